@@ -1,0 +1,256 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import { seedDemo } from '../prisma/seed';
+import { openDatabase, type DatabaseLocation } from '../services/db/database';
+import { startChild, type BenchChild } from './child';
+import { startBenchConnector, type BenchConnector } from './connector';
+import { round, type LoadFigures } from './load';
+import { BENCH, seedBenchPopulation } from './population';
+import { CLIENTS, runBulkStart, runCardSteps, runHello, runNotifications, simTurns, type BulkStart, type NotificationFigures } from './scenarios';
+
+/**
+ * `npm run bench`: the baselines and the bot on the same machine in one run, so that the figures read as ratios.
+ * The bot runs compiled, in a child process; with DATABASE_URL set, once more on a PostgreSQL database of its own,
+ * created and dropped here. Prints a table and writes bench/results/latest.json.
+ */
+
+const RESULTS = path.join(__dirname, '../../bench/results/latest.json');
+
+type TurnKind = 'welcome' | 'simNumber' | 'addServiceStep';
+
+interface BotFigures {
+  database: 'pglite' | 'postgresql';
+  turns: Record<TurnKind, LoadFigures[]>;
+  /** SIM-number turns answered but whose number is not on the service's timeline: should be 0. */
+  simNumbersNotWritten: number;
+  bulkStart: BulkStart;
+  notifications: { acceptAll: NotificationFigures; throttledOneInTen: NotificationFigures };
+  peakRssMb: number;
+}
+
+interface Target {
+  what: string;
+  database: string;
+  value: string;
+  target: string;
+  pass: boolean | null;
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const loadBefore = os.loadavg();
+  const connector = await startBenchConnector();
+  try {
+    const baselines = { restify: await measureBaseline('restify', connector), echo: await measureBaseline('echo', connector) };
+    const runs: BotFigures[] = [await measureBot({ kind: 'pglite' }, connector)];
+    const serverUrl = process.env.DATABASE_URL;
+    if (serverUrl) runs.push(await onServerDatabase(serverUrl, (url) => measureBot({ kind: 'postgresql', url }, connector)));
+    else log('DATABASE_URL is not set: PostgreSQL skipped');
+
+    const targets = runs.flatMap((run) => targetsOf(run, baselines.echo));
+    targets.push({ what: '1,000-row migration file created', database: '-', value: 'not measured', target: '≤ 20 s', pass: null });
+    const result = {
+      startedAt: startedAt.toISOString(),
+      seconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
+      machine: {
+        cpus: os.cpus().length,
+        cpu: os.cpus()[0]?.model ?? 'unknown',
+        memoryGb: round(os.totalmem() / 2 ** 30, 1),
+        node: process.version,
+        loadAverageBefore: loadBefore.map((n) => round(n, 2)),
+        loadAverageAfter: os.loadavg().map((n) => round(n, 2)),
+      },
+      clients: CLIENTS,
+      baselines,
+      bot: runs,
+      bulkMigration: 'not measured: the bench does not drive the bulk import yet',
+      targets,
+    };
+    fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
+    fs.writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(report(result.machine, baselines, runs, targets));
+    process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS)} in ${result.seconds} s\n`);
+  } finally {
+    await connector.close();
+  }
+}
+
+async function measureBaseline(kind: 'restify' | 'echo', connector: BenchConnector): Promise<LoadFigures[]> {
+  const server = await startChild('baselineServer.js', [kind], {});
+  try {
+    await runHello(server.url, connector.serviceUrl, 10); // warm-up
+    const figures: LoadFigures[] = [];
+    for (const clients of CLIENTS) {
+      const measured = await runHello(server.url, connector.serviceUrl, clients);
+      log(`${kind}, ${clients} at once: ${measured.perSecond}/s, p99 ${measured.p99Ms} ms, ${measured.failed} failed`);
+      figures.push(measured);
+    }
+    return figures;
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measureBot(location: DatabaseLocation, connector: BenchConnector): Promise<BotFigures> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-bench-'));
+  try {
+    log(`${location.kind}: seeding ${BENCH.employees} employees, ${BENCH.waitingForActivation} services to start, 2 × ${BENCH.notifications} notifications`);
+    const seeded = await openDatabase(location.kind === 'pglite' ? { kind: 'pglite', dataDir: path.join(dataDir, 'pglite') } : location);
+    try {
+      await seedDemo(seeded.prisma);
+      await seedBenchPopulation(seeded.prisma, connector.serviceUrl);
+    } finally {
+      await seeded.close();
+    }
+    const bot = await startChild('botProcess.js', [], {
+      PORT: '0',
+      DATA_DIR: dataDir,
+      // Simulated activations complete an hour later in real time: none lands in the middle of a measurement.
+      SIM_CLOCK_SPEED: '1',
+      ...(location.kind === 'postgresql' ? { DATABASE_URL: location.url } : {}),
+    });
+    try {
+      return await measureRunningBot(location.kind, bot, connector);
+    } finally {
+      await bot.stop();
+    }
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function measureRunningBot(database: BotFigures['database'], bot: BenchChild, connector: BenchConnector): Promise<BotFigures> {
+  const serviceUrl = connector.serviceUrl;
+  const sims = simTurns(0);
+  const simNumbersWritten = async () =>
+    (await bot.call<{ rows: Array<{ n: number }> }>({ type: 'sql', text: `SELECT count(*)::int AS n FROM "ServiceEvent" WHERE kind = 'sim_submitted'` })).rows[0]!.n;
+  const writtenBefore = await simNumbersWritten();
+  // Warm-up: the intent model, the database's caches and connections, V8's compiled code.
+  await runHello(bot.url, serviceUrl, 10);
+  await sims.run(bot.url, serviceUrl, 10, 5);
+  await runCardSteps(bot.url, serviceUrl, 10);
+
+  const turns: Record<TurnKind, LoadFigures[]> = { welcome: [], simNumber: [], addServiceStep: [] };
+  const measured = (kind: TurnKind, figures: LoadFigures) => {
+    turns[kind].push(figures);
+    log(`${database}: ${kind}, ${figures.clients} at once: ${figures.perSecond}/s, p99 ${figures.p99Ms} ms, ${figures.failed} failed`);
+  };
+  for (const clients of CLIENTS) {
+    measured('welcome', await runHello(bot.url, serviceUrl, clients));
+    measured('simNumber', await sims.run(bot.url, serviceUrl, clients));
+    measured('addServiceStep', await runCardSteps(bot.url, serviceUrl, clients));
+  }
+  // A SIM-number turn counts only if it wrote the number, not merely answered 200.
+  const simNumbersNotWritten = sims.used() - ((await simNumbersWritten()) - writtenBefore);
+
+  const bulkStart = await runBulkStart(bot, serviceUrl);
+  log(`${database}: "Start all" on ${bulkStart.services} services answered in ${bulkStart.startAllSeconds} s, emails sent in ${bulkStart.emailsSentSeconds} s`);
+  const acceptAll = await runNotifications(bot, connector, 'accepted', 0);
+  log(`${database}: ${acceptAll.delivered} notifications at ${acceptAll.perSecond}/s`);
+  const throttledOneInTen = await runNotifications(bot, connector, 'throttled', 10);
+  log(`${database}: ${throttledOneInTen.delivered} notifications, one 429 in ten, at ${throttledOneInTen.perSecond}/s`);
+  const memory = await bot.call<{ maxRssKb: number }>({ type: 'memory' });
+  return { database, turns, simNumbersNotWritten, bulkStart, notifications: { acceptAll, throttledOneInTen }, peakRssMb: round(memory.maxRssKb / 1024, 1) };
+}
+
+/** A database of its own on the server, dropped afterwards whatever happens. */
+async function onServerDatabase<T>(serverUrl: string, work: (url: string) => Promise<T>): Promise<T> {
+  const name = `sim_bench_${crypto.randomBytes(6).toString('hex')}`;
+  const admin = async (sql: string) => {
+    const client = new Client({ connectionString: serverUrl });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`CREATE DATABASE "${name}"`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  try {
+    return await work(url.toString());
+  } finally {
+    await admin(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  }
+}
+
+function targetsOf(run: BotFigures, echo: LoadFigures[]): Target[] {
+  const at50 = (figures: LoadFigures[]) => figures[CLIENTS.indexOf(50)]!;
+  const ratio = at50(run.turns.simNumber).perSecond / at50(echo).perSecond;
+  const p99 = (kind: TurnKind): Target => ({
+    what: `${kind} turn p99 at 50 conversations`,
+    database: run.database,
+    value: `${at50(run.turns[kind]).p99Ms} ms`,
+    target: '≤ 100 ms',
+    pass: at50(run.turns[kind]).p99Ms <= 100,
+  });
+  const perSecond = run.notifications.acceptAll.perSecond;
+  return [
+    { what: 'SIM-number turns/s at 50 ÷ echo bot', database: run.database, value: `${round(ratio, 2)} ×`, target: '≥ 0.5 ×', pass: ratio >= 0.5 && run.simNumbersNotWritten === 0 },
+    p99('welcome'),
+    p99('simNumber'),
+    p99('addServiceStep'),
+    { what: 'notifications delivered per second', database: run.database, value: `${perSecond}/s`, target: '≥ 500/s', pass: perSecond >= 500 },
+    { what: 'peak RSS of the bot process', database: run.database, value: `${run.peakRssMb} MB`, target: '≤ 300 MB', pass: run.peakRssMb <= 300 },
+  ];
+}
+
+function table(header: string[], rows: Array<Array<string | number>>): string {
+  const cells = [header, ...rows.map((row) => row.map(String))];
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
+}
+
+function notified(figures: NotificationFigures): string {
+  const stopped = figures.delivered < figures.notifications ? ` of ${figures.notifications}, stopped at the time limit` : '';
+  return `${figures.perSecond}/s (${figures.delivered}${stopped} in ${figures.seconds} s)`;
+}
+
+function report(machine: { cpus: number; cpu: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] }, baselines: Record<'restify' | 'echo', LoadFigures[]>, runs: BotFigures[], targets: Target[]): string {
+  const echo = baselines.echo;
+  const turnRows: Array<Array<string | number>> = [];
+  const add = (name: string, figures: LoadFigures[]) =>
+    figures.forEach((f, i) =>
+      turnRows.push([name, f.clients, f.requests, f.failed, f.perSecond, `${round(f.perSecond / echo[i]!.perSecond, 2)}×`, f.p50Ms, f.p95Ms, f.p99Ms, `${round(f.p99Ms / echo[i]!.p99Ms, 2)}×`]),
+    );
+  add('bare restify', baselines.restify);
+  add('echo bot', echo);
+  for (const run of runs) {
+    add(`welcome (${run.database})`, run.turns.welcome);
+    add(`SIM number (${run.database})`, run.turns.simNumber);
+    add(`add-service step (${run.database})`, run.turns.addServiceStep);
+  }
+  const otherRows = runs.flatMap((run) => [
+    [`SIM-number turns answered without their number written (${run.database})`, String(run.simNumbersNotWritten)],
+    [`"Start all" on ${run.bulkStart.services} services (${run.database})`, `${run.bulkStart.startAllSeconds} s answered, ${run.bulkStart.emailsSentSeconds} s all emails sent${run.bulkStart.failed ? ' (INCOMPLETE)' : ''}`],
+    [`notifications, connector accepts all (${run.database})`, notified(run.notifications.acceptAll)],
+    [`notifications, 429 to one in ten (${run.database})`, `${notified(run.notifications.throttledOneInTen)}, ${run.notifications.throttledOneInTen.throttled} answered 429`],
+    [`peak RSS of the bot process (${run.database})`, `${run.peakRssMb} MB`],
+  ]);
+  const mark = (pass: boolean | null) => (pass === null ? '—' : pass ? 'pass' : 'MISS');
+  return [
+    '',
+    `${machine.cpus} × ${machine.cpu}, Node ${machine.node}; load average before ${machine.loadAverageBefore.join(' ')}, after ${machine.loadAverageAfter.join(' ')}`,
+    '',
+    table(['turns', 'N', 'requests', 'failed', 'per s', '÷ echo', 'p50 ms', 'p95 ms', 'p99 ms', 'p99 ÷ echo'], turnRows),
+    '',
+    table(['bulk, notifications, memory', 'figure'], otherRows),
+    '',
+    table(['target', 'database', 'measured', 'target', ''], targets.map((t) => [t.what, t.database, t.value, t.target, mark(t.pass)])),
+    '',
+  ].join('\n');
+}
+
+function log(line: string): void {
+  process.stderr.write(`bench: ${line}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,54 @@
+import crypto from 'node:crypto';
+import os from 'node:os';
+import { ActivationJobs, scheduledStartJob, submitPortingJob } from '../services/activation';
+import { activationEmailJob } from '../services/activationEmail';
+import { BulkImportJobs, bulkImportJob } from '../services/bulkImport';
+import type { Database } from '../services/db/database';
+import { donorJobHandlers } from '../services/donorSimulator';
+import { JobWorker, type JobHandler } from '../services/jobQueue';
+import { createMailer, type Mailer } from '../services/mail';
+import { completeJob, provisionJob } from '../services/provisioningSimulator';
+import type { Config } from './config';
+import type { Logger } from './logger';
+
+export interface BackgroundDeps {
+  db: Database;
+  config: Config;
+  logger: Logger;
+  /** Base of the links in emails: the configured public URL, or the port actually taken. */
+  publicUrl: string;
+  mailer?: Mailer;
+  /** Where the activation link goes when there is no SMTP server; the console by default. */
+  announce?: (line: string) => void;
+}
+
+/** Every background job kind and its handler: a feature adds its own entries here. */
+export function jobHandlers(deps: BackgroundDeps): Record<string, JobHandler<unknown>> {
+  const { db, config } = deps;
+  const mailer = deps.mailer ?? createMailer(config.mail);
+  return {
+    [ActivationJobs.sendEmail]: activationEmailJob({ db: db.prisma, mailer, publicUrl: deps.publicUrl, announce: deps.announce }),
+    [ActivationJobs.submitPorting]: submitPortingJob(db.prisma, config.clockSpeed),
+    [ActivationJobs.scheduledStart]: scheduledStartJob(db.prisma, config.activationLinkDays),
+    [ActivationJobs.provision]: provisionJob(db.prisma, config.clockSpeed),
+    [ActivationJobs.complete]: completeJob(db.prisma),
+    ...donorJobHandlers(db.prisma, config.clockSpeed),
+    [BulkImportJobs.create]: bulkImportJob(db.prisma),
+  };
+}
+
+export interface Background {
+  stop(): Promise<void>;
+}
+
+/** Starts this process's job worker; with a shared PostgreSQL server, each job still runs once across processes. */
+export function startBackground(deps: BackgroundDeps): Background {
+  const worker = new JobWorker({
+    db: deps.db.prisma,
+    workerId: `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
+    handlers: jobHandlers(deps),
+    logger: deps.logger,
+  });
+  worker.start();
+  return { stop: () => worker.stop() };
+}

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === '' ? undefined : value))
+  .optional();
+
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3978),
+  DATA_DIR: z.string().trim().min(1).default('./data'),
+  PUBLIC_URL: z.url({ message: 'must be an absolute URL such as https://bot.example.com' }).optional(),
+  SIM_CLOCK_SPEED: z.coerce.number().positive({ message: 'must be a number above 0 (1 is real time)' }).default(720),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
+    .optional(),
+  MicrosoftAppId: optionalText,
+  MicrosoftAppPassword: optionalText,
+  MicrosoftAppTenantId: optionalText,
+  MicrosoftAppType: z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).default('MultiTenant'),
+  // Bot Framework's own name for this setting. Unset (the only sensible value in Azure) means Microsoft's document.
+  BotOpenIdMetadata: z.url({ message: 'must be the absolute URL of an OpenID configuration document' }).optional(),
+  SMTP_URL: z
+    .string()
+    .trim()
+    .regex(/^smtps?:\/\//, { message: 'must be an smtp:// or smtps:// URL' })
+    .optional(),
+  MAIL_FROM: z.string().trim().default('Dstny SIM activation <activation@dstny.example>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ACTIVATION_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(14),
+  PROVISIONING_WEBHOOK_SECRET: optionalText,
+});
+
+export type Config = ReturnType<typeof configFromEnvironment>;
+
+const CREDENTIAL_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL', 'MicrosoftAppPassword', 'PROVISIONING_WEBHOOK_SECRET']);
+
+export class ConfigError extends Error {}
+
+/** Reads and checks the environment once; a wrong value stops the start with one line naming the variable. */
+export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = environmentSchema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    // URLs and secrets may carry passwords: the message names them but never repeats their value.
+    const shown = CREDENTIAL_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(env[name] ?? '')})`;
+    throw new ConfigError(`${name}: ${issue.message}${shown}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.MicrosoftAppId) {
+    throw new ConfigError(
+      'MicrosoftAppId: required when NODE_ENV=production; without it anyone could post activities to the bot',
+    );
+  }
+  if (e.MicrosoftAppId && e.MicrosoftAppType !== 'UserAssignedMSI' && !e.MicrosoftAppPassword) {
+    throw new ConfigError('MicrosoftAppPassword: required with MicrosoftAppId (the client secret of the bot registration)');
+  }
+  if (e.MicrosoftAppType === 'SingleTenant' && e.MicrosoftAppId && !e.MicrosoftAppTenantId) {
+    throw new ConfigError('MicrosoftAppTenantId: required when MicrosoftAppType=SingleTenant');
+  }
+  const dataDir = path.resolve(e.DATA_DIR);
+  return {
+    nodeEnv: e.NODE_ENV,
+    port: e.PORT,
+    dataDir,
+    /** Base of the links the bot prints and emails; defaults to this machine. */
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    clockSpeed: e.SIM_CLOCK_SPEED,
+    database: e.DATABASE_URL
+      ? ({ kind: 'postgresql', url: e.DATABASE_URL } as const)
+      : ({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') } as const),
+    teams: e.MicrosoftAppId
+      ? {
+          appId: e.MicrosoftAppId,
+          appPassword: e.MicrosoftAppPassword,
+          appTenantId: e.MicrosoftAppTenantId,
+          appType: e.MicrosoftAppType,
+          /** Where channel tokens' signing keys are published, for private clouds and tests; Microsoft's by default. */
+          openIdMetadataUrl: e.BotOpenIdMetadata,
+        }
+      : undefined,
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, outboxDir: path.join(dataDir, 'outbox') },
+    logLevel: e.LOG_LEVEL,
+    activationLinkDays: e.ACTIVATION_LINK_DAYS,
+    provisioningWebhookSecret: e.PROVISIONING_WEBHOOK_SECRET,
+  };
+}

@@ -1,0 +1,197 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import Negotiator from 'negotiator';
+import restify from 'restify';
+import { z } from 'zod';
+import { languages, t, type Language } from '../../cards/strings';
+import { groupedIccid, problemText } from '../../dialogs/activateSim';
+import { ServiceStatus } from '../../prisma/generated/enums';
+import type { SubmitSimResult } from '../../services/activation';
+import { openActivationLink, submitOnLink, type ActivationLinkView } from '../../services/activationLinks';
+import type { Db } from '../../services/db/database';
+import type { Logger } from '../logger';
+import { openConversation } from '../webChat/conversations';
+import { OPERATOR, WEB_CHAT_BUNDLE_PATH, escapeHtml, fill, pageHeaders, pagesDir } from '../webChat/pages';
+
+/**
+ * The personal activation page from the email (GET /activate/:token): whose service and which product, a plain
+ * form for the SIM card number that works without JavaScript, and the web chat below, tied to the same person and
+ * service. The form posts back to the same URL.
+ *
+ * No CSRF nonce: the form carries no cookie or session, its only authority is the 256-bit token in the URL, and a
+ * page elsewhere that knows the token needs no forgery to use it. A nonce would protect nothing more.
+ */
+
+export interface ActivationPageDeps {
+  db: Db;
+  logger: Logger;
+}
+
+// As in bot/server.ts, maxBodySize reaches the body reader though @types/restify leaves it out; one short field.
+const formBodyOptions: restify.plugins.UrlEncodedBodyParserOptions & restify.plugins.BodyParserOptions = {
+  maxBodySize: 4 * 1024,
+  mapParams: false,
+};
+const formSchema = z.object({ iccid: z.string().max(100) });
+
+/** The form as it is shown again: what was typed, and what is wrong with it. */
+interface FormState {
+  typed: string;
+  problem?: string;
+  suggestion?: string;
+}
+
+export function registerActivationPage(server: restify.Server, deps: ActivationPageDeps): void {
+  const { db, logger } = deps;
+  const layout = fs.readFileSync(path.join(pagesDir, 'activate.html'), 'utf8');
+  const noticeTemplate = fs.readFileSync(path.join(pagesDir, 'activateNotice.html'), 'utf8');
+
+  /** The person's own language, else the browser's, else English. */
+  function languageOf(req: restify.Request, view?: ActivationLinkView): Language {
+    return view?.person.preferredLanguage ?? (new Negotiator(req).language(languages) as Language | undefined) ?? 'en';
+  }
+
+  function sendNotice(res: restify.Response, status: number, l: Language, heading: string, body: string): void {
+    const html = fill(noticeTemplate, { lang: l, operator: OPERATOR, title: t(l, 'activationPage.appTitle'), heading, body });
+    res.sendRaw(status, html, pageHeaders());
+  }
+
+  /** One answer for unknown, malformed, expired, revoked and used links: nothing in it tells them apart. */
+  function sendUnusable(req: restify.Request, res: restify.Response): void {
+    const l = languageOf(req);
+    sendNotice(res, 404, l, t(l, 'activationPage.unusable.title'), t(l, 'activationPage.unusable.body'));
+  }
+
+  function sendLocked(req: restify.Request, res: restify.Response, view: ActivationLinkView): void {
+    const l = languageOf(req, view);
+    sendNotice(res, 403, l, t(l, 'activationPage.locked.title'), t(l, 'activationPage.locked.body'));
+  }
+
+  async function sendPersonPage(
+    res: restify.Response,
+    status: number,
+    view: ActivationLinkView,
+    l: Language,
+    content: string,
+    headers: Record<string, string> = {},
+  ): Promise<void> {
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const { token } = await openConversation(db, { personId: view.person.id, serviceId: view.serviceId });
+    const html = fill(
+      layout,
+      {
+        lang: l,
+        nonce,
+        chatToken: token,
+        operator: OPERATOR,
+        title: t(l, 'activationPage.title'),
+        appTitle: t(l, 'activationPage.appTitle'),
+        who: t(l, 'activationPage.who', { name: view.person.displayName }),
+        chatHeading: t(l, 'activationPage.chat.title'),
+        chatStarting: t(l, 'activationPage.chat.starting'),
+        chatNoScript: t(l, 'activationPage.chat.noScript'),
+        webChatBundle: WEB_CHAT_BUNDLE_PATH,
+      },
+      { content },
+    );
+    res.sendRaw(status, html, { ...pageHeaders(nonce, "'self'"), ...headers });
+  }
+
+  /**
+   * Runs a handler for /activate/*: a wildcard rather than a :token parameter, because the router answers a parameter
+   * longer than 100 characters with its own 404, which would tell such a token apart from other unusable ones.
+   * Whatever fails, the person gets a short page in their language and never a stack trace.
+   */
+  function answering(handler: (req: restify.Request, res: restify.Response, token: string) => Promise<void>): restify.RequestHandler {
+    return async (req, res) => {
+      try {
+        await handler(req, res, String(req.params['*'] ?? ''));
+      } catch (error) {
+        logger.error({ err: error }, 'activation page failed');
+        const l = languageOf(req);
+        sendNotice(res, 500, l, t(l, 'activationPage.error.title'), t(l, 'activationPage.error.body'));
+      }
+    };
+  }
+
+  server.get('/activate/*', answering(async (req, res, token) => {
+    const view = await openActivationLink(db, token);
+    if (!view) return sendUnusable(req, res);
+    if (view.locked) return sendLocked(req, res, view);
+    const l = languageOf(req, view);
+    const content = view.status === ServiceStatus.WAITING_FOR_SIM ? formContent(view, l, { typed: '' }) : statusContent(view, l);
+    await sendPersonPage(res, 200, view, l, content);
+  }));
+
+  server.post('/activate/*', restify.plugins.urlEncodedBodyParser(formBodyOptions), answering(async (req, res, token) => {
+    const form = formSchema.safeParse(req.body);
+    const typed = form.success ? form.data.iccid : '';
+    const outcome = await submitOnLink(db, token, typed, req.socket.remoteAddress ?? 'unknown');
+    if (outcome.kind === 'unusable') return sendUnusable(req, res);
+    if (outcome.kind === 'locked') return sendLocked(req, res, outcome.view);
+    const { view } = outcome;
+    const l = languageOf(req, view);
+    if (outcome.kind === 'too-many') {
+      const minutes = Math.ceil(outcome.retryAfterMs / 60_000);
+      const content = formContent(view, l, { typed, problem: t(l, 'activationPage.tooManyTries', { minutes }) });
+      return sendPersonPage(res, 429, view, l, content, { 'Retry-After': String(Math.ceil(outcome.retryAfterMs / 1000)) });
+    }
+    const { result } = outcome;
+    if (result.ok || result.problem === 'not-waiting') {
+      // Back to the page, which now tells where the activation stands; reloading it sends nothing again.
+      res.redirect(303, `/activate/${encodeURIComponent(token)}`, () => undefined);
+      return;
+    }
+    await sendPersonPage(res, 422, view, l, formContent(view, l, wrongNumber(l, result, typed)));
+  }));
+}
+
+function wrongNumber(l: Language, result: Extract<SubmitSimResult, { ok: false }>, typed: string): FormState {
+  return { typed, problem: problemText(l, result, typed), suggestion: result.suggestion?.iccid };
+}
+
+/** The SIM card form; a problem stands under the field, and a "did you mean" comes with a button that sends it. */
+function formContent(view: ActivationLinkView, l: Language, form: FormState): string {
+  const e = escapeHtml;
+  const intro = t(l, 'activationPage.intro', {
+    name: view.person.displayName,
+    product: view.product,
+    serviceType: view.serviceType,
+    organisation: view.person.organisation.name,
+  });
+  const invalid = form.problem !== undefined;
+  const describedBy = invalid ? 'iccid-hint iccid-error' : 'iccid-hint';
+  const error = invalid ? `<p id="iccid-error" class="error">${e(form.problem!)}</p>` : '';
+  // The suggestion's button belongs to a form of its own, so that Enter in the field still sends what was typed.
+  const suggestion = form.suggestion
+    ? `<div class="suggestion"><p>${e(t(l, 'activation.suggest', { iccid: groupedIccid(form.suggestion) }))}</p>` +
+      `<button type="submit" form="use-suggestion">${e(t(l, 'activationPage.suggest.use'))}</button></div>`
+    : '';
+  const suggestionForm = form.suggestion
+    ? `<form id="use-suggestion" method="post"><input type="hidden" name="iccid" value="${e(form.suggestion)}"></form>`
+    : '';
+  return `<h2 id="step-heading">${e(t(l, 'activationPage.title'))}</h2>
+      <p>${e(intro)}</p>
+      <form method="post" class="field" novalidate>
+        <label for="iccid">${e(t(l, 'activationPage.label'))}</label>
+        <p id="iccid-hint" class="hint">${e(t(l, 'activationPage.hint'))}</p>
+        <input id="iccid" name="iccid" type="text" inputmode="numeric" autocomplete="off" autocapitalize="off" spellcheck="false" maxlength="40" value="${e(form.typed)}" aria-describedby="${describedBy}"${invalid ? ' aria-invalid="true" autofocus' : ''}>
+        ${error}${suggestion}
+        <button type="submit">${e(t(l, 'activationPage.submit'))}</button>
+      </form>${suggestionForm}`;
+}
+
+/** Where the activation stands once the number is in: what happens next, or why it failed. */
+function statusContent(view: ActivationLinkView, l: Language): string {
+  const e = escapeHtml;
+  if (view.status === ServiceStatus.FAILED) {
+    const failed = t(l, 'activation.state.FAILED', { product: view.product, reason: view.failureReason ?? '' });
+    return `<h2 id="step-heading">${e(t(l, 'activationPage.failed.title'))}</h2>
+      <p>${e(failed)}</p>`;
+  }
+  const porting = view.portingPending ? `<p>${e(t(l, 'activationPage.done.porting'))}</p>` : '';
+  return `<h2 id="step-heading">${e(t(l, 'activationPage.done.title'))}</h2>
+      <p>${e(t(l, 'activationPage.done.next', { product: view.product }))}</p>
+      <p>${e(t(l, 'activationPage.done.swap'))}</p>${porting}`;
+}

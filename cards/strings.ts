@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { projectRoot } from '../services/projectRoot';
+
+export const languages = ['en', 'nl', 'fr'] as const;
+export type Language = (typeof languages)[number];
+
+/** A key of the string catalogue, dotted by area: `welcome.greeting`, `addService.step.title`. */
+export type StringKey = string;
+
+/**
+ * One catalogue per language, kept as one JSON file per area in cards/strings/<language>/ so that features do not
+ * edit one shared file. test/unit/strings.test.ts proves every language has every key and no key goes unused.
+ */
+export const stringsDir = path.join(projectRoot(), 'cards', 'strings');
+
+function loadCatalogue(language: Language): Map<string, string> {
+  const catalogue = new Map<string, string>();
+  const dir = path.join(stringsDir, language);
+  for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.json')).sort()) {
+    const entries = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as Record<string, string>;
+    for (const [key, text] of Object.entries(entries)) {
+      if (catalogue.has(key)) throw new Error(`string ${key} is defined twice in ${language}/`);
+      catalogue.set(key, text);
+    }
+  }
+  return catalogue;
+}
+
+const catalogues = Object.fromEntries(languages.map((language) => [language, loadCatalogue(language)])) as Record<
+  Language,
+  Map<string, string>
+>;
+
+export function catalogueOf(language: Language): ReadonlyMap<string, string> {
+  return catalogues[language];
+}
+
+export function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (languages as readonly string[]).includes(value);
+}
+
+/** The text for `key` in `language`, with `{name}` placeholders filled from `vars`. */
+export function t(language: Language, key: StringKey, vars: Record<string, string | number> = {}): string {
+  const text = catalogues[language].get(key) ?? catalogues.en.get(key);
+  if (text === undefined) throw new Error(`unknown string key ${key}`);
+  return text.replace(/\{(\w+)\}/g, (placeholder, name: string) => (name in vars ? String(vars[name]) : placeholder));
+}
+
+/** "A, B and C" in the language's own words. */
+export function listOf(language: Language, items: string[]): string {
+  return new Intl.ListFormat(language, { style: 'long', type: 'conjunction' }).format(items);
+}
+
+/** The language of a Bot Framework locale such as "nl-BE", if it is one we speak. */
+export function languageOfLocale(locale: string | undefined): Language | undefined {
+  const prefix = locale?.slice(0, 2).toLowerCase();
+  return isLanguage(prefix) ? prefix : undefined;
+}

@@ -1,0 +1,96 @@
+/**
+ * The verbs of every card action: Action.Execute's `verb`, and `data.verb` of its Action.Submit fallback.
+ * Dotted by card, never carrying parameters (those go in the action's data).
+ */
+export const Verbs = {
+  welcome: {
+    addService: 'welcome.addService',
+    waitingServices: 'welcome.waitingServices',
+    portingIssues: 'welcome.portingIssues',
+    activateSim: 'welcome.activateSim',
+    getHelp: 'welcome.getHelp',
+    lookUpUser: 'welcome.lookUpUser',
+    overview: 'welcome.overview',
+  },
+  overview: {
+    /** An organisation's counts card; data: organisationId (none: the actor's own). */
+    show: 'overview.show',
+    list: 'overview.list',
+    openService: 'overview.openService',
+    export: 'overview.export',
+  },
+  portingIssues: {
+    list: 'portingIssues.list',
+    fix: 'portingIssues.fix',
+    resubmit: 'portingIssues.resubmit',
+  },
+  activateSim: {
+    chooseService: 'activateSim.chooseService',
+    acceptSuggestion: 'activateSim.acceptSuggestion',
+    rejectSuggestion: 'activateSim.rejectSuggestion',
+  },
+  addService: {
+    /** Start (or, with an unfinished flow, offer to continue it); "Add another service" on the summary. */
+    start: 'addService.start',
+    search: 'addService.search',
+    pickUser: 'addService.pickUser',
+    next: 'addService.next',
+    back: 'addService.back',
+    cancel: 'addService.cancel',
+    save: 'addService.save',
+    resume: 'addService.resume',
+    restart: 'addService.restart',
+  },
+  waitingServices: {
+    start: 'waitingServices.start',
+    startSelected: 'waitingServices.startSelected',
+    startAll: 'waitingServices.startAll',
+    schedule: 'waitingServices.schedule',
+    resend: 'waitingServices.resend',
+    page: 'waitingServices.page',
+  },
+  help: {
+    problem: 'help.problem',
+    step: 'help.step',
+    contact: 'help.contact',
+  },
+  support: {
+    showPerson: 'support.showPerson',
+    resendEmail: 'support.resendEmail',
+    escalate: 'support.escalate',
+  },
+  bulkImport: {
+    /** The intro card with the template buttons. */
+    start: 'bulkImport.start',
+    /** data: format (csv | xlsx). */
+    template: 'bulkImport.template',
+    /** data: importId, to (the page). */
+    page: 'bulkImport.page',
+    /** The report of the invalid rows as a CSV file; data: importId. */
+    report: 'bulkImport.report',
+    /** data: importId, confirmKey, and the inputs start, date, time. */
+    confirm: 'bulkImport.confirm',
+    cancel: 'bulkImport.cancel',
+  },
+  messages: {
+    chooseIntent: 'intent.choose',
+    setLanguage: 'language.set',
+  },
+} as const;
+
+export type WelcomeVerb = (typeof Verbs.welcome)[keyof typeof Verbs.welcome];
+
+export const welcomeVerbs: readonly WelcomeVerb[] = Object.values(Verbs.welcome);
+
+export const allVerbs: readonly string[] = [
+  ...welcomeVerbs,
+  ...Object.values(Verbs.help),
+  ...Object.values(Verbs.support),
+  ...Object.values(Verbs.messages),
+  ...Object.values(Verbs.activateSim),
+  ...Object.values(Verbs.addService),
+  ...Object.values(Verbs.waitingServices),
+  ...Object.values(Verbs.portingIssues),
+  ...Object.values(Verbs.overview),
+  ...Object.values(Verbs.bulkImport),
+];

@@ -1,0 +1,234 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { renderBulkImportProgressCard } from '../cards/bulkImportProgressCard';
+import { renderBulkImportReportCard } from '../cards/bulkImportReportCard';
+import { renderBulkImportStartCard } from '../cards/bulkImportStartCard';
+import { portingProblemText } from '../cards/portingFields';
+import type { AdaptiveCard } from '../cards/render';
+import { listOf, t, type Language, type StringKey } from '../cards/strings';
+import { Verbs } from '../cards/verbs';
+import { BulkImportStatus, BulkStart, HolderKind } from '../prisma/generated/enums';
+import {
+  cancelImport,
+  confirmImport,
+  FileRejected,
+  importReport,
+  importSummary,
+  reportCsv,
+  templateCsv,
+  templateXlsx,
+  validateImport,
+  type IncomingFile,
+  type InvalidRow,
+  type RowFailure,
+  type RowProblem,
+} from '../services/bulkImport';
+import type { Db } from '../services/db/database';
+import type { Actor } from '../services/people';
+import type { PrecheckCode } from '../services/porting';
+import { brusselsInstant, isCalendarDate } from '../services/workingDays';
+import type { Reply } from './welcome';
+
+/** Bulk migration in the chat: the template, the check of a file sent, the confirmation, progress and summary. */
+
+/** A file to hand to the person; bot/files.ts sends it the way the channel can. */
+export interface FileToSend {
+  name: string;
+  contentType: string;
+  bytes: Buffer;
+  description: string;
+}
+
+const CSV = 'text/csv';
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** What the report card's buttons carry back, inputs included; the import is checked again by the service. */
+export const bulkActionSchema = z.object({
+  importId: z.uuid(),
+  confirmKey: z.string().min(8).max(100).optional(),
+  to: z.coerce.number().int().min(0).max(1_000).catch(0),
+  start: z.enum(BulkStart).catch(BulkStart.AS_IN_FILE),
+  date: z.string().max(10).optional(),
+  time: z.string().regex(/^\d{2}:\d{2}$/).optional(),
+});
+export type BulkAction = z.infer<typeof bulkActionSchema>;
+
+export const templateActionSchema = z.object({ format: z.enum(['csv', 'xlsx']) });
+
+const count = (language: Language, value: number) => new Intl.NumberFormat(`${language}-BE`).format(value);
+const whenFormat = (language: Language) =>
+  new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/Brussels' });
+
+export function startReply(language: Language): Reply {
+  return {
+    kind: 'card',
+    card: renderBulkImportStartCard({
+      title: t(language, 'bulkImport.start.title'),
+      intro: t(language, 'bulkImport.start.intro'),
+      columns: t(language, 'bulkImport.start.columns'),
+      limits: t(language, 'bulkImport.start.limits'),
+      verb: Verbs.bulkImport.template,
+      templates: [
+        { title: t(language, 'bulkImport.action.templateCsv'), format: 'csv' },
+        { title: t(language, 'bulkImport.action.templateXlsx'), format: 'xlsx' },
+      ],
+    }),
+  };
+}
+
+export async function templateFile(language: Language, format: 'csv' | 'xlsx'): Promise<FileToSend> {
+  const description = t(language, 'bulkImport.template.ready');
+  if (format === 'csv') return { name: 'services-template.csv', contentType: CSV, bytes: Buffer.from(templateCsv(), 'utf8'), description };
+  const bytes = await templateXlsx({
+    sheet: t(language, 'bulkImport.template.helpSheet'),
+    column: t(language, 'bulkImport.template.helpColumn'),
+    example: t(language, 'bulkImport.template.helpExample'),
+  });
+  return { name: 'services-template.xlsx', contentType: XLSX, bytes, description };
+}
+
+const rejectionKeys: Record<FileRejected['reason'], StringKey> = {
+  'not-csv-or-xlsx': 'bulkImport.file.notCsvOrXlsx',
+  empty: 'bulkImport.file.empty',
+  headers: 'bulkImport.file.headers',
+  'too-big': 'bulkImport.file.tooBig',
+  'too-many-rows': 'bulkImport.file.tooManyRows',
+  unreadable: 'bulkImport.file.unreadable',
+};
+
+/** Why a file is not an import, in words. */
+export function rejectionText(language: Language, rejection: FileRejected): string {
+  const names = (columns: string[] | undefined) => (columns && columns.length > 0 ? listOf(language, columns) : '—');
+  return t(language, rejectionKeys[rejection.reason], { missing: names(rejection.details.missing), unknown: names(rejection.details.unknown) });
+}
+
+/** Checks a file sent and answers with its report, or why it cannot be read. */
+export async function checkFile(db: Db, actor: Actor, language: Language, file: IncomingFile): Promise<Reply> {
+  try {
+    const validated = await validateImport(db, actor, file);
+    return await reportReply(db, actor, language, validated.id, 0);
+  } catch (error) {
+    if (error instanceof FileRejected) return { kind: 'text', text: rejectionText(language, error) };
+    throw error;
+  }
+}
+
+/** One problem of a row, as the flow would word it: the porting rules with the porting card's own sentences. */
+export function problemText(language: Language, problem: RowProblem, checkedAt: Date): string {
+  if (!problem.porting) return t(language, problem.message, problem.vars);
+  const warning = { code: problem.porting as PrecheckCode, field: 'number' as const, message: '', blocking: true };
+  const holderKind = problem.vars?.holderKind === HolderKind.COMPANY ? HolderKind.COMPANY : HolderKind.PERSON;
+  return portingProblemText(language, warning, {
+    number: '', donorOperator: problem.vars?.donorOperator ?? '', holderKind, holderName: '', holderVat: '', lineType: '', currentSimNumber: '', customerNumber: '', wishDate: '',
+  }, checkedAt);
+}
+
+function rowLines(language: Language, row: InvalidRow, checkedAt: Date): string[] {
+  return row.problems.map((problem) => t(language, 'bulkImport.report.problem', { column: problem.column, problem: problemText(language, problem, checkedAt) }));
+}
+
+/** The report card: counts, a page of invalid rows, the start choice and the confirmation. */
+export async function reportReply(db: Db, actor: Actor, language: Language, importId: string, page: number, message = ''): Promise<Reply> {
+  const report = await importReport(db, actor, importId, page);
+  const bulk = report.import;
+  const invalid = bulk.totalRows - bulk.validRows;
+  const confirmable = bulk.status === BulkImportStatus.VALIDATED && bulk.validRows > 0;
+  const action = (key: StringKey, verb: string, to = report.page, vars: Record<string, string> = {}) => ({ title: t(language, key, vars), verb, to });
+  const actions = [
+    ...(confirmable ? [action('bulkImport.action.confirm', Verbs.bulkImport.confirm, report.page, { count: count(language, bulk.validRows) })] : []),
+    ...(invalid > 0 ? [action('bulkImport.action.report', Verbs.bulkImport.report)] : []),
+    ...(report.page > 0 ? [action('bulkImport.action.previous', Verbs.bulkImport.page, report.page - 1)] : []),
+    ...(report.page < report.pages - 1 ? [action('bulkImport.action.next', Verbs.bulkImport.page, report.page + 1)] : []),
+    ...(bulk.status === BulkImportStatus.VALIDATED ? [action('bulkImport.action.cancel', Verbs.bulkImport.cancel)] : []),
+  ];
+  return {
+    kind: 'card',
+    card: renderBulkImportReportCard({
+      title: t(language, 'bulkImport.report.title', { fileName: bulk.fileName }),
+      message,
+      counts: t(language, 'bulkImport.report.counts', { valid: count(language, bulk.validRows), total: count(language, bulk.totalRows) }),
+      invalid: invalid > 0 ? t(language, 'bulkImport.report.invalid', { count: count(language, invalid) }) : t(language, 'bulkImport.report.allValid'),
+      rows: report.rows.map((row) => ({ heading: t(language, 'bulkImport.report.row', { row: row.rowNumber }), problems: rowLines(language, row, bulk.createdAt) })),
+      pages: report.pages,
+      pageText: t(language, 'bulkImport.report.page', { page: report.page + 1, pages: report.pages }),
+      confirmable,
+      startLabel: t(language, 'bulkImport.report.startLabel'),
+      starts: [
+        { title: t(language, 'bulkImport.report.start.asInFile'), value: BulkStart.AS_IN_FILE },
+        { title: t(language, 'bulkImport.report.start.now'), value: BulkStart.NOW },
+        { title: t(language, 'bulkImport.report.start.later'), value: BulkStart.LATER },
+        { title: t(language, 'bulkImport.report.start.at'), value: BulkStart.AT },
+      ],
+      dateLabel: t(language, 'bulkImport.report.dateLabel'),
+      timeLabel: t(language, 'bulkImport.report.timeLabel'),
+      importId: bulk.id,
+      confirmKey: crypto.randomUUID(),
+      actions,
+    }),
+  };
+}
+
+/** The invalid rows as a CSV with the error column: fixed, it can be sent again as it is. */
+export async function reportFile(db: Db, actor: Actor, language: Language, importId: string): Promise<FileToSend> {
+  const report = await importReport(db, actor, importId, 0);
+  const file = await reportCsv(db, actor, importId, (row) => rowLines(language, row, report.import.createdAt).join(' | '));
+  return {
+    name: file.fileName,
+    contentType: CSV,
+    bytes: Buffer.from(file.csv, 'utf8'),
+    description: t(language, 'bulkImport.report.file', { fileName: report.import.fileName, count: count(language, file.count) }),
+  };
+}
+
+export type ConfirmOutcome = { confirmed: true; card: AdaptiveCard } | { confirmed: false; reply: Reply };
+
+/** Confirms the import with the start chosen on the card; answers with the progress card, or the report again. */
+export async function confirm(db: Db, actor: Actor, language: Language, action: BulkAction, now = new Date()): Promise<ConfirmOutcome> {
+  const at = action.start === BulkStart.AT && action.date && isCalendarDate(action.date) && action.time ? brusselsInstant(action.date, action.time) : undefined;
+  const result = await confirmImport(db, actor, action.importId, { start: action.start, at, confirmKey: action.confirmKey ?? crypto.randomUUID() }, now);
+  if (result.confirmed) return { confirmed: true, card: await progressCard(db, actor, language, action.importId) };
+  if (result.reason === 'already') return { confirmed: false, reply: { kind: 'text', text: t(language, 'bulkImport.progress.already') } };
+  const message = t(language, result.reason === 'start-invalid' ? 'bulkImport.report.startInvalid' : 'bulkImport.report.nothingValid');
+  return { confirmed: false, reply: await reportReply(db, actor, language, action.importId, action.to, message) };
+}
+
+export async function cancelReply(db: Db, actor: Actor, language: Language, importId: string): Promise<Reply> {
+  const bulk = await cancelImport(db, actor, importId);
+  if (bulk.status !== BulkImportStatus.CANCELLED) return { kind: 'text', text: t(language, 'bulkImport.progress.already') };
+  return { kind: 'text', text: t(language, 'bulkImport.report.cancelled', { fileName: bulk.fileName }) };
+}
+
+/** "412 of 1,000", updated in place while the job creates the services. */
+export async function progressCard(db: Db, actor: Actor, language: Language, importId: string): Promise<AdaptiveCard> {
+  const { import: bulk } = await importReport(db, actor, importId, 0);
+  const finished = bulk.status === BulkImportStatus.DONE;
+  return renderBulkImportProgressCard({
+    title: t(language, 'bulkImport.progress.title', { fileName: bulk.fileName }),
+    count: t(language, 'bulkImport.progress.count', { done: count(language, bulk.createdCount + bulk.failedCount), total: count(language, bulk.validRows) }),
+    detail: t(language, 'bulkImport.progress.detail', { created: count(language, bulk.createdCount), failed: count(language, bulk.failedCount) }),
+    done: finished ? t(language, 'bulkImport.progress.done', { created: count(language, bulk.createdCount), failed: count(language, bulk.failedCount) }) : '',
+    actions: finished ? [{ title: t(language, 'bulkImport.action.waiting'), verb: Verbs.welcome.waitingServices }] : [],
+  });
+}
+
+function failureText(language: Language, failure: RowFailure): string {
+  return t(language, failure.message, failure.vars);
+}
+
+/** The one message at the end: created, started, waiting, scheduled, failed with reasons. */
+export async function summaryText(db: Db, actor: Actor, language: Language, importId: string): Promise<string> {
+  const summary = await importSummary(db, actor, importId);
+  const bulk = summary.import;
+  const lines = [t(language, 'bulkImport.summary.title', { fileName: bulk.fileName }), t(language, 'bulkImport.summary.created', { count: count(language, bulk.createdCount) })];
+  if (summary.started > 0) lines.push(t(language, 'bulkImport.summary.started', { count: count(language, summary.started) }));
+  if (summary.waiting > 0) lines.push(t(language, 'bulkImport.summary.waiting', { count: count(language, summary.waiting) }));
+  for (const group of summary.scheduled) {
+    lines.push(t(language, 'bulkImport.summary.scheduled', { count: count(language, group.count), when: whenFormat(language).format(group.at) }));
+  }
+  if (bulk.failedCount > 0) {
+    lines.push(t(language, 'bulkImport.summary.failed', { count: count(language, bulk.failedCount) }));
+    for (const { rowNumber, failure } of summary.failures) lines.push(t(language, 'bulkImport.summary.failure', { row: rowNumber, reason: failureText(language, failure) }));
+  }
+  if (bulk.createdCount > 0) lines.push(t(language, 'bulkImport.summary.digest'));
+  return lines.join('\n\n');
+}

@@ -1,0 +1,240 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { renderOverviewCard } from '../cards/overviewCard';
+import type { DataButton } from '../cards/questionCard';
+import { renderServiceListCard, type ChoiceFilter } from '../cards/serviceListCard';
+import { t, type Language, type StringKey } from '../cards/strings';
+import { Verbs } from '../cards/verbs';
+import type { Db } from '../services/db/database';
+import {
+  exportRows,
+  fleetStates,
+  listServices,
+  listStateSchema,
+  overviewOf,
+  toCsv,
+  OVERVIEW_PAGE_SIZE,
+  type ListState,
+  type OverviewOptions,
+  type ServiceRow,
+  type ServiceState,
+} from '../services/overview';
+import type { Actor } from '../services/people';
+import { serviceCard } from './supportLookup';
+import type { Reply } from './welcome';
+
+/**
+ * The fleet overview: the counts card, the paged and filtered lists behind each count, a service's own card, and
+ * the CSV export. Card data is untrusted: it is parsed here and every read is checked again in services/overview.ts.
+ */
+
+export interface OverviewDeps extends OverviewOptions {
+  db: Db;
+}
+
+const stateLabel: Record<ServiceState | 'overdue', StringKey> = {
+  waitingForSim: 'overview.state.waitingForSim',
+  waitingForActivation: 'overview.state.waitingForActivation',
+  scheduled: 'overview.state.scheduled',
+  portingInProgress: 'overview.state.portingInProgress',
+  portingRefused: 'overview.state.portingRefused',
+  activating: 'overview.state.activating',
+  active: 'overview.state.active',
+  failed: 'overview.state.failed',
+  closed: 'overview.state.closed',
+  overdue: 'overview.state.overdue',
+};
+
+/** What an unfiltered choice sends back. */
+const ALL = 'all';
+
+export const showSchema = z.object({ organisationId: z.string().max(100).optional() });
+export const openServiceSchema = z.object({ serviceId: z.uuid() });
+export const exportSchema = z.object({ organisationId: z.string().max(100), requestKey: z.string().min(8).max(100) });
+/** The list card's data and inputs as they arrive; each filter is checked on its own so that it can say what is wrong. */
+export const listDataSchema = z.object({
+  organisationId: z.string().max(100),
+  state: z.string().max(100).optional(),
+  product: z.string().max(100).optional(),
+  name: z.string().max(2000).optional(),
+  page: z.coerce.number().int().min(0).max(100_000).catch(0),
+});
+
+/** The request keys of the exports already sent, kept in the conversation so that a repeated press sends nothing twice. */
+export const overviewStateSchema = z.object({ sent: z.array(z.string().max(100)).max(50) }).catch({ sent: [] });
+export type OverviewState = z.infer<typeof overviewStateSchema>;
+
+export function deniedReply(language: Language): Reply {
+  return { kind: 'text', text: t(language, 'overview.denied') };
+}
+
+function listButton(title: string, organisationId: string, state?: ListState): DataButton {
+  return { title, verb: Verbs.overview.list, data: state ? { organisationId, state } : { organisationId } };
+}
+
+/** The counts card of the actor's organisation, or of another one support looks after. */
+export async function overviewReply(deps: OverviewDeps, actor: Actor, language: Language, organisationId = actor.organisationId): Promise<Reply> {
+  const overview = await overviewOf(deps.db, actor, organisationId, deps);
+  const id = overview.organisation.id;
+  const attention: DataButton[] = [
+    ...(overview.attention.portingRefused > 0 ? [listButton(t(language, 'overview.attention.portingRefused', { count: overview.attention.portingRefused }), id, 'portingRefused')] : []),
+    ...(overview.attention.failed > 0 ? [listButton(t(language, 'overview.attention.failed', { count: overview.attention.failed }), id, 'failed')] : []),
+    ...(overview.attention.overdue > 0 ? [listButton(t(language, 'overview.attention.overdue', { count: overview.attention.overdue }), id, 'overdue')] : []),
+  ];
+  const states = fleetStates.map((state) =>
+    listButton(t(language, 'overview.count', { state: t(language, stateLabel[state]), count: overview.counts[state] }), id, state),
+  );
+  return {
+    kind: 'card',
+    card: renderOverviewCard({
+      title: t(language, 'overview.title'),
+      subtitle: t(language, 'overview.subtitle', { organisation: overview.organisation.name, total: overview.total }),
+      attentionTitle: t(language, 'overview.attention.title'),
+      attentionNone: t(language, 'overview.attention.none'),
+      attention,
+      byStateTitle: t(language, 'overview.byState'),
+      states,
+      othersTitle: t(language, 'overview.otherOrganisations'),
+      others: overview.otherOrganisations.map((other) => ({ title: other.name, verb: Verbs.overview.show, data: { organisationId: other.id } })),
+      actions: [listButton(t(language, 'overview.action.all'), id), exportButton(language, id)],
+    }),
+  };
+}
+
+function exportButton(language: Language, organisationId: string): DataButton {
+  return { title: t(language, 'overview.action.export'), verb: Verbs.overview.export, data: { organisationId, requestKey: crypto.randomUUID() } };
+}
+
+const dateOf = (language: Language) => new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'medium', timeZone: 'Europe/Brussels' });
+
+/** A choice filter's value: nothing chosen, a valid choice, or what was sent with the reason it is refused. */
+function choiceOf<T extends string>(raw: string | undefined, valid: readonly T[]): { value?: T; error: boolean } {
+  if (raw === undefined || raw === '' || raw === ALL) return { error: false };
+  return (valid as readonly string[]).includes(raw) ? { value: raw as T, error: false } : { error: true };
+}
+
+/**
+ * A page of services as the list card's buttons and inputs ask for it. A wrong filter is named next to its field,
+ * with everything entered kept, and the list shows what the other filters select.
+ */
+export async function serviceListReply(deps: OverviewDeps, actor: Actor, language: Language, raw: unknown): Promise<Reply> {
+  const parsed = listDataSchema.safeParse(raw ?? {});
+  if (!parsed.success) return deniedReply(language);
+  const input = parsed.data;
+  const state = choiceOf(input.state, listStateSchema.options);
+  const nameTooLong = (input.name ?? '').trim().length > 100;
+  const name = nameTooLong ? undefined : input.name?.trim() || undefined;
+  const filter = { organisationId: input.organisationId, state: state.value, name, page: input.page };
+  let list = await listServices(deps.db, actor, { ...filter, product: productCode(input.product) }, deps);
+  const product = choiceOf(input.product, list.products.map((entry) => entry.code));
+  // A product outside the contract selects nothing: show the list without it, and say so at the field.
+  if (product.error) list = await listServices(deps.db, actor, filter, deps);
+
+  const id = list.organisation.id;
+  const date = dateOf(language);
+  const stateFilter: ChoiceFilter = {
+    label: t(language, 'overview.filter.state'),
+    value: state.error ? ALL : (state.value ?? ALL),
+    choices: [{ title: t(language, 'overview.filter.allStates'), value: ALL }, ...listStateSchema.options.map((value) => ({ title: t(language, stateLabel[value]), value }))],
+    error: state.error ? t(language, 'overview.filter.notAChoice') : '',
+  };
+  const productFilter: ChoiceFilter = {
+    label: t(language, 'overview.filter.product'),
+    value: product.error ? ALL : (product.value ?? ALL),
+    choices: [{ title: t(language, 'overview.filter.allProducts'), value: ALL }, ...list.products.map((entry) => ({ title: entry.name, value: entry.code }))],
+    error: product.error ? t(language, 'overview.filter.notAChoice') : '',
+  };
+  const page = (to: number) => ({ organisationId: id, page: to });
+  const actions: DataButton[] = [
+    ...(list.page > 0 ? [{ title: t(language, 'overview.action.previous'), verb: Verbs.overview.list, data: page(list.page - 1) }] : []),
+    ...(list.page < list.pages - 1 ? [{ title: t(language, 'overview.action.next'), verb: Verbs.overview.list, data: page(list.page + 1) }] : []),
+    { title: t(language, 'overview.action.back'), verb: Verbs.overview.show, data: { organisationId: id } },
+  ];
+  return {
+    kind: 'card',
+    card: renderServiceListCard({
+      title: state.value ? t(language, 'overview.list.titleState', { state: t(language, stateLabel[state.value]) }) : t(language, 'overview.list.title'),
+      subtitle: list.organisation.name,
+      stateFilter,
+      productFilter,
+      nameFilter: {
+        label: t(language, 'overview.filter.name'),
+        placeholder: t(language, 'overview.filter.namePlaceholder'),
+        value: input.name ?? '',
+        error: nameTooLong ? t(language, 'overview.filter.nameTooLong') : '',
+      },
+      filterButton: { title: t(language, 'overview.filter.apply'), verb: Verbs.overview.list, data: page(0) },
+      empty: t(language, 'overview.list.empty'),
+      showing: t(language, 'overview.list.showing', {
+        from: list.page * OVERVIEW_PAGE_SIZE + 1,
+        to: list.page * OVERVIEW_PAGE_SIZE + list.rows.length,
+        total: list.total,
+      }),
+      rows: list.rows.map((row) => ({
+        heading: t(language, 'overview.list.row', { name: row.userName, product: row.product }),
+        detail: t(language, 'overview.list.detail', { state: t(language, stateLabel[row.state]), date: date.format(row.createdAt) }),
+        button: { title: t(language, 'overview.action.open'), verb: Verbs.overview.openService, data: { serviceId: row.id } },
+      })),
+      actions,
+    }),
+  };
+}
+
+/** A product code as the services expect it, or nothing for "all products" and anything that cannot be one. */
+function productCode(raw: string | undefined): string | undefined {
+  return raw && raw !== ALL && /^[A-Z0-9_]{1,60}$/.test(raw) ? raw : undefined;
+}
+
+/** A row's "Open": the service's own card, with the actions its state allows. */
+export async function openServiceReply(deps: OverviewDeps, actor: Actor, language: Language, serviceId: string): Promise<Reply> {
+  return serviceCard(deps.db, actor, language, serviceId, crypto.randomUUID());
+}
+
+export interface ExportFile {
+  name: string;
+  csv: string;
+  organisation: string;
+  count: number;
+}
+
+/** Cells as a spreadsheet sorts them: local time in Brussels, year first. */
+const timestamp = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Brussels' });
+const cellOf = (at: Date | null) => (at ? timestamp.format(at) : '');
+
+/** The whole overview as a CSV file, one row per service with its state and dates, headed in the reader's language. */
+export async function exportFile(deps: OverviewDeps, actor: Actor, language: Language, organisationId: string, now = new Date()): Promise<ExportFile> {
+  const { organisation, rows } = await exportRows(deps.db, actor, organisationId);
+  const header = [
+    t(language, 'overview.csv.name'),
+    t(language, 'overview.csv.email'),
+    t(language, 'overview.csv.product'),
+    t(language, 'overview.csv.serviceType'),
+    t(language, 'overview.csv.state'),
+    t(language, 'overview.csv.number'),
+    t(language, 'overview.csv.created'),
+    t(language, 'overview.csv.scheduledStart'),
+    t(language, 'overview.csv.activationStarted'),
+    t(language, 'overview.csv.activated'),
+    t(language, 'overview.csv.ended'),
+  ];
+  const record = (row: ServiceRow) => [
+    row.userName,
+    row.email,
+    row.product,
+    row.serviceType,
+    t(language, stateLabel[row.state]),
+    row.mobileNumber ?? '',
+    cellOf(row.createdAt),
+    cellOf(row.scheduledStartAt),
+    cellOf(row.activationStartedAt),
+    cellOf(row.activatedAt),
+    cellOf(row.endedAt),
+  ];
+  const slug = organisation.name.normalize('NFD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+  return {
+    name: `overview-${slug}-${timestamp.format(now).slice(0, 10)}.csv`,
+    csv: toCsv(header, rows.map(record)),
+    organisation: organisation.name,
+    count: rows.length,
+  };
+}

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { renderPortingFixCard } from '../cards/portingFixCard';
+import {
+  portingFormOf,
+  portingFormSchema,
+  portingInputOf,
+  portingProblemText,
+  renderPortingFields,
+  type PortingFormValues,
+  type PortingProblem,
+} from '../cards/portingFields';
+import { renderPortingIssuesCard } from '../cards/portingIssuesCard';
+import { t, type Language, type StringKey } from '../cards/strings';
+import { Verbs } from '../cards/verbs';
+import type { PortingRequest } from '../prisma/generated/client';
+import { PortingState } from '../prisma/generated/enums';
+import type { Db } from '../services/db/database';
+import { scheduleDonorStep } from '../services/donorSimulator';
+import { donorOperatorName } from '../services/donorOperators';
+import { AccessDenied, type Actor } from '../services/people';
+import { formatBelgianNational } from '../services/phoneNumbers';
+import {
+  attemptAfter,
+  listPortingIssues,
+  portingDetailsOf,
+  PortingConflict,
+  refusalCodeSchema,
+  refusalField,
+  refusedRequestFor,
+  resubmitPorting,
+  type RefusalCode,
+} from '../services/porting';
+import type { Reply } from './welcome';
+
+/**
+ * "Mobile porting issues": the organisation's refused porting requests, "Fix" with the details as sent and the
+ * refused one marked, and "Send again" as the service's next attempt.
+ */
+
+export interface PortingIssuesDeps {
+  db: Db;
+  /** The simulated donors' speed: the resubmitted request's answer is scheduled with it. */
+  clockSpeed: number;
+}
+
+/** What "Fix" carries: only the id; the request is read again. */
+export const fixDataSchema = z.object({ requestId: z.uuid() });
+
+/** What "Send again" carries: the id and the form's inputs. */
+export const resubmitDataSchema = portingFormSchema.extend({ requestId: z.uuid() });
+
+const refusalKeys: Record<RefusalCode, StringKey> = {
+  NUMBER_UNKNOWN: 'porting.refusal.NUMBER_UNKNOWN',
+  NUMBER_AT_OTHER_OPERATOR: 'porting.refusal.NUMBER_AT_OTHER_OPERATOR',
+  LINE_INACTIVE: 'porting.refusal.LINE_INACTIVE',
+  PORTING_IN_PROGRESS: 'porting.refusal.PORTING_IN_PROGRESS',
+  WRONG_LINE_TYPE: 'porting.refusal.WRONG_LINE_TYPE',
+  WRONG_SIM_NUMBER: 'porting.refusal.WRONG_SIM_NUMBER',
+  WRONG_CUSTOMER_NUMBER: 'porting.refusal.WRONG_CUSTOMER_NUMBER',
+  HOLDER_MISMATCH: 'porting.refusal.HOLDER_MISMATCH',
+  VAT_MISMATCH: 'porting.refusal.VAT_MISMATCH',
+  HOLDER_CANCELLED: 'porting.refusal.HOLDER_CANCELLED',
+};
+
+/** Why a donor refused, in one sentence a person understands, naming the operator. */
+export function refusalText(language: Language, code: RefusalCode | null, operatorCode: string): string {
+  return t(language, code ? refusalKeys[code] : 'porting.refusal.unknown', { operator: donorOperatorName(operatorCode) });
+}
+
+const text = (value: string): Reply => ({ kind: 'text', text: value });
+
+/** The list card, or the sentence saying there is nothing to fix. */
+export async function portingIssuesReply(db: Db, actor: Actor, language: Language): Promise<Reply> {
+  return guarded(language, async () => {
+    const issues = await listPortingIssues(db, actor, actor.organisationId);
+    const organisation = actor.organisation.name;
+    if (issues.length === 0) return text(t(language, 'porting.issues.none', { organisation }));
+    const date = new Intl.DateTimeFormat(`${language}-BE`, { timeZone: 'Europe/Brussels', day: 'numeric', month: 'long' });
+    return {
+      kind: 'card',
+      card: renderPortingIssuesCard({
+        title: t(language, 'porting.issues.title'),
+        intro: issues.length === 1
+          ? t(language, 'porting.issues.intro.one', { organisation })
+          : t(language, 'porting.issues.intro.many', { organisation, count: issues.length }),
+        issues: issues.map((issue) => ({
+          user: issue.user.displayName,
+          summary: t(language, 'porting.issues.row', {
+            number: formatBelgianNational(issue.e164),
+            operator: donorOperatorName(issue.donorOperator),
+            attempt: issue.attempt,
+            date: date.format(issue.refusedAt),
+          }),
+          reason: refusalText(language, issue.refusalCode, issue.donorOperator),
+          fix: { title: t(language, 'porting.issues.fix'), verb: Verbs.portingIssues.fix, data: { requestId: issue.requestId } },
+        })),
+      }),
+    };
+  });
+}
+
+/** "Fix": the details as they were sent, the refused one marked. */
+export async function openPortingFix(db: Db, actor: Actor, requestId: string, language: Language, now = new Date()): Promise<Reply> {
+  return guarded(language, async () => {
+    const request = await refusedRequestFor(db, actor, requestId);
+    const settled = await alreadySettled(db, request, language);
+    if (settled) return settled;
+    return fixCard(language, request, portingFormOf(portingDetailsOf(request)), [], now);
+  });
+}
+
+/**
+ * "Send again": the pre-check first (problems go back next to their fields, everything entered kept), then the
+ * new attempt goes to the donor, and the list follows without it.
+ */
+export async function resubmitPortingFix(
+  deps: PortingIssuesDeps,
+  actor: Actor,
+  data: z.output<typeof resubmitDataSchema>,
+  language: Language,
+  now = new Date(),
+): Promise<Reply[]> {
+  const { requestId, ...values } = data;
+  const { db } = deps;
+  const answer = await guarded(language, async (): Promise<Reply | Reply[]> => {
+    const request = await refusedRequestFor(db, actor, requestId);
+    const form = portingInputOf(values);
+    if (!form.ok) return fixCard(language, request, values, form.problems, now);
+    const result = await resubmitPorting(db, actor, requestId, form.input, { now, alsoInTransaction: scheduleDonorStep(deps.clockSpeed) });
+    switch (result.status) {
+      case 'blocked':
+        return fixCard(language, request, values, result.warnings, now);
+      case 'already-resubmitted':
+        return text(t(language, 'porting.fix.alreadyResubmitted', { attempt: result.request.attempt }));
+      case 'resubmitted': {
+        const sent = t(language, 'porting.fix.resubmitted', {
+          number: formatBelgianNational(result.request.e164),
+          user: request.service.user.displayName,
+          operator: donorOperatorName(result.request.donorOperator),
+          attempt: result.request.attempt,
+        });
+        // What the pre-check noted without stopping the request (a wish date moved to the earliest possible one).
+        const notes = result.warnings.map((warning) => portingProblemText(language, warning, values, now));
+        return [text([sent, ...notes].join('\n\n')), await portingIssuesReply(db, actor, language)];
+      }
+    }
+  });
+  return Array.isArray(answer) ? answer : [answer];
+}
+
+/** A request that was fixed already, or never refused, has nothing to fix. */
+async function alreadySettled(db: Db, request: PortingRequest, language: Language): Promise<Reply | undefined> {
+  const next = await attemptAfter(db, request);
+  if (next) return text(t(language, 'porting.fix.alreadyResubmitted', { attempt: next.attempt }));
+  if (request.state !== PortingState.REFUSED) return text(t(language, 'porting.fix.notRefused'));
+  return undefined;
+}
+
+type RequestWithUser = PortingRequest & { service: { user: { displayName: string } } };
+
+function fixCard(language: Language, request: RequestWithUser, values: PortingFormValues, problems: PortingProblem[], now: Date): Reply {
+  const code = refusalCodeSchema.safeParse(request.refusalCode);
+  const refused = code.success ? code.data : null;
+  return {
+    kind: 'card',
+    card: renderPortingFixCard({
+      title: t(language, 'porting.fix.title', { number: formatBelgianNational(request.e164) }),
+      intro: t(language, 'porting.fix.intro', { user: request.service.user.displayName }),
+      portingFields: renderPortingFields(language, { values, problems, now }),
+      refusal: { field: refused ? refusalField[refused] : null, text: refusalText(language, refused, request.donorOperator) },
+      buttons: [
+        { title: t(language, 'porting.fix.resubmit'), verb: Verbs.portingIssues.resubmit, data: { requestId: request.id }, inputs: 'auto' },
+        { title: t(language, 'porting.fix.back'), verb: Verbs.portingIssues.list, data: {}, inputs: 'none' },
+      ],
+    }),
+  };
+}
+
+/** Someone else's request, a non-administrator, or a fix that is no longer possible: a sentence, not an error. */
+async function guarded<T>(language: Language, run: () => Promise<T>): Promise<T | Reply> {
+  try {
+    return await run();
+  } catch (error) {
+    if (error instanceof AccessDenied) return text(t(language, 'porting.denied'));
+    if (error instanceof PortingConflict) return text(t(language, 'porting.fix.notRefused'));
+    throw error;
+  }
+}

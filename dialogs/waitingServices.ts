@@ -1,0 +1,147 @@
+import crypto from 'node:crypto';
+import { z } from 'zod';
+import { t, type Language } from '../cards/strings';
+import { Verbs } from '../cards/verbs';
+import { renderWaitingServicesCard } from '../cards/waitingServicesCard';
+import { ServiceStatus } from '../prisma/generated/enums';
+import {
+  allWaitingServiceIds,
+  listWaitingServices,
+  resendActivationEmail,
+  scheduleStart,
+  startService,
+} from '../services/activation';
+import type { Db } from '../services/db/database';
+import type { Actor } from '../services/people';
+import { brusselsInstant, isCalendarDate } from '../services/workingDays';
+import type { Reply } from './welcome';
+
+/** "Services waiting for activation": the administrator's list, and what its buttons do. */
+
+/** What the card's buttons carry back, inputs included; checked again by the services. */
+export const waitingActionSchema = z.object({
+  page: z.coerce.number().int().min(0).max(10_000).catch(0),
+  requestKey: z.string().max(64).optional(),
+  serviceId: z.uuid().optional(),
+  /** Input.ChoiceSet with several values: comma-separated ids. */
+  selected: z.string().max(10_000).optional(),
+  date: z.string().max(10).optional(),
+  time: z.string().regex(/^\d{2}:\d{2}$/).optional(),
+  to: z.coerce.number().int().min(0).max(10_000).optional(),
+});
+export type WaitingAction = z.infer<typeof waitingActionSchema>;
+
+const whenFormat = (language: Language) =>
+  new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/Brussels' });
+
+export async function waitingServicesCard(db: Db, actor: Actor, language: Language, page: number, message = ''): Promise<Reply> {
+  const list = await listWaitingServices(db, actor, page);
+  const date = new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'medium', timeZone: 'Europe/Brussels' });
+  const heading = (s: { userName: string; product: string }) => t(language, 'waiting.row', { user: s.userName, product: s.product });
+  const rows = list.services.map((s) => {
+    const notStarted = s.status === ServiceStatus.WAITING_FOR_ACTIVATION;
+    const detail = !notStarted
+      ? t(language, 'waiting.row.waitingForSim', { date: date.format(s.createdAt) })
+      : s.scheduledStartAt
+        ? t(language, 'waiting.row.scheduled', { when: whenFormat(language).format(s.scheduledStartAt) })
+        : t(language, 'waiting.row.notStarted', { date: date.format(s.createdAt) });
+    return {
+      id: s.id,
+      heading: heading(s),
+      detail,
+      buttonTitle: notStarted ? t(language, 'waiting.start') : t(language, 'waiting.resend'),
+      buttonVerb: notStarted ? Verbs.waitingServices.start : Verbs.waitingServices.resend,
+    };
+  });
+  const startable = list.services.filter((s) => s.status === ServiceStatus.WAITING_FOR_ACTIVATION);
+  const actions = [
+    ...(startable.length > 0
+      ? [
+          { title: t(language, 'waiting.startSelected'), verb: Verbs.waitingServices.startSelected, to: list.page },
+          { title: t(language, 'waiting.startAll'), verb: Verbs.waitingServices.startAll, to: list.page },
+          { title: t(language, 'waiting.schedule'), verb: Verbs.waitingServices.schedule, to: list.page },
+        ]
+      : []),
+    ...(list.page > 0 ? [{ title: t(language, 'waiting.previous'), verb: Verbs.waitingServices.page, to: list.page - 1 }] : []),
+    ...(list.page < list.pages - 1 ? [{ title: t(language, 'waiting.next'), verb: Verbs.waitingServices.page, to: list.page + 1 }] : []),
+  ];
+  return {
+    kind: 'card',
+    card: renderWaitingServicesCard({
+      title: t(language, 'waiting.title'),
+      message,
+      empty: t(language, 'waiting.empty'),
+      rows,
+      startable: startable.map((s) => ({ title: heading(s), value: s.id })),
+      selectLabel: t(language, 'waiting.select'),
+      dateLabel: t(language, 'waiting.schedule.date'),
+      timeLabel: t(language, 'waiting.schedule.time'),
+      page: list.page,
+      pages: list.pages,
+      pageText: t(language, 'waiting.page', { page: list.page + 1, pages: list.pages }),
+      requestKey: crypto.randomUUID(),
+      actions,
+    }),
+  };
+}
+
+/** Starts the services and says how many started and how many had been started already. */
+async function startAll(db: Db, actor: Actor, language: Language, ids: string[], linkDays: number): Promise<string> {
+  let started = 0;
+  let already = 0;
+  for (const id of ids) {
+    const result = await startService(db, actor, id, { linkDays });
+    if (result.started) started++;
+    else already++;
+  }
+  const parts = [t(language, 'waiting.started', { count: started })];
+  if (already > 0) parts.push(t(language, 'waiting.alreadyStarted', { count: already }));
+  return parts.join(' ');
+}
+
+export type WaitingVerb = (typeof Verbs.waitingServices)[keyof typeof Verbs.waitingServices];
+
+/** One button of the card: do it, then show the list again with what happened on top. */
+export async function onWaitingAction(
+  db: Db,
+  actor: Actor,
+  language: Language,
+  verb: WaitingVerb,
+  action: WaitingAction,
+  options: { linkDays: number; now?: Date },
+): Promise<Reply> {
+  const now = options.now ?? new Date();
+  const selected = (action.selected ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+  let message = '';
+  switch (verb) {
+    case Verbs.waitingServices.page:
+      return waitingServicesCard(db, actor, language, action.to ?? action.page);
+    case Verbs.waitingServices.start:
+      message = await startAll(db, actor, language, action.serviceId ? [action.serviceId] : [], options.linkDays);
+      break;
+    case Verbs.waitingServices.startSelected:
+      message = selected.length === 0 ? t(language, 'waiting.noneSelected') : await startAll(db, actor, language, selected, options.linkDays);
+      break;
+    case Verbs.waitingServices.startAll:
+      message = await startAll(db, actor, language, await allWaitingServiceIds(db, actor), options.linkDays);
+      break;
+    case Verbs.waitingServices.schedule: {
+      const at = action.date && isCalendarDate(action.date) && action.time ? brusselsInstant(action.date, action.time) : null;
+      if (!at || at <= now) message = t(language, 'waiting.schedule.invalid');
+      else if (selected.length === 0) message = t(language, 'waiting.noneSelected');
+      else {
+        const result = await scheduleStart(db, actor, selected, at, { now });
+        message = t(language, 'waiting.scheduled', { count: result.scheduled, when: whenFormat(language).format(at) });
+      }
+      break;
+    }
+    case Verbs.waitingServices.resend: {
+      if (!action.serviceId) break;
+      const result = await resendActivationEmail(db, actor, action.serviceId, { linkDays: options.linkDays, requestKey: action.requestKey });
+      const user = await db.service.findUnique({ where: { id: action.serviceId }, select: { user: { select: { displayName: true } } } });
+      message = result.sent ? t(language, 'waiting.resent', { user: user?.user.displayName ?? '' }) : t(language, 'waiting.resend.notWaiting');
+      break;
+    }
+  }
+  return waitingServicesCard(db, actor, language, action.page, message);
+}

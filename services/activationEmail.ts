@@ -1,0 +1,149 @@
+import { LinkPurpose, ServiceStatus } from '../prisma/generated/enums';
+import { t, type Language } from '../cards/strings';
+import { hashToken, newToken } from './accessLinks';
+import { ActivationNotifications, notifyAll, sendEmailJobSchema } from './activation';
+import type { Db } from './db/database';
+import { jobHandler, type JobHandler } from './jobQueue';
+import type { Mailer } from './mail';
+
+/**
+ * The activation email of the operator's help page ("1. Users"): the steps, the personal link, the tips and whom to
+ * contact, in the user's language, as HTML and plain text.
+ */
+
+export interface ActivationEmailData {
+  language: Language;
+  name: string;
+  administrator: string;
+  organisation: string;
+  product: string;
+  link: string;
+  expiresAt: Date;
+}
+
+export interface ComposedEmail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const locales: Record<Language, string> = { en: 'en-BE', nl: 'nl-BE', fr: 'fr-BE' };
+
+export function composeActivationEmail(data: ActivationEmailData): ComposedEmail {
+  const l = data.language;
+  const expires = new Intl.DateTimeFormat(locales[l], { dateStyle: 'long', timeZone: 'Europe/Brussels' }).format(data.expiresAt);
+  const steps = [
+    t(l, 'email.activation.step.keepSim'),
+    t(l, 'email.activation.step.openLink', { link: data.link }),
+    t(l, 'email.activation.step.personal', { expires }),
+    t(l, 'email.activation.step.enterNumber'),
+    t(l, 'email.activation.step.duration'),
+    t(l, 'email.activation.step.replace'),
+  ];
+  const tips = [t(l, 'email.activation.tip.pin'), t(l, 'email.activation.tip.voicemail'), t(l, 'email.activation.tip.apn')];
+  const greeting = t(l, 'email.activation.greeting', { name: data.name });
+  const intro = t(l, 'email.activation.intro', { administrator: data.administrator, organisation: data.organisation, product: data.product });
+  const stepsTitle = t(l, 'email.activation.stepsTitle');
+  const tipsTitle = t(l, 'email.activation.tipsTitle');
+  const helpTitle = t(l, 'email.activation.helpTitle');
+  const help = t(l, 'email.activation.help', { administrator: data.administrator });
+  const teams = t(l, 'email.activation.teams');
+  const signature = t(l, 'email.activation.signature');
+
+  const text = [
+    greeting, '', intro, '',
+    stepsTitle, ...steps.map((step, i) => `${i + 1}. ${step}`), '',
+    teams, '',
+    tipsTitle, ...tips.map((tip) => `- ${tip}`), '',
+    helpTitle, help, '',
+    signature, '',
+  ].join('\n');
+
+  const e = escapeHtml;
+  const stepItems = steps.map((step, i) => (i === 1 ? `<li>${linkified(step, data.link)}</li>` : `<li>${e(step)}</li>`)).join('');
+  const html = `<!DOCTYPE html>
+<html lang="${l}"><head><meta charset="utf-8"><title>${e(t(l, 'email.activation.subject'))}</title></head>
+<body style="font-family: Segoe UI, Arial, sans-serif; line-height: 1.5; color: #1b1b1b; max-width: 40em">
+<p>${e(greeting)}</p>
+<p>${e(intro)}</p>
+<h2 style="font-size: 1.1em">${e(stepsTitle)}</h2>
+<ol>${stepItems}</ol>
+<p><a href="${e(data.link)}" style="display: inline-block; padding: 0.6em 1.2em; background: #0b5cad; color: #fff; text-decoration: none; border-radius: 4px">${e(t(l, 'email.activation.button'))}</a></p>
+<p>${e(teams)}</p>
+<h2 style="font-size: 1.1em">${e(tipsTitle)}</h2>
+<ul>${tips.map((tip) => `<li>${e(tip)}</li>`).join('')}</ul>
+<h2 style="font-size: 1.1em">${e(helpTitle)}</h2>
+<p>${e(help)}</p>
+<p>${e(signature)}</p>
+</body></html>
+`;
+  return { subject: t(l, 'email.activation.subject'), text, html };
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+/** The step's text with its link made clickable. */
+function linkified(step: string, link: string): string {
+  return escapeHtml(step).replace(escapeHtml(link), `<a href="${escapeHtml(link)}">${escapeHtml(link)}</a>`);
+}
+
+export interface ActivationEmailJobDeps {
+  db: Db;
+  mailer: Mailer;
+  /** Base of the link, e.g. https://bot.example.com. */
+  publicUrl: string;
+  /** Where the link goes when no SMTP server is configured, so that the demo can follow it (the console). */
+  announce?: (line: string) => void;
+}
+
+/**
+ * Sends the activation email of one link. The token is made here, just before sending, and only its hash is kept;
+ * a retried job makes a new token (the unsent one never reached anybody). A link revoked meanwhile (resent) or a
+ * service no longer waiting for its SIM card sends nothing.
+ */
+export function activationEmailJob(deps: ActivationEmailJobDeps): JobHandler<{ serviceId: string; linkId: string }> {
+  const { db, mailer, publicUrl } = deps;
+  return jobHandler(sendEmailJobSchema, async ({ serviceId, linkId }) => {
+    const link = await db.accessLink.findUnique({
+      where: { id: linkId },
+      include: { person: true, service: { include: { organisation: true, createdBy: true } } },
+    });
+    const service = link?.service;
+    if (!link || !service || service.id !== serviceId || link.purpose !== LinkPurpose.ACTIVATION) return;
+    if (link.revokedAt || link.usedAt || link.expiresAt <= new Date()) return;
+    if (service.status !== ServiceStatus.WAITING_FOR_SIM && service.status !== ServiceStatus.READY) return;
+    const sent = await db.serviceEvent.findFirst({ where: { serviceId, kind: 'activation_email_sent', detail: { path: ['linkId'], equals: linkId } } });
+    if (sent) return;
+
+    const token = newToken();
+    const rotated = await db.accessLink.updateMany({
+      where: { id: linkId, usedAt: null, revokedAt: null },
+      data: { tokenHash: hashToken(token) },
+    });
+    if (rotated.count !== 1) return;
+    const product = await db.productType.findUnique({ where: { code: service.productTypeCode }, select: { name: true } });
+    const url = `${publicUrl}/activate/${token}`;
+    const language = link.person.preferredLanguage ?? link.person.lastLanguage ?? 'en';
+    const email = composeActivationEmail({
+      language,
+      name: link.person.displayName,
+      administrator: service.createdBy?.displayName ?? service.organisation.name,
+      organisation: service.organisation.name,
+      product: product?.name ?? service.productTypeCode,
+      link: url,
+      expiresAt: link.expiresAt,
+    });
+    const result = await mailer.send({ to: link.person.email, language, ...email });
+    if (!mailer.usesSmtp) {
+      (deps.announce ?? ((line) => process.stdout.write(`${line}\n`)))(
+        `Activation email for ${link.person.displayName} written to ${result.file}; its link: ${url}`,
+      );
+    }
+    await db.$transaction(async (tx) => {
+      await tx.serviceEvent.create({ data: { serviceId, kind: 'activation_email_sent', detail: { linkId } } });
+      await notifyAll(tx, service, ActivationNotifications.emailSent, {}, { recipients: [service.createdById], occurrence: linkId });
+    });
+  });
+}

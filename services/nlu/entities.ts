@@ -1,0 +1,61 @@
+import { findPhoneNumbersInText } from 'libphonenumber-js';
+import { wordsOf } from './corpus';
+
+export interface Entities {
+  iccid?: string;
+  phoneNumber?: string;
+  email?: string;
+  personName?: string;
+  product?: string;
+}
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
+// 19 or 20 digits starting with 89 (telecom), in groups separated by spaces or dashes as printed on the card.
+const ICCID = /(?<!\d)89(?:[ -]?\d){17,18}(?!\d)/;
+const PRODUCT = /\b(?:\d+\s?GB|data[ -]?sim|smart\s?mobile|fmc|mobile internet|converged|geconvergeerd|convergente?)\b/i;
+
+/** Words that never name a person even when the training phrasings lack them. */
+const NOT_A_NAME = new Set(['please', 'aub', 'svp', 'graag', 'merci', 'thanks', 'bedankt', 'ok', 'oke', 'the', 'de', 'het', 'le', 'la', 'les']);
+
+export interface ExtractedEntities {
+  entities: Entities;
+  /** The text with the numbers and addresses taken out, for the intent model. */
+  rest: string;
+}
+
+/**
+ * Finds what a person pasted: a SIM card number, an email address, a Belgian phone number, a product word, and the
+ * words the model does not know, which may name a person of the writer's organisation (looked up later, by whoever
+ * may see that organisation's people).
+ */
+export function extractEntities(text: string, isKnownWord: (word: string) => boolean): ExtractedEntities {
+  const entities: Entities = {};
+  let rest = text;
+
+  const email = EMAIL.exec(rest);
+  if (email) {
+    entities.email = email[0].toLowerCase();
+    rest = rest.replace(email[0], ' ');
+  }
+  const iccid = ICCID.exec(rest);
+  if (iccid) {
+    entities.iccid = iccid[0].replace(/\D/g, '');
+    rest = rest.replace(iccid[0], ' ');
+  }
+  const phone = findPhoneNumbersInText(rest, 'BE')[0];
+  if (phone) {
+    entities.phoneNumber = rest.slice(phone.startsAt, phone.endsAt);
+    rest = rest.slice(0, phone.startsAt) + ' ' + rest.slice(phone.endsAt);
+  }
+  const product = PRODUCT.exec(rest);
+  if (product) entities.product = product[0];
+
+  const unknown = wordsOf(rest).filter((word) => /^\p{L}{2,}$/u.test(word) && !isKnownWord(word) && !NOT_A_NAME.has(word));
+  if (unknown.length > 0) entities.personName = unknown.join(' ');
+  return { entities, rest: rest.replace(/\s+/g, ' ').trim() };
+}
+
+/** True when the text is nothing but a pasted number or address: no words around it. */
+export function isBareEntity(rest: string): boolean {
+  return wordsOf(rest).length === 0;
+}

@@ -1,0 +1,158 @@
+import { Prisma } from '../prisma/generated/client';
+import { NotificationState } from '../prisma/generated/enums';
+import type { Db } from './db/database';
+import type { DbClient } from './jobQueue';
+import { defaultBackoff, describeError, isPermanent, retryDelayMs, type BackoffPolicy } from './retry';
+
+/**
+ * The Notification outbox. Services write notifications in the same transaction as the state change they announce
+ * (queueNotification); a deliverer in bot/ sends them (deliverDueNotifications) with whatever channel it has.
+ */
+
+export interface NewNotification {
+  /** Names the event and recipient (e.g. `activation.completed:<serviceId>:<personId>`): writing it twice is harmless. */
+  idempotencyKey: string;
+  recipientId: string;
+  serviceId?: string;
+  kind: string;
+  payload: Prisma.InputJsonValue;
+}
+
+/** Writes a notification unless one with the same idempotency key exists; true when it was written. */
+export async function queueNotification(client: DbClient, notification: NewNotification): Promise<boolean> {
+  // skipDuplicates is ON CONFLICT DO NOTHING: a duplicate neither throws nor aborts the caller's transaction.
+  const { count } = await client.notification.createMany({ data: [notification], skipDuplicates: true });
+  return count === 1;
+}
+
+/** A claimed notification, as the delivery function receives it. */
+export interface OutboxNotification {
+  id: string;
+  idempotencyKey: string;
+  recipientId: string;
+  serviceId: string | null;
+  kind: string;
+  payload: unknown;
+  /** 1 on the first try. */
+  attempt: number;
+}
+
+/**
+ * Sends one notification and says through which channel (e.g. "teams", "webchat", "email"). Throws a
+ * RetryableError (with retryAfterMs from a 429's Retry-After) to be called again later, a PermanentError to give
+ * up at once; any other error is treated as transient.
+ */
+export type DeliverNotification = (notification: OutboxNotification) => Promise<{ via: string }>;
+
+export interface DeliveryOptions {
+  /** Notifications claimed in this run. */
+  batch?: number;
+  /** Tries, the first included, before a notification is DEAD. */
+  maxAttempts?: number;
+  /** The time of this run: what is due, and when retries and leases end. */
+  now?: Date;
+  /** How long a claimed notification is hidden from other deliverers; a deliverer that dies is replaced after it. */
+  leaseMs?: number;
+  backoff?: BackoffPolicy;
+}
+
+export interface DeliveryReport {
+  claimed: number;
+  delivered: number;
+  retrying: number;
+  dead: number;
+}
+
+type Outcome = keyof Omit<DeliveryReport, 'claimed'> | 'lost';
+
+interface ClaimedRow {
+  id: string;
+  idempotencyKey: string;
+  recipientId: string;
+  serviceId: string | null;
+  kind: string;
+  payload: unknown;
+  attempts: number;
+  createdAt: Date;
+}
+
+/** A JavaScript time as the UTC TIMESTAMP(3) values Prisma stores, whatever the session's time zone. */
+const utc = (at: Date) => Prisma.sql`(to_timestamp(${at.getTime()}::double precision / 1000) AT TIME ZONE 'UTC')`;
+
+/**
+ * Delivers one batch of due notifications. The claim (FOR UPDATE SKIP LOCKED, then a lease pushed into
+ * nextAttemptAt) keeps concurrent deliverers, in this process or others, off each other's notifications; each
+ * outcome is recorded only if the lease was not taken over meanwhile. Notifications to one recipient go out one
+ * after the other, in the order they were written; different recipients in parallel.
+ */
+export async function deliverDueNotifications(
+  db: Db,
+  deliver: DeliverNotification,
+  options: DeliveryOptions = {},
+): Promise<DeliveryReport> {
+  const { batch = 50, maxAttempts = 8, now = new Date(), leaseMs = 60_000, backoff = defaultBackoff } = options;
+  const claimed = await db.$queryRaw<ClaimedRow[]>`
+    UPDATE "Notification"
+    SET attempts = attempts + 1, "nextAttemptAt" = ${utc(new Date(now.getTime() + leaseMs))}
+    WHERE id IN (
+      SELECT id FROM "Notification"
+      WHERE state = 'PENDING' AND "nextAttemptAt" <= ${utc(now)}
+      ORDER BY "nextAttemptAt", "createdAt"
+      LIMIT ${batch}
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING id, "idempotencyKey", "recipientId", "serviceId", kind, payload, attempts, "createdAt"`;
+
+  const byRecipient = new Map<string, ClaimedRow[]>();
+  for (const row of [...claimed].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
+    byRecipient.set(row.recipientId, [...(byRecipient.get(row.recipientId) ?? []), row]);
+  }
+  const report: DeliveryReport = { claimed: claimed.length, delivered: 0, retrying: 0, dead: 0 };
+  await Promise.all(
+    [...byRecipient.values()].map(async (rows) => {
+      for (const row of rows) {
+        const outcome = await deliverOne(db, deliver, row, { maxAttempts, now, backoff });
+        if (outcome !== 'lost') report[outcome]++;
+      }
+    }),
+  );
+  return report;
+}
+
+async function deliverOne(
+  db: Db,
+  deliver: DeliverNotification,
+  row: ClaimedRow,
+  { maxAttempts, now, backoff }: { maxAttempts: number; now: Date; backoff: BackoffPolicy },
+): Promise<Outcome> {
+  // Only while our claim stands: same state and attempt count as we left them.
+  const record = async (data: Prisma.NotificationUpdateManyMutationInput) =>
+    (await db.notification.updateMany({ where: { id: row.id, state: NotificationState.PENDING, attempts: row.attempts }, data })).count === 1;
+
+  if (row.attempts > maxAttempts) {
+    // The deliverer of its last try stopped mid-way; whether it went out is unknown, and the tries are spent.
+    const dead = await record({ state: NotificationState.DEAD, lastError: 'the deliverer stopped during the last try' });
+    return dead ? 'dead' : 'lost';
+  }
+  let via: string;
+  try {
+    ({ via } = await deliver({
+      id: row.id,
+      idempotencyKey: row.idempotencyKey,
+      recipientId: row.recipientId,
+      serviceId: row.serviceId,
+      kind: row.kind,
+      payload: row.payload,
+      attempt: row.attempts,
+    }));
+  } catch (error) {
+    const lastError = describeError(error);
+    if (isPermanent(error) || row.attempts >= maxAttempts) {
+      return (await record({ state: NotificationState.DEAD, lastError })) ? 'dead' : 'lost';
+    }
+    const nextAttemptAt = new Date(now.getTime() + retryDelayMs(error, row.attempts, backoff));
+    return (await record({ nextAttemptAt, lastError })) ? 'retrying' : 'lost';
+  }
+  const delivered = await record({ state: NotificationState.DELIVERED, deliveredVia: via, deliveredAt: now, lastError: null });
+  return delivered ? 'delivered' : 'lost';
+}

@@ -1,0 +1,258 @@
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import { Prisma } from '../prisma/generated/client';
+import { Role } from '../prisma/generated/enums';
+import { ACTIVATION_MAX_MS } from './activationOverdue';
+import type { Db } from './db/database';
+import { canSeeOrganisation, refuse, type Actor } from './people';
+import { plainText } from './userSearch';
+
+/**
+ * "How far is the rollout?": where every service of an organisation stands. The state shown is derived in SQL from
+ * the service's status and its latest porting request, so that counts, lists and the export agree and an
+ * organisation with thousands of services is counted by the database, in one query, without loading them.
+ */
+
+/** The states the overview counts, in the order the card shows them. */
+export const fleetStates = [
+  'waitingForSim',
+  'waitingForActivation',
+  'scheduled',
+  'portingInProgress',
+  'portingRefused',
+  'activating',
+  'active',
+  'failed',
+] as const;
+export type FleetState = (typeof fleetStates)[number];
+/** Cancelled and ended services: left out of the counts, still in the export. */
+export type ServiceState = FleetState | 'closed';
+
+/** What a list can be narrowed to: a state, or the activations running for longer than they may. */
+export const listStateSchema = z.enum([...fleetStates, 'overdue']);
+export type ListState = z.infer<typeof listStateSchema>;
+
+export const OVERVIEW_PAGE_SIZE = 10;
+
+/** A list's filters as they come from a card: untrusted, checked field by field so each can say what is wrong. */
+export const listFilterSchema = z.object({
+  organisationId: z.uuid(),
+  state: listStateSchema.optional(),
+  product: z.string().trim().max(60).regex(/^[A-Z0-9_]*$/).optional(),
+  name: z.string().trim().max(100).optional(),
+  page: z.coerce.number().int().min(0).max(100_000).default(0),
+});
+export type ListFilter = z.input<typeof listFilterSchema>;
+
+export interface OverviewOptions {
+  /** The simulated clock's speed (config.clockSpeed): "two days" of activation pass that much faster, as in the notifier. */
+  clockSpeed: number;
+  now?: Date;
+}
+
+export interface Overview {
+  organisation: { id: string; name: string };
+  counts: Record<FleetState, number>;
+  total: number;
+  /** What needs the administrator now: refused portings, failures, activations running for over two days. */
+  attention: { portingRefused: number; failed: number; overdue: number };
+  /** The other organisations the actor may look at (support with a SupportScope). */
+  otherOrganisations: Array<{ id: string; name: string }>;
+}
+
+export interface ServiceRow {
+  id: string;
+  userId: string;
+  userName: string;
+  email: string;
+  product: string;
+  serviceType: string;
+  state: ServiceState;
+  mobileNumber: string | null;
+  createdAt: Date;
+  scheduledStartAt: Date | null;
+  activationStartedAt: Date | null;
+  activatedAt: Date | null;
+  endedAt: Date | null;
+}
+
+export interface ServicePage {
+  organisation: { id: string; name: string };
+  /** The product types of the organisation's contract, to filter by. */
+  products: Array<{ code: string; name: string }>;
+  rows: ServiceRow[];
+  total: number;
+  page: number;
+  pages: number;
+}
+
+/** The derived state of `s` (a "Service" row) joined with `lp`, its latest porting request. */
+const derivedState = Prisma.sql`CASE
+  WHEN s."status" IN ('CANCELLED', 'ENDED') THEN 'closed'
+  WHEN s."status" = 'FAILED' THEN 'failed'
+  WHEN s."status" = 'WAITING_FOR_ACTIVATION' AND s."scheduledStartAt" IS NOT NULL THEN 'scheduled'
+  WHEN s."status" = 'WAITING_FOR_ACTIVATION' THEN 'waitingForActivation'
+  WHEN lp."state" = 'REFUSED' THEN 'portingRefused'
+  WHEN s."status" = 'WAITING_FOR_SIM' THEN 'waitingForSim'
+  WHEN s."status" = 'ACTIVATING' THEN 'activating'
+  WHEN lp."state" IN ('REQUESTED', 'SUBMITTED', 'ACCEPTED', 'SCHEDULED') THEN 'portingInProgress'
+  WHEN s."status" = 'READY' THEN 'activating'
+  ELSE 'active'
+END`;
+
+const latestPorting = Prisma.sql`LEFT JOIN LATERAL (
+  SELECT p."state", p."e164" FROM "PortingRequest" p WHERE p."serviceId" = s."id" ORDER BY p."attempt" DESC LIMIT 1
+) lp ON true`;
+
+/** Timestamps are stored as UTC without a zone. */
+const utc = (at: Date) => Prisma.sql`(to_timestamp(${at.getTime()}::double precision / 1000) AT TIME ZONE 'UTC')`;
+
+function overdueCondition(options: OverviewOptions): Prisma.Sql {
+  const cutoff = new Date((options.now ?? new Date()).getTime() - ACTIVATION_MAX_MS / options.clockSpeed);
+  return Prisma.sql`(s."status" = 'ACTIVATING' AND s."activationStartedAt" <= ${utc(cutoff)})`;
+}
+
+/** Letters without accents, lower case, in SQL as plainText() does in TypeScript. */
+const ACCENTED = 'àáâãäāçčèéêëēìíîïñòóôõöōùúûüūýÿšž';
+const PLAIN = ACCENTED.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+const plainSql = (column: Prisma.Sql) => Prisma.sql`translate(lower(${column}), ${ACCENTED}, ${PLAIN})`;
+
+const refuseOverview = (db: Db, actor: Actor, organisationId: string | null, reason: string) =>
+  refuse(db, actor, { action: 'overview.denied', subjectType: 'Organisation', subjectId: organisationId, reason });
+
+/** Administrators see their own organisation; support those in its SupportScope; users never. Refusals are audited. */
+async function requireOverviewAccess(db: Db, actor: Actor, organisationId: string): Promise<{ id: string; name: string }> {
+  if (actor.role === Role.USER) return refuseOverview(db, actor, organisationId, 'a user may not see the fleet overview');
+  const id = z.uuid().safeParse(organisationId);
+  if (!id.success) return refuseOverview(db, actor, null, 'no such organisation');
+  const organisation = await db.organisation.findUnique({ where: { id: id.data }, select: { id: true, name: true } });
+  if (!organisation || !(await canSeeOrganisation(db, actor, organisation.id))) {
+    return refuseOverview(db, actor, id.data, 'this organisation is not one the actor may see');
+  }
+  return organisation;
+}
+
+/** The organisations support may open an overview of: its own and those of its SupportScope. */
+async function supportedOrganisationsOf(db: Db, actor: Actor): Promise<Array<{ id: string; name: string }>> {
+  if (actor.role !== Role.SUPPORT) return [];
+  const scopes = await db.supportScope.findMany({
+    where: { personId: actor.id },
+    select: { organisation: { select: { id: true, name: true } } },
+    orderBy: { organisation: { name: 'asc' } },
+  });
+  const own = { id: actor.organisation.id, name: actor.organisation.name };
+  return [own, ...scopes.map((scope) => scope.organisation).filter((organisation) => organisation.id !== own.id)];
+}
+
+/** The counts card: every state of the organisation's services, counted in one query. */
+export async function overviewOf(db: Db, actor: Actor, organisationId: string, options: OverviewOptions): Promise<Overview> {
+  const organisation = await requireOverviewAccess(db, actor, organisationId);
+  const rows = await db.$queryRaw<Array<{ state: ServiceState; n: number; overdue: number }>>`
+    SELECT x.state, count(*)::int AS n, count(*) FILTER (WHERE x.overdue)::int AS overdue
+    FROM (
+      SELECT ${derivedState} AS state, ${overdueCondition(options)} AS overdue
+      FROM "Service" s ${latestPorting}
+      WHERE s."organisationId" = ${organisation.id}::uuid
+    ) x
+    GROUP BY x.state`;
+  const counts = Object.fromEntries(fleetStates.map((state) => [state, 0])) as Record<FleetState, number>;
+  for (const row of rows) if (row.state !== 'closed') counts[row.state] = row.n;
+  const supported = await supportedOrganisationsOf(db, actor);
+  return {
+    organisation,
+    counts,
+    total: fleetStates.reduce((sum, state) => sum + counts[state], 0),
+    attention: { portingRefused: counts.portingRefused, failed: counts.failed, overdue: rows.reduce((sum, row) => sum + row.overdue, 0) },
+    otherOrganisations: supported.filter((other) => other.id !== organisation.id),
+  };
+}
+
+async function contractProducts(db: Db, organisationId: string): Promise<Array<{ code: string; name: string }>> {
+  const contract = await db.contractProduct.findMany({
+    where: { organisationId },
+    select: { productType: { select: { code: true, name: true } } },
+    orderBy: { productType: { sortOrder: 'asc' } },
+  });
+  return contract.map((entry) => entry.productType);
+}
+
+const rowColumns = Prisma.sql`s."id", s."userId", u."displayName" AS "userName", u."email", pt."name" AS "product",
+  st."name" AS "serviceType", ${derivedState} AS "state", coalesce(mn."e164", lp."e164") AS "mobileNumber",
+  s."createdAt", s."scheduledStartAt", s."activationStartedAt", s."activatedAt", s."endedAt"`;
+
+const rowJoins = Prisma.sql`JOIN "Person" u ON u."id" = s."userId"
+  JOIN "ProductType" pt ON pt."code" = s."productTypeCode"
+  JOIN "ServiceType" st ON st."code" = s."serviceTypeCode"
+  LEFT JOIN "PhoneNumber" mn ON mn."id" = s."mobileNumberId"
+  ${latestPorting}`;
+
+function likePattern(text: string): string {
+  return `%${plainText(text).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * A page of the organisation's services, narrowed by state, product type and a name (case and accents ignored, in
+ * the person's name or address), "services of Jan" included; by name, then newest first. The page and the total in one query.
+ */
+export async function listServices(db: Db, actor: Actor, filter: ListFilter, options: OverviewOptions): Promise<ServicePage> {
+  // The organisation first: a foreign or forged id is refused and audited before anything else is read.
+  const organisation = await requireOverviewAccess(db, actor, String(filter.organisationId));
+  const wanted = listFilterSchema.parse(filter);
+  const conditions = [Prisma.sql`s."organisationId" = ${organisation.id}::uuid`];
+  if (wanted.state === 'overdue') conditions.push(overdueCondition(options));
+  else if (wanted.state) conditions.push(Prisma.sql`${derivedState} = ${wanted.state}`);
+  else conditions.push(Prisma.sql`s."status" NOT IN ('CANCELLED', 'ENDED')`);
+  if (wanted.product) conditions.push(Prisma.sql`s."productTypeCode" = ${wanted.product}`);
+  if (wanted.name) {
+    const pattern = likePattern(wanted.name);
+    conditions.push(Prisma.sql`(${plainSql(Prisma.sql`u."displayName"`)} LIKE ${pattern} OR lower(u."email") LIKE ${pattern})`);
+  }
+  const rows = await db.$queryRaw<Array<ServiceRow & { total: number }>>`
+    SELECT ${rowColumns}, count(*) OVER ()::int AS total
+    FROM "Service" s ${rowJoins}
+    WHERE ${Prisma.join(conditions, ' AND ')}
+    ORDER BY u."displayName", s."createdAt" DESC, s."id"
+    LIMIT ${OVERVIEW_PAGE_SIZE} OFFSET ${wanted.page * OVERVIEW_PAGE_SIZE}`;
+  const total = rows[0]?.total ?? (wanted.page > 0 ? await countOf(db, conditions) : 0);
+  const pages = Math.max(1, Math.ceil(total / OVERVIEW_PAGE_SIZE));
+  if (wanted.page >= pages && total > 0) return listServices(db, actor, { ...wanted, page: pages - 1 }, options);
+  const products = await contractProducts(db, organisation.id);
+  return { organisation, products, rows: rows.map(({ total: _total, ...row }) => row), total, page: wanted.page, pages };
+}
+
+/** A page past the end (the list shrank since the card was sent) still needs the total to go back to the last page. */
+async function countOf(db: Db, conditions: Prisma.Sql[]): Promise<number> {
+  const [row] = await db.$queryRaw<Array<{ n: number }>>`
+    SELECT count(*)::int AS n FROM "Service" s ${rowJoins} WHERE ${Prisma.join(conditions, ' AND ')}`;
+  return row?.n ?? 0;
+}
+
+/** Every service of the organisation, cancelled and ended ones included, for the export: by name, then oldest first. */
+export async function exportRows(db: Db, actor: Actor, organisationId: string): Promise<{ organisation: { id: string; name: string }; rows: ServiceRow[] }> {
+  const organisation = await requireOverviewAccess(db, actor, organisationId);
+  const rows = await db.$queryRaw<ServiceRow[]>`
+    SELECT ${rowColumns}
+    FROM "Service" s ${rowJoins}
+    WHERE s."organisationId" = ${organisation.id}::uuid
+    ORDER BY u."displayName", s."createdAt", s."id"`;
+  await db.auditEvent.create({
+    data: { organisationId: organisation.id, actorId: actor.id, action: 'overview.exported', subjectType: 'Organisation', subjectId: organisation.id, after: { rows: rows.length } },
+  });
+  return { organisation, rows };
+}
+
+/** A spreadsheet would run a cell starting with one of these as a formula: the quote makes it text. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+function safeCell(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/**
+ * RFC 4180 CSV (CRLF, quoted where needed), with a byte order mark so that spreadsheets read the accents right, and
+ * no cell a spreadsheet would take for a formula.
+ */
+export function toCsv(header: string[], records: string[][]): string {
+  // The library quotes only line breaks matching its record delimiter; RFC 4180 wants any CR or LF quoted.
+  return stringify([header, ...records].map((record) => record.map(safeCell)), { record_delimiter: 'windows', bom: true, quoted_match: /[\r\n]/ });
+}

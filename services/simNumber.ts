@@ -1,0 +1,119 @@
+import { z } from 'zod';
+
+/**
+ * SIM card numbers (ICCIDs) as printed on the card: 19 or 20 digits, starting with 89 (telecom), the last digit a
+ * Luhn check digit. People type them from the card, so every rule that fails gets its own plain explanation.
+ */
+
+export type IccidProblem = 'empty' | 'not-digits' | 'length' | 'prefix' | 'check-digit';
+
+export type IccidCheck =
+  | { ok: true; iccid: string }
+  | { ok: false; problem: IccidProblem; message: string };
+
+/** Removes what people type between the groups printed on the card. */
+export function normaliseIccid(input: string): string {
+  return input.replace(/[\s-]+/g, '');
+}
+
+/** The digit that, appended to `payload`, makes the whole number pass the Luhn check. */
+export function luhnCheckDigit(payload: string): string {
+  if (!/^\d+$/.test(payload)) throw new Error('luhnCheckDigit needs digits only');
+  return String((10 - (luhnSum(payload, true) % 10)) % 10);
+}
+
+export function hasValidLuhn(digits: string): boolean {
+  return /^\d{2,}$/.test(digits) && luhnSum(digits, false) % 10 === 0;
+}
+
+/**
+ * Luhn sum, doubling every second digit from the right. When a check digit is still to be appended, the doubling
+ * starts at the rightmost digit of `digits`.
+ */
+function luhnSum(digits: string, checkDigitMissing: boolean): number {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i += 1) {
+    let digit = Number(digits[digits.length - 1 - i]);
+    if (i % 2 === (checkDigitMissing ? 0 : 1)) {
+      digit *= 2;
+      if (digit > 9) digit -= 9;
+    }
+    sum += digit;
+  }
+  return sum;
+}
+
+export function checkIccid(input: string): IccidCheck {
+  const iccid = normaliseIccid(input);
+  if (iccid === '') {
+    return fail('empty', 'Please type the SIM card number: the 19 or 20 digits printed on the card, starting with 89.');
+  }
+  if (!/^\d+$/.test(iccid)) {
+    return fail(
+      'not-digits',
+      'A SIM card number has only digits (spaces and dashes between the groups are fine); this one has other characters.',
+    );
+  }
+  if (iccid.length < 19 || iccid.length > 20) {
+    return fail('length', `A SIM card number has 19 or 20 digits; this one has ${iccid.length}.`);
+  }
+  if (!iccid.startsWith('89')) {
+    return fail('prefix', `A SIM card number starts with 89; this one starts with ${iccid.slice(0, 2)}.`);
+  }
+  if (!hasValidLuhn(iccid)) {
+    return fail(
+      'check-digit',
+      'This SIM card number has a typo somewhere: its last digit does not match the others. Please compare it digit by digit with the card.',
+    );
+  }
+  return { ok: true, iccid };
+}
+
+function fail(problem: IccidProblem, message: string): IccidCheck {
+  return { ok: false, problem, message };
+}
+
+/** For boundaries (card data, webhooks): the normalised ICCID, or an issue carrying the person-facing message. */
+export const iccidSchema = z.string().transform((input, ctx) => {
+  const result = checkIccid(input);
+  if (result.ok) return result.iccid;
+  ctx.addIssue({ code: 'custom', message: result.message, params: { problem: result.problem } });
+  return z.NEVER;
+});
+
+export type TypoKind = 'digit' | 'swap';
+
+export interface TypoCandidate {
+  iccid: string;
+  kind: TypoKind;
+}
+
+/**
+ * The numbers in `stock` one typo away from what was typed: one digit wrong, or two neighbouring digits swapped.
+ * Used to ask "Did you mean …?" when a number fails its check but a card in stock is that close.
+ */
+export function typoCandidates(input: string, stock: Iterable<string>): TypoCandidate[] {
+  const typed = normaliseIccid(input);
+  const found: TypoCandidate[] = [];
+  for (const candidate of new Set(stock)) {
+    const kind = typoKind(typed, candidate);
+    if (kind) found.push({ iccid: candidate, kind });
+  }
+  return found.sort((a, b) => a.iccid.localeCompare(b.iccid));
+}
+
+function typoKind(typed: string, candidate: string): TypoKind | null {
+  if (typed.length !== candidate.length) return null;
+  const differences: number[] = [];
+  for (let i = 0; i < typed.length; i += 1) {
+    if (typed[i] !== candidate[i]) {
+      differences.push(i);
+      if (differences.length > 2) return null;
+    }
+  }
+  const [first, second] = differences;
+  if (first === undefined) return null; // identical: not a typo
+  if (second === undefined) return 'digit';
+  const swapped = second === first + 1 && typed[first] === candidate[second] && typed[second] === candidate[first];
+  return swapped ? 'swap' : null;
+}

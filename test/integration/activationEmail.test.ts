@@ -1,0 +1,137 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { jobHandlers } from '../../bot/background';
+import { configFromEnvironment } from '../../bot/config';
+import { createLogger } from '../../bot/logger';
+import { demo } from '../../prisma/demoData';
+import { LinkPurpose, ServiceStatus } from '../../prisma/generated/enums';
+import { findUsableLink } from '../../services/accessLinks';
+import { resendActivationEmail, startService } from '../../services/activation';
+import type { Database } from '../../services/db/database';
+import { JobWorker } from '../../services/jobQueue';
+import type { Actor } from '../../services/people';
+import { openTestDatabase } from '../support/database';
+
+let db: Database;
+let dataDir: string;
+let worker: JobWorker;
+let ann: Actor;
+const announced: string[] = [];
+const publicUrl = 'https://bot.example.test';
+
+async function person(email: string): Promise<Actor> {
+  return db.prisma.person.findFirstOrThrow({ where: { email }, include: { organisation: true } });
+}
+
+async function outbox(): Promise<Array<{ file: string; mail: ParsedMail }>> {
+  const dir = path.join(dataDir, 'outbox');
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).sort() : [];
+  return Promise.all(files.map(async (file) => ({ file, mail: await simpleParser(fs.readFileSync(path.join(dir, file))) })));
+}
+
+/** Starts a new waiting service for the person and sends its email; returns the message and its link. */
+async function emailFor(email: string, language: 'en' | 'nl' | 'fr' | null) {
+  const user = await db.prisma.person.update({ where: { id: (await person(email)).id }, data: { preferredLanguage: language } });
+  const service = await db.prisma.service.create({
+    data: {
+      organisationId: ann.organisationId, userId: user.id, createdById: ann.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE',
+      status: ServiceStatus.WAITING_FOR_ACTIVATION, activationMethod: 'EMAIL', activationTiming: 'LATER',
+    },
+  });
+  const before = (await outbox()).length;
+  await startService(db.prisma, ann, service.id);
+  await worker.runDue();
+  const sent = (await outbox()).slice(before);
+  expect(sent).toHaveLength(1);
+  const mail = sent[0]!.mail;
+  const link = /https:\/\/bot\.example\.test\/activate\/([A-Za-z0-9_-]+)/.exec(mail.text ?? '');
+  return { service, mail, file: sent[0]!.file, link: link?.[0], token: link?.[1] };
+}
+
+beforeAll(async () => {
+  db = await openTestDatabase({ seed: true });
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-email-'));
+  const config = configFromEnvironment({ DATA_DIR: dataDir, NODE_ENV: 'test' });
+  worker = new JobWorker({
+    db: db.prisma,
+    workerId: 'email-test',
+    handlers: jobHandlers({ db, config, logger: createLogger('silent'), publicUrl, announce: (line) => announced.push(line) }),
+  });
+  ann = await person(demo.ann.email);
+});
+
+afterAll(async () => {
+  await db?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('the English email says what the help page says, in HTML and plain text, with a working personal link', async () => {
+  const { mail, link, token, file } = await emailFor(demo.sam.email, null);
+  expect(mail.subject).toBe('Activate your Dstny SIM card');
+  expect(mail.to && 'text' in mail.to ? mail.to.text : '').toBe(demo.sam.email);
+  const text = mail.text ?? '';
+  for (const sentence of [
+    'Hello Sam Support,',
+    'Ann Admin of Demo Company NV has set up a Dstny Mobile service for you.',
+    '1. Keep your SIM card close to hand.',
+    'This link is personal and only applies to your SIM card.',
+    'Enter your SIM card number',
+    'The activation normally takes an hour, but can take up to two days',
+    'As soon as the network on your old SIM card drops out, replace it with the Dstny SIM card',
+    'Simply send your SIM card number to the SIM activation assistant in Microsoft Teams',
+    'Change your SIM card\'s default PIN code',
+    'calling 9999',
+    'APN settings',
+    'Contact your fleet administrator, Ann Admin, or Dstny support on +32 2 401 97 00 (option 1)',
+  ]) {
+    expect(text).toContain(sentence);
+  }
+  expect(mail.html).toContain(`<a href="${link}"`);
+  expect(mail.html).toContain('Activate my SIM card');
+  expect(mail.headers.get('content-language')).toBe('en');
+
+  const usable = await findUsableLink(db.prisma, token!, LinkPurpose.ACTIVATION);
+  expect(usable?.person.email).toBe(demo.sam.email);
+  // The file name gives nothing away; the console shows the link because there is no mail server.
+  expect(file).toMatch(/^[0-9TZ-]+-[0-9a-f-]{36}\.eml$/);
+  expect(announced.at(-1)).toContain(link);
+});
+
+test('Jan gets his email in Dutch', async () => {
+  const { mail } = await emailFor(demo.jan.email, 'nl');
+  expect(mail.subject).toBe('Activeer je Dstny-simkaart');
+  expect(mail.text).toContain('Houd je simkaart bij de hand.');
+  expect(mail.text).toContain('Deze link is persoonlijk en geldt alleen voor jouw simkaart.');
+  expect(mail.text).toContain('De activatie duurt normaal een uur, maar kan in bepaalde gevallen tot twee dagen duren.');
+  expect(mail.text).toContain('9999');
+  expect(mail.text).toContain('Microsoft Teams');
+  expect(mail.html).toContain('lang="nl"');
+});
+
+test('Marie gets hers in French', async () => {
+  const { mail } = await emailFor(demo.marie.email, 'fr');
+  expect(mail.subject).toBe('Activez votre carte SIM Dstny');
+  expect(mail.text).toContain('Gardez votre carte SIM à portée de main.');
+  expect(mail.text).toContain('Ce lien est personnel et ne vaut que pour votre carte SIM.');
+  expect(mail.text).toContain("L'activation prend normalement une heure, mais peut prendre jusqu'à deux jours");
+  expect(mail.text).toContain('+32 2 401 97 00 (option 1)');
+  expect(mail.html).toContain('lang="fr"');
+});
+
+test('a resent email carries a new link and the old one stops working', async () => {
+  const { service, token: oldToken } = await emailFor(demo.luc.email, 'fr');
+  const sam = await person(demo.sam.email);
+  await resendActivationEmail(db.prisma, sam, service.id);
+  await worker.runDue();
+  const latest = (await outbox()).at(-1)!.mail;
+  const newToken = /\/activate\/([A-Za-z0-9_-]+)/.exec(latest.text ?? '')![1]!;
+  expect(newToken).not.toBe(oldToken);
+  expect(await findUsableLink(db.prisma, oldToken!, LinkPurpose.ACTIVATION)).toBeNull();
+  expect((await findUsableLink(db.prisma, newToken, LinkPurpose.ACTIVATION))?.serviceId).toBe(service.id);
+  // Running the jobs again sends nothing more.
+  const count = (await outbox()).length;
+  await worker.runDue();
+  expect((await outbox()).length).toBe(count);
+});

@@ -1,0 +1,124 @@
+import { jobHandlers } from '../../bot/background';
+import { createLogger } from '../../bot/logger';
+import { DEMO_TENANT_ID, demo, demoScenario, demoStockIccids, otherStockIccids } from '../../prisma/demoData';
+import { ServiceStatus } from '../../prisma/generated/enums';
+import { JobWorker } from '../../services/jobQueue';
+import { useBotUnderTest } from '../support/botUnderTest';
+import { whatTheySee, type SentActivity, type TeamsPerson } from '../support/connector';
+import { waitFor } from '../support/waitFor';
+
+const jan: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.jan.aadObjectId, name: 'Jan Peeters' };
+const luc: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.luc.aadObjectId, name: 'Luc Lemaire' };
+
+// A very fast clock: the simulated backend's "about an hour" is well under a second.
+const bot = useBotUnderTest('activate', { SIM_CLOCK_SPEED: '100000000' });
+let drain: JobWorker;
+
+beforeAll(() => {
+  const { db, url } = bot.bot();
+  drain = new JobWorker({
+    db: db.prisma,
+    workerId: 'test-drain',
+    handlers: jobHandlers({ db, config: bot.config(), logger: createLogger('silent'), publicUrl: url, announce: () => undefined }),
+  });
+});
+
+/** What the person reads after writing `text`: every text and card text of the replies. */
+async function says(person: TeamsPerson, text: string): Promise<{ texts: string[]; buttons: string[]; replies: SentActivity[] }> {
+  return seen(await bot.says(person, text));
+}
+
+function seen(replies: SentActivity[]) {
+  const views = replies.map((reply) => whatTheySee(reply));
+  return { texts: views.flatMap((view) => view.texts), buttons: views.flatMap((view) => view.buttons), replies };
+}
+
+/** Clicks a button in the web chat's way: a message whose value carries the verb and the button's data. */
+async function clicks(person: TeamsPerson, verb: string, data: Record<string, unknown> = {}) {
+  return seen(await bot.submits(person, { ...data, verb }));
+}
+
+/** The data of the button titled `title` in the replies. */
+function buttonData(replies: SentActivity[], title: string): Record<string, unknown> {
+  for (const reply of replies) {
+    const action = whatTheySee(reply).actions.find((candidate: { title?: string }) => candidate.title === title);
+    if (action) return action.data ?? {};
+  }
+  throw new Error(`no button "${title}"`);
+}
+
+const right = demoStockIccids[0]!;
+const grouped = (iccid: string) => iccid.replace(/(\d{4})(?=\d)/g, '$1 ');
+const wrongDigit = right.slice(0, 15) + String((Number(right[15]) + 5) % 10) + right.slice(16);
+// Two neighbouring digits that differ, swapped.
+const swapAt = [...right].findIndex((digit, i) => i >= 6 && i < right.length - 2 && digit !== right[i + 1]);
+const swapped = right.slice(0, swapAt) + right[swapAt + 1] + right[swapAt] + right.slice(swapAt + 2);
+
+test('Jan asks to activate his SIM card and is asked for the number, in Dutch', async () => {
+  const { texts } = await clicks(jan, 'welcome.activateSim');
+  expect(texts).toEqual(['Typ het nummer van je simkaart: de 19 of 20 cijfers op de kaart, beginnend met 89.']);
+});
+
+test.each([
+  ['a number too short', '8932 1001', 'Een simkaartnummer heeft 19 of 20 cijfers; dit nummer heeft er 8.'],
+  ['letters in it', '8932 10O1 0000 0000 001', 'Een simkaartnummer bestaat alleen uit cijfers (spaties en streepjes tussen de groepen mogen); dit nummer bevat andere tekens.'],
+  ['the wrong start', '4932 1001 0000 0000 001', 'Een simkaartnummer begint met 89; dit nummer begint met 49.'],
+  ['a card of another organisation', otherStockIccids[0]!, 'Dit simkaartnummer hoort niet bij de ongebruikte simkaarten van je organisatie. Vergelijk het met de kaart, of vraag je vlootbeheerder welke kaart de jouwe is.'],
+  ['a card already used for Pieter', demoScenario.pieter.iccid, 'Deze simkaart wordt al voor een andere dienst gebruikt. Controleer of je de juiste kaart hebt, of vraag het aan je vlootbeheerder.'],
+])('%s is explained and the bot keeps waiting for the number', async (_case, typed, explanation) => {
+  const { texts, buttons } = await says(jan, typed);
+  expect(texts).toEqual([explanation]);
+  expect(buttons).toEqual([]);
+});
+
+test('one wrong digit: the bot asks "did you mean" the stock card, and No lets Jan type it again', async () => {
+  const { texts, buttons, replies } = await says(jan, wrongDigit);
+  expect(texts).toEqual([
+    'Er zit ergens een tikfout in dit simkaartnummer: het laatste cijfer klopt niet met de andere. Vergelijk het cijfer per cijfer met de kaart.',
+    `Bedoelde je ${grouped(right)}?`,
+  ]);
+  expect(buttons).toEqual(['Ja', 'Nee']);
+  const declined = await clicks(jan, 'activateSim.rejectSuggestion', buttonData(replies, 'Nee'));
+  expect(declined.texts).toEqual(['Goed. Typ het nummer opnieuw, cijfer per cijfer zoals het op de kaart staat.']);
+});
+
+test('two digits swapped: Yes in Teams registers the suggested card and says what happens next', async () => {
+  const { texts, replies } = await says(jan, grouped(swapped));
+  expect(texts.at(-1)).toBe(`Bedoelde je ${grouped(right)}?`);
+  const { answer } = await bot.presses(jan, { verb: 'activateSim.acceptSuggestion', data: buttonData(replies, 'Ja') });
+  expect(answer.value).toBe(
+    `Bedankt: simkaart ${grouped(right)} is geregistreerd en de activatie start nu. Die duurt normaal ongeveer een uur, en kan tot twee dagen duren. ` +
+    'Ik laat je weten wanneer ze actief is; zodra het netwerk op je oude simkaart wegvalt, plaats je de Dstny-simkaart.',
+  );
+});
+
+test('Jan\'s service goes from ready through activating to active, and the bot says so', async () => {
+  const service = await bot.bot().db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:jan' } });
+  expect(service.status).toBe(ServiceStatus.READY);
+  // Drain the job queue: the backend takes the order, then reports the SIM card active.
+  await waitFor('Jan\'s service active', async () => {
+    await drain.runDue();
+    const current = await bot.bot().db.prisma.service.findUniqueOrThrow({ where: { id: service.id } });
+    return current.status === ServiceStatus.ACTIVE;
+  }, 20_000, 0);
+  const events = await bot.bot().db.prisma.serviceEvent.findMany({ where: { serviceId: service.id }, orderBy: { createdAt: 'asc' } });
+  expect(events.map((event) => event.kind).slice(-3)).toEqual(['sim_submitted', 'activation_started', 'activated']);
+  const told = await bot.bot().db.prisma.notification.findMany({ where: { serviceId: service.id, recipientId: service.userId } });
+  expect(told.map((n) => n.kind).sort()).toEqual(['activation.completed', 'activation.started']);
+
+  const { texts } = await clicks(jan, 'welcome.activateSim');
+  expect(texts).toEqual(['Je simkaart voor Dstny Mobile is actief: je kunt bellen en surfen met Dstny.']);
+});
+
+test('a SIM card number pasted out of the blue by Luc, whose line is active, is answered with his status', async () => {
+  const { texts } = await says(luc, grouped(demoStockIccids[5]!));
+  expect(texts).toEqual(['Votre carte SIM pour Dstny Mobile est active : vous pouvez appeler et surfer avec Dstny.']);
+});
+
+test('a forged button for somebody else\'s service is refused and recorded', async () => {
+  const pieterService = await bot.bot().db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:pieter' } });
+  const { texts } = await clicks(luc, 'activateSim.acceptSuggestion', { serviceId: pieterService.id, iccid: demoStockIccids[6]! });
+  expect(texts).toEqual(['Désolé, vous ne pouvez pas faire cela pour ce service.']);
+  const audit = await bot.bot().db.prisma.auditEvent.findFirst({ where: { action: 'activation.sim.denied', subjectId: pieterService.id } });
+  expect(audit).not.toBeNull();
+});

@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { configFromEnvironment } from '../../bot/config';
+import { startBot, type RunningBot } from '../../bot/main';
+import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
+import { ServiceStatus } from '../../prisma/generated/enums';
+import { ActivationJobs } from '../../services/activation';
+import { openTestDatabase } from '../support/database';
+import { startLocalConnector, teamsActivity, type LocalConnector, type TeamsPerson } from '../support/connector';
+
+const ann: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.ann.aadObjectId, name: 'Ann Admin' };
+const jan: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.jan.aadObjectId, name: 'Jan Peeters' };
+
+let bot: RunningBot;
+let connector: LocalConnector;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-waiting-'));
+  connector = await startLocalConnector();
+  const config = configFromEnvironment({ PORT: '0', DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent' });
+  bot = await startBot(config, { database: await openTestDatabase({ seed: true }), logDestination: { write: () => undefined } });
+});
+
+afterAll(async () => {
+  await bot.close();
+  await bot.db.close();
+  await connector.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Presses a button in Teams (Action.Execute) and returns the card that replaces it. */
+async function executes(person: TeamsPerson, verb: string, data: Record<string, unknown> = {}) {
+  const response = await fetch(`${bot.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(teamsActivity(connector.serviceUrl, person, {
+      type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data } },
+    })),
+  });
+  const body = await response.json();
+  if (typeof body.value === 'string') return { texts: [body.value as string], buttons: [] as string[], card: undefined };
+  return { ...everythingIn(body.value), card: body.value };
+}
+
+/** Every text and button title of a card, rows and their buttons included. */
+function everythingIn(node: unknown, found = { texts: [] as string[], buttons: [] as string[] }) {
+  if (Array.isArray(node)) node.forEach((item) => everythingIn(item, found));
+  else if (node && typeof node === 'object') {
+    const element = node as Record<string, unknown>;
+    if (element.type === 'TextBlock' && typeof element.text === 'string') found.texts.push(element.text);
+    if (typeof element.type === 'string' && element.type.startsWith('Action.') && typeof element.title === 'string') found.buttons.push(element.title);
+    for (const [key, value] of Object.entries(element)) if (key !== 'fallback') everythingIn(value, found);
+  }
+  return found;
+}
+
+async function newWaitingService(email: string) {
+  const [user, admin] = await Promise.all([
+    bot.db.prisma.person.findFirstOrThrow({ where: { email } }),
+    bot.db.prisma.person.findFirstOrThrow({ where: { email: demo.ann.email } }),
+  ]);
+  return bot.db.prisma.service.create({
+    data: {
+      organisationId: user.organisationId, userId: user.id, createdById: admin.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE',
+      status: ServiceStatus.WAITING_FOR_ACTIVATION, activationMethod: 'EMAIL', activationTiming: 'LATER',
+    },
+  });
+}
+
+const statusOf = async (id: string) => (await bot.db.prisma.service.findUniqueOrThrow({ where: { id } })).status;
+
+test('Ann opens the list: Marie waits to be started, Jan waits for his SIM card number', async () => {
+  const { texts, buttons } = await executes(ann, 'welcome.waitingServices');
+  expect(texts).toContain('Services waiting for activation');
+  expect(texts).toContain('Marie Dubois · Dstny Mobile');
+  expect(texts).toContain('Jan Peeters · Dstny Mobile');
+  expect(buttons).toEqual(expect.arrayContaining(['Start', 'Resend email', 'Start selected', 'Start all', 'Schedule the selected']));
+});
+
+test('Ann types "which activations are pending?" and gets the same list', async () => {
+  const before = connector.sent.length;
+  await fetch(`${bot.url}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(teamsActivity(connector.serviceUrl, ann, { type: 'message', text: 'which activations are pending?' })),
+  });
+  const { texts, buttons } = everythingIn(connector.sent.slice(before).map((reply) => reply.activity.attachments));
+  expect(texts).toContain('Services waiting for activation');
+  expect(texts).toContain('Jan Peeters · Dstny Mobile');
+  expect(buttons).toContain('Start all');
+});
+
+test('Ann starts Marie\'s service on its own; pressing again starts nothing more', async () => {
+  const marie = await bot.db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:marie' } });
+  const first = await executes(ann, 'waitingServices.start', { serviceId: marie.id, page: 0 });
+  expect(first.texts[1]).toBe('Started: 1. Users who enter their own SIM card number receive their activation email now.');
+  expect(await statusOf(marie.id)).toBe(ServiceStatus.WAITING_FOR_SIM);
+  const again = await executes(ann, 'waitingServices.start', { serviceId: marie.id, page: 0 });
+  expect(again.texts[1]).toBe('Started: 0. Users who enter their own SIM card number receive their activation email now. Already started before: 1.');
+});
+
+test('Ann schedules two services for Monday 08:00 Brussels time, as one job', async () => {
+  const a = await newWaitingService('els.maes@demo.example');
+  const b = await newWaitingService('koen.jacobs@demo.example');
+  const { texts } = await executes(ann, 'waitingServices.schedule', { selected: `${a.id},${b.id}`, date: '2099-03-02', time: '08:00', page: 0 });
+  expect(texts[1]).toBe('The start of 2 service(s) is planned for Monday, 2 March 2099 at 08:00 (Brussels time).');
+  const jobs = await bot.db.prisma.job.findMany({ where: { kind: ActivationJobs.scheduledStart } });
+  expect(jobs.map((job) => job.runAt.toISOString())).toEqual(['2099-03-02T07:00:00.000Z']);
+  const past = await executes(ann, 'waitingServices.schedule', { selected: a.id, date: '2000-01-03', time: '08:00', page: 0 });
+  expect(past.texts[1]).toBe('Please choose a date and a time in the future.');
+});
+
+test('Start all starts every waiting service of the organisation', async () => {
+  const c = await newWaitingService('sofie.mertens@demo.example');
+  const { texts } = await executes(ann, 'waitingServices.startAll', { page: 0 });
+  expect(texts[1]).toMatch(/^Started: [1-9]\d*\./);
+  expect(await statusOf(c.id)).toBe(ServiceStatus.WAITING_FOR_SIM);
+  expect(await bot.db.prisma.service.count({ where: { status: ServiceStatus.WAITING_FOR_ACTIVATION, organisation: { tenantId: DEMO_TENANT_ID } } })).toBe(0);
+});
+
+test('Jan, an employee, cannot open or use the list', async () => {
+  expect((await executes(jan, 'welcome.waitingServices')).texts[0]).toMatch(/^Alleen de vlootbeheerders/);
+  const marie = await bot.db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:marie' } });
+  expect((await executes(jan, 'waitingServices.resend', { serviceId: marie.id, page: 0 })).texts[0]).toMatch(/^Alleen de vlootbeheerders/);
+});

@@ -1,0 +1,339 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, demoStockIccids, freeMobileNumbers, other, pieterPorting } from '../../prisma/demoData';
+import type { Prisma } from '../../prisma/generated/client';
+import { NumberKind } from '../../prisma/generated/enums';
+import * as activation from '../../services/activation';
+import * as bulkImport from '../../services/bulkImport';
+import * as catalog from '../../services/catalog';
+import type { Database } from '../../services/db/database';
+import * as deadLetters from '../../services/deadLetters';
+import * as escalation from '../../services/escalation';
+import * as fixedNumbers from '../../services/fixedNumbers';
+import * as numberPool from '../../services/numberPool';
+import * as overview from '../../services/overview';
+import { AccessDenied, type Actor } from '../../services/people';
+import * as porting from '../../services/porting';
+import * as serviceLookup from '../../services/serviceLookup';
+import * as serviceOrders from '../../services/serviceOrders';
+import { FixedOption } from '../../services/serviceOrders';
+import * as userSearch from '../../services/userSearch';
+import { openTestDatabase } from '../support/database';
+import { rowCounts } from '../support/rowCounts';
+
+/**
+ * Every exported function of services/ that takes an acting person is called here with the wrong one: a user acting
+ * as administrator, another organisation's administrator, support outside its organisations. Each must refuse
+ * (AccessDenied) and change nothing but the audit trail. A new such function without a case fails the first test.
+ */
+
+const SERVICES_DIR = path.join(__dirname, '../../services');
+
+/** `file:function` of every exported function with a parameter typed Actor, read from the source. */
+function functionsTakingAnActor(): string[] {
+  const found: string[] = [];
+  for (const file of fs.readdirSync(SERVICES_DIR).filter((name) => name.endsWith('.ts'))) {
+    const source = ts.createSourceFile(file, fs.readFileSync(path.join(SERVICES_DIR, file), 'utf8'), ts.ScriptTarget.Latest, true);
+    for (const statement of source.statements) {
+      if (!ts.isFunctionDeclaration(statement) || !statement.name) continue;
+      if (!statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) continue;
+      if (statement.parameters.some((parameter) => /\bActor\b/.test(parameter.type?.getText(source) ?? ''))) {
+        found.push(`${file.replace(/\.ts$/, '')}:${statement.name.text}`);
+      }
+    }
+  }
+  return found.sort();
+}
+
+/** Functions that take an actor but are not guarded by it, and why that is right. */
+const NOT_GUARDS: Record<string, string> = {
+  'people:requireRole': 'is the role check itself (test/unit/people.test.ts)',
+  'people:canSeeOrganisation': 'is the organisation check itself (test/unit/people.test.ts)',
+  'people:recordRefusal': 'writes the audit event of a refusal',
+  'people:refuse': 'writes the audit event of a refusal and throws',
+  'serviceOrders:auditRefusal': 'writes the audit event of a refusal',
+  'serviceOrders:refuseOrder': 'writes the audit event of a refusal and throws',
+  'languagePreference:rememberLastLanguage': "writes the actor's own row only",
+  'languagePreference:setPreferredLanguage': "writes the actor's own row only",
+  'activation:servicesWaitingForSim': "reads the actor's own services only (where userId = actor)",
+};
+
+interface World {
+  db: Database;
+  /** A user of Demo Company NV, acting as its administrator. */
+  jan: Actor;
+  /** Other Org BV's administrator, acting on Demo Company NV. */
+  olga: Actor;
+  /** Support for Demo Company NV only, acting on Other Org BV. */
+  sam: Actor;
+  demoOrgId: string;
+  otherOrgId: string;
+  marieService: string;
+  janService: string;
+  janId: string;
+  lucService: string;
+  otherService: string;
+  otherFixedNumber: string;
+  demoFixedNumber: string;
+  demoReservedNumber: string;
+  pieterRequest: string;
+  otherRequest: string;
+  demoIccid: string;
+  /** An import of Demo Company NV, not confirmed yet. */
+  demoImport: string;
+}
+
+type Call = (w: World) => Promise<unknown>;
+type WrongActor = 'user as administrator' | "another organisation's administrator" | 'support outside its organisations';
+
+const details = (number: string): porting.PortingDetailsInput => ({
+  number,
+  donorOperator: pieterPorting.operatorCode,
+  holderKind: pieterPorting.holderKind,
+  holderName: pieterPorting.holderName,
+  holderVat: pieterPorting.holderVat,
+  lineType: pieterPorting.lineType,
+  customerNumber: pieterPorting.customerNumber,
+});
+const inAMonth = () => new Date(Date.now() + 30 * 86_400_000);
+const place = { channelId: 'msteams', conversationId: 'a:elsewhere', activityId: 'forged' };
+
+/** For each function, the call each wrong actor tries. */
+const CASES: Record<string, Partial<Record<WrongActor, Call>>> = {
+  'activation:startService': {
+    'user as administrator': (w) => activation.startService(w.db.prisma, w.jan, w.marieService),
+    "another organisation's administrator": (w) => activation.startService(w.db.prisma, w.olga, w.marieService),
+  },
+  'activation:scheduleStart': {
+    'user as administrator': (w) => activation.scheduleStart(w.db.prisma, w.jan, [w.marieService], inAMonth()),
+    "another organisation's administrator": (w) => activation.scheduleStart(w.db.prisma, w.olga, [w.marieService], inAMonth()),
+  },
+  'activation:resendActivationEmail': {
+    'user as administrator': (w) => activation.resendActivationEmail(w.db.prisma, w.jan, w.marieService),
+    "another organisation's administrator": (w) => activation.resendActivationEmail(w.db.prisma, w.olga, w.janService),
+    'support outside its organisations': (w) => activation.resendActivationEmail(w.db.prisma, w.sam, w.otherService),
+  },
+  'activation:submitSimNumber': {
+    'user as administrator': (w) => activation.submitSimNumber(w.db.prisma, w.jan, w.marieService, w.demoIccid),
+    "another organisation's administrator": (w) => activation.submitSimNumber(w.db.prisma, w.olga, w.janService, w.demoIccid),
+    'support outside its organisations': (w) => activation.submitSimNumber(w.db.prisma, w.sam, w.otherService, w.demoIccid),
+  },
+  'activation:listWaitingServices': { 'user as administrator': (w) => activation.listWaitingServices(w.db.prisma, w.jan) },
+  'activation:allWaitingServiceIds': { 'user as administrator': (w) => activation.allWaitingServiceIds(w.db.prisma, w.jan) },
+  'bulkImport:validateImport': {
+    'user as administrator': (w) => bulkImport.validateImport(w.db.prisma, w.jan, { name: 'forged.csv', content: bulkImport.contentOf(Buffer.from(bulkImport.templateCsv())) }),
+  },
+  'bulkImport:importReport': {
+    'user as administrator': (w) => bulkImport.importReport(w.db.prisma, w.jan, w.demoImport),
+    "another organisation's administrator": (w) => bulkImport.importReport(w.db.prisma, w.olga, w.demoImport),
+  },
+  'bulkImport:reportCsv': {
+    'user as administrator': (w) => bulkImport.reportCsv(w.db.prisma, w.jan, w.demoImport, () => ''),
+    "another organisation's administrator": (w) => bulkImport.reportCsv(w.db.prisma, w.olga, w.demoImport, () => ''),
+  },
+  'bulkImport:confirmImport': {
+    'user as administrator': (w) => bulkImport.confirmImport(w.db.prisma, w.jan, w.demoImport, { start: 'NOW', confirmKey: 'forged-confirm-1' }),
+    "another organisation's administrator": (w) => bulkImport.confirmImport(w.db.prisma, w.olga, w.demoImport, { start: 'NOW', confirmKey: 'forged-confirm-2' }),
+  },
+  'bulkImport:cancelImport': {
+    'user as administrator': (w) => bulkImport.cancelImport(w.db.prisma, w.jan, w.demoImport),
+    "another organisation's administrator": (w) => bulkImport.cancelImport(w.db.prisma, w.olga, w.demoImport),
+  },
+  'bulkImport:importSummary': {
+    'user as administrator': (w) => bulkImport.importSummary(w.db.prisma, w.jan, w.demoImport),
+    "another organisation's administrator": (w) => bulkImport.importSummary(w.db.prisma, w.olga, w.demoImport),
+  },
+  'bulkImport:recordProgressCard': {
+    'user as administrator': (w) => bulkImport.recordProgressCard(w.db.prisma, w.jan, w.demoImport, place),
+    "another organisation's administrator": (w) => bulkImport.recordProgressCard(w.db.prisma, w.olga, w.demoImport, place),
+  },
+  'catalog:contractCatalog': { 'user as administrator': (w) => catalog.contractCatalog(w.db.prisma, w.jan) },
+  'deadLetters:undeliveredUpdatesOf': {
+    'user as administrator': (w) => deadLetters.undeliveredUpdatesOf(w.db.prisma, w.jan, w.marieService),
+    "another organisation's administrator": (w) => deadLetters.undeliveredUpdatesOf(w.db.prisma, w.olga, w.marieService),
+    'support outside its organisations': (w) => deadLetters.undeliveredUpdatesOf(w.db.prisma, w.sam, w.otherService),
+  },
+  'escalation:escalateToAdministrators': {
+    'user as administrator': (w) => escalation.escalateToAdministrators(w.db.prisma, w.jan, { requestKey: 'forged-escalation-1', serviceId: w.marieService, topic: 'calls', tried: [] }),
+    "another organisation's administrator": (w) => escalation.escalateToAdministrators(w.db.prisma, w.olga, { requestKey: 'forged-escalation-2', serviceId: w.marieService, topic: 'calls', tried: [] }),
+    'support outside its organisations': (w) => escalation.escalateToAdministrators(w.db.prisma, w.sam, { requestKey: 'forged-escalation-3', serviceId: w.otherService, topic: 'calls', tried: [] }),
+  },
+  'fixedNumbers:takeFixedNumber': {
+    'user as administrator': (w) => w.db.prisma.$transaction((tx) => fixedNumbers.takeFixedNumber(tx, w.jan, w.demoFixedNumber, w.marieService)),
+    "another organisation's administrator": (w) => w.db.prisma.$transaction((tx) => fixedNumbers.takeFixedNumber(tx, w.olga, w.demoFixedNumber, w.otherService)),
+  },
+  'numberPool:reserveNumber': { 'user as administrator': (w) => numberPool.reserveNumber(w.db.prisma, w.jan, { kind: NumberKind.MOBILE }) },
+  'numberPool:releaseNumber': {
+    'user as administrator': (w) => numberPool.releaseNumber(w.db.prisma, w.jan, w.demoReservedNumber),
+    // Another organisation's reserved number is simply not released (false): nothing to refuse loudly, nothing changed.
+  },
+  'numberPool:listFreeFixedNumbers': {
+    'user as administrator': (w) => numberPool.listFreeFixedNumbers(w.db.prisma, w.jan, w.demoOrgId),
+    "another organisation's administrator": (w) => numberPool.listFreeFixedNumbers(w.db.prisma, w.olga, w.demoOrgId),
+    'support outside its organisations': (w) => numberPool.listFreeFixedNumbers(w.db.prisma, w.sam, w.otherOrgId),
+  },
+  'numberPool:listFixedNumbersInUse': {
+    'user as administrator': (w) => numberPool.listFixedNumbersInUse(w.db.prisma, w.jan, w.demoOrgId),
+    "another organisation's administrator": (w) => numberPool.listFixedNumbersInUse(w.db.prisma, w.olga, w.demoOrgId),
+    'support outside its organisations': (w) => numberPool.listFixedNumbersInUse(w.db.prisma, w.sam, w.otherOrgId),
+  },
+  'overview:overviewOf': {
+    'user as administrator': (w) => overview.overviewOf(w.db.prisma, w.jan, w.demoOrgId, { clockSpeed: 1 }),
+    "another organisation's administrator": (w) => overview.overviewOf(w.db.prisma, w.olga, w.demoOrgId, { clockSpeed: 1 }),
+    'support outside its organisations': (w) => overview.overviewOf(w.db.prisma, w.sam, w.otherOrgId, { clockSpeed: 1 }),
+  },
+  'overview:listServices': {
+    'user as administrator': (w) => overview.listServices(w.db.prisma, w.jan, { organisationId: w.demoOrgId }, { clockSpeed: 1 }),
+    "another organisation's administrator": (w) => overview.listServices(w.db.prisma, w.olga, { organisationId: w.demoOrgId }, { clockSpeed: 1 }),
+    'support outside its organisations': (w) => overview.listServices(w.db.prisma, w.sam, { organisationId: w.otherOrgId }, { clockSpeed: 1 }),
+  },
+  'overview:exportRows': {
+    'user as administrator': (w) => overview.exportRows(w.db.prisma, w.jan, w.demoOrgId),
+    "another organisation's administrator": (w) => overview.exportRows(w.db.prisma, w.olga, w.demoOrgId),
+    'support outside its organisations': (w) => overview.exportRows(w.db.prisma, w.sam, w.otherOrgId),
+  },
+  'porting:precheckPortingFor': { 'user as administrator': (w) => porting.precheckPortingFor(w.db.prisma, w.jan, details(pieterPorting.e164)) },
+  'porting:requestPorting': {
+    'user as administrator': (w) => porting.requestPorting(w.db.prisma, w.jan, w.marieService, details(pieterPorting.e164), { submit: true }),
+    "another organisation's administrator": (w) => porting.requestPorting(w.db.prisma, w.olga, w.marieService, details(pieterPorting.e164), { submit: true }),
+  },
+  'porting:resubmitPorting': {
+    'user as administrator': (w) => porting.resubmitPorting(w.db.prisma, w.jan, w.pieterRequest, details(pieterPorting.e164), { alsoInTransaction: async () => undefined }),
+    "another organisation's administrator": (w) => porting.resubmitPorting(w.db.prisma, w.olga, w.pieterRequest, details(pieterPorting.e164), { alsoInTransaction: async () => undefined }),
+    'support outside its organisations': (w) => porting.resubmitPorting(w.db.prisma, w.sam, w.otherRequest, details(pieterPorting.e164), { alsoInTransaction: async () => undefined }),
+  },
+  'porting:refusedRequestFor': {
+    'user as administrator': (w) => porting.refusedRequestFor(w.db.prisma, w.jan, w.pieterRequest),
+    "another organisation's administrator": (w) => porting.refusedRequestFor(w.db.prisma, w.olga, w.pieterRequest),
+    'support outside its organisations': (w) => porting.refusedRequestFor(w.db.prisma, w.sam, w.otherRequest),
+  },
+  'porting:listPortingIssues': {
+    'user as administrator': (w) => porting.listPortingIssues(w.db.prisma, w.jan, w.demoOrgId),
+    "another organisation's administrator": (w) => porting.listPortingIssues(w.db.prisma, w.olga, w.demoOrgId),
+    'support outside its organisations': (w) => porting.listPortingIssues(w.db.prisma, w.sam, w.otherOrgId),
+  },
+  'serviceLookup:findServicesOf': {
+    'user as administrator': (w) => serviceLookup.findServicesOf(w.db.prisma, w.jan, { email: demo.marie.email }),
+    'support outside its organisations': (w) => serviceLookup.findServicesOf(w.db.prisma, w.sam, { email: other.oscar.email }).then(refuseWhenEmpty),
+    "another organisation's administrator": (w) => serviceLookup.findServicesOf(w.db.prisma, w.olga, { email: demo.marie.email }).then(refuseWhenEmpty),
+  },
+  'serviceLookup:timelineOf': {
+    'user as administrator': (w) => serviceLookup.timelineOf(w.db.prisma, w.jan, w.marieService),
+    "another organisation's administrator": (w) => serviceLookup.timelineOf(w.db.prisma, w.olga, w.marieService),
+    'support outside its organisations': (w) => serviceLookup.timelineOf(w.db.prisma, w.sam, w.otherService),
+  },
+  'serviceOrders:userForService': {
+    'user as administrator': (w) => serviceOrders.userForService(w.db.prisma, w.jan, w.janId),
+    "another organisation's administrator": (w) => serviceOrders.userForService(w.db.prisma, w.olga, w.janId),
+  },
+  'serviceOrders:movableNumbers': { 'user as administrator': (w) => serviceOrders.movableNumbers(w.db.prisma, w.jan) },
+  'serviceOrders:fixedNumberChoices': { 'user as administrator': (w) => serviceOrders.fixedNumberChoices(w.db.prisma, w.jan) },
+  'serviceOrders:movableNumberFor': {
+    'user as administrator': (w) => serviceOrders.movableNumberFor(w.db.prisma, w.jan, w.lucService),
+    "another organisation's administrator": (w) => serviceOrders.movableNumberFor(w.db.prisma, w.olga, w.lucService),
+  },
+  'serviceOrders:fixedNumberFor': {
+    'user as administrator': (w) => serviceOrders.fixedNumberFor(w.db.prisma, w.jan, FixedOption.IN_USE, w.demoFixedNumber),
+    "another organisation's administrator": (w) => serviceOrders.fixedNumberFor(w.db.prisma, w.olga, FixedOption.IN_USE, w.demoFixedNumber),
+  },
+  'serviceOrders:checkSimForService': { 'user as administrator': (w) => serviceOrders.checkSimForService(w.db.prisma, w.jan, w.demoIccid) },
+  'serviceOrders:saveService': {
+    'user as administrator': (w) => serviceOrders.saveService(w.db.prisma, w.jan, { userId: w.janId, optionCodes: [] }, 'forged-order-1'),
+    "another organisation's administrator": (w) => serviceOrders.saveService(w.db.prisma, w.olga, { userId: w.janId, optionCodes: [] }, 'forged-order-2'),
+  },
+  'serviceOrders:recordSummaryCard': {
+    'user as administrator': (w) => serviceOrders.recordSummaryCard(w.db.prisma, w.jan, w.marieService, place),
+    "another organisation's administrator": (w) => serviceOrders.recordSummaryCard(w.db.prisma, w.olga, w.marieService, place),
+  },
+  'serviceOrders:serviceSummary': {
+    'user as administrator': (w) => serviceOrders.serviceSummary(w.db.prisma, w.jan, w.marieService),
+    "another organisation's administrator": (w) => serviceOrders.serviceSummary(w.db.prisma, w.olga, w.marieService),
+  },
+  'userSearch:findPeople': { 'user as administrator': (w) => userSearch.findPeople(w.db.prisma, w.jan, 'Marie') },
+};
+
+/** A search outside one's organisations answers "nobody found" rather than refusing; nothing may be found. */
+function refuseWhenEmpty(found: serviceLookup.PersonServices[]): never {
+  if (found.length === 0) throw new AccessDenied('nobody found');
+  throw new Error(`found ${found.length} people of an organisation the actor may not see`);
+}
+
+let world: World;
+
+beforeAll(async () => {
+  const db = await openTestDatabase({ seed: true });
+  const p = db.prisma;
+  const actor = (tenantId: string, aadObjectId: string) =>
+    p.person.findFirstOrThrow({ where: { aadObjectId, organisation: { tenantId } }, include: { organisation: true } });
+  const [jan, olga, sam, marie, luc] = await Promise.all([
+    actor(DEMO_TENANT_ID, demo.jan.aadObjectId),
+    actor(OTHER_TENANT_ID, other.olga.aadObjectId),
+    actor(DEMO_TENANT_ID, demo.sam.aadObjectId),
+    actor(DEMO_TENANT_ID, demo.marie.aadObjectId),
+    actor(DEMO_TENANT_ID, demo.luc.aadObjectId),
+  ]);
+  const serviceOf = async (userId: string) => (await p.service.findFirstOrThrow({ where: { userId }, orderBy: { createdAt: 'asc' } })).id;
+  const otherService = await p.service.findFirstOrThrow({ where: { organisationId: olga.organisationId } });
+  const demoFixed = await p.phoneNumber.findFirstOrThrow({ where: { kind: NumberKind.FIXED, state: 'IN_USE', organisationId: jan.organisationId } });
+  const otherFixed = await p.phoneNumber.findFirstOrThrow({ where: { kind: NumberKind.FIXED, organisationId: olga.organisationId } });
+  const reserved = await p.phoneNumber.update({
+    where: { e164: freeMobileNumbers[0] },
+    data: { state: 'RESERVED', organisationId: jan.organisationId, reservedUntil: inAMonth() },
+  });
+  const pieterRequest = await p.portingRequest.findFirstOrThrow({ where: { state: 'REFUSED', service: { organisationId: jan.organisationId } } });
+  // Other Org BV gets a refused porting request of its own, for support outside its organisations to reach for.
+  const otherRequest = await p.portingRequest.create({
+    data: { ...portingRowOf(pieterRequest), serviceId: otherService.id, state: 'REFUSED' },
+  });
+  const demoImport = await p.bulkImport.create({ data: { organisationId: jan.organisationId, createdById: marie.id, fileName: 'prepared.csv', totalRows: 1, validRows: 1 } });
+  world = {
+    db,
+    jan,
+    olga,
+    sam,
+    demoOrgId: jan.organisationId,
+    otherOrgId: olga.organisationId,
+    marieService: await serviceOf(marie.id),
+    janService: await serviceOf(jan.id),
+    janId: jan.id,
+    lucService: await serviceOf(luc.id),
+    otherService: otherService.id,
+    otherFixedNumber: otherFixed.id,
+    demoFixedNumber: demoFixed.id,
+    demoReservedNumber: reserved.id,
+    pieterRequest: pieterRequest.id,
+    otherRequest: otherRequest.id,
+    demoIccid: demoStockIccids[0]!,
+    demoImport: demoImport.id,
+  };
+});
+
+afterAll(async () => {
+  await world?.db.close();
+});
+
+/** A copy of a porting request's details, without its identity and links. */
+function portingRowOf(request: Awaited<ReturnType<Database['prisma']['portingRequest']['findFirstOrThrow']>>) {
+  const { id: _id, serviceId: _service, createdAt: _created, updatedAt: _updated, ...rest } = request as Record<string, unknown>;
+  return rest as Omit<Prisma.PortingRequestUncheckedCreateInput, 'serviceId'>;
+}
+
+test('every exported services/ function that takes an acting person has a case here (or a reason it needs none)', () => {
+  const uncovered = functionsTakingAnActor().filter((name) => !(name in CASES) && !(name in NOT_GUARDS));
+  const stale = [...Object.keys(CASES), ...Object.keys(NOT_GUARDS)].filter((name) => !functionsTakingAnActor().includes(name));
+
+  expect({ uncovered, stale }).toEqual({ uncovered: [], stale: [] });
+});
+
+const attempts = Object.entries(CASES).flatMap(([name, calls]) =>
+  Object.entries(calls).map(([who, call]) => ({ name, who, call: call as Call })),
+);
+
+test.each(attempts)('$name refuses $who, and changes nothing but the audit trail', async ({ call }) => {
+  const before = await rowCounts(world.db, ['AuditEvent']);
+
+  await expect(call(world)).rejects.toBeInstanceOf(AccessDenied);
+
+  expect(await rowCounts(world.db, ['AuditEvent'])).toEqual(before);
+});

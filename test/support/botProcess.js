@@ -1,0 +1,40 @@
+// A whole bot in a process of its own (HTTP server, job worker, notifier), for test/reliability tests that need
+// several processes on one PostgreSQL server. Plain JavaScript, compiling the TypeScript it requires on the fly as
+// jobWorkerProcess.js does.
+//
+// Environment: DATABASE_URL (the shared test database), DATA_DIR. Prints "ready" once serving; SIGTERM stops it.
+'use strict';
+const fs = require('node:fs');
+const ts = require('typescript');
+
+require.extensions['.ts'] = (module, filename) => {
+  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
+    fileName: filename,
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true },
+  });
+  module._compile(outputText, filename);
+};
+
+const { configFromEnvironment } = require('../../bot/config');
+const { startBot } = require('../../bot/main');
+
+async function main() {
+  const config = configFromEnvironment({
+    PORT: '0',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: process.env.DATA_DIR,
+    DATABASE_URL: process.env.DATABASE_URL,
+  });
+  const bot = await startBot(config, { notifier: { pollIntervalMs: 20, batch: 10 } });
+  process.stdout.write('ready\n');
+  process.once('SIGTERM', async () => {
+    await bot.close();
+    process.exit(0);
+  });
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+export interface ReadyProcess {
+  child: ChildProcess;
+  output: string[];
+  exited: Promise<number | null>;
+}
+
+/** Runs a test/support script in its own Node process; resolves once it prints a line "ready". */
+export function startReadyProcess(script: string, env: Record<string, string>): Promise<ReadyProcess> {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (/^ready$/m.test(output.join(''))) resolve({ child, output, exited });
+    });
+    void exited.then((code) => reject(new Error(`${script} exited (${code}) before it was ready: ${output.join('')}`)));
+  });
+}

@@ -1,0 +1,20 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { projectRoot } from '../../services/projectRoot';
+
+/** Debian's Chromium: playwright's own browser download cannot work on these machines. */
+const CHROMIUM = '/usr/bin/chromium';
+
+/** Where browser tests leave screenshots for a reviewer. */
+export const screenshotsDir = path.join(projectRoot(), 'test-output');
+
+/** Headless Chromium with the flags this closed network needs (no background connections, no updates). */
+export async function launchChromium(): Promise<Browser> {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
+  fs.mkdirSync(screenshotsDir, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+  });
+}

@@ -1,0 +1,330 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleParser } from 'mailparser';
+import { configFromEnvironment } from '../../bot/config';
+import { startBot, type RunningBot } from '../../bot/main';
+import { conversationForToken } from '../../bot/webChat/conversations';
+import { demo, demoScenario, demoStockIccids, generatedDemoEmployees } from '../../prisma/demoData';
+import { LinkPurpose, ServiceStatus } from '../../prisma/generated/enums';
+import { createAccessLink, newToken } from '../../services/accessLinks';
+import { recordActivationResult, resendActivationEmail } from '../../services/activation';
+import type { Database } from '../../services/db/database';
+import type { Actor } from '../../services/people';
+import { openTestDatabase } from '../support/database';
+import { waitFor } from '../support/waitFor';
+
+let running: RunningBot;
+let db: Database;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'activation-page-'));
+  db = await openTestDatabase({ seed: true });
+  // Real time for the simulated backend: an activation started here does not complete by itself during the test.
+  const config = configFromEnvironment({ PORT: '0', NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, SIM_CLOCK_SPEED: '1' });
+  running = await startBot(config, { database: db, logDestination: { write: () => undefined } });
+}, 60_000);
+
+afterAll(async () => {
+  await running?.close();
+  await db?.close();
+  fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+const DUTCH = { 'Accept-Language': 'nl-BE,nl;q=0.9,en;q=0.5' };
+const grouped = (iccid: string) => iccid.replace(/(\d{4})(?=\d)/g, '$1 ');
+const right = demoStockIccids[0]!;
+const wrongDigit = right.slice(0, 15) + String((Number(right[15]) + 5) % 10) + right.slice(16);
+
+const person = (email: string): Promise<Actor> => db.prisma.person.findFirstOrThrow({ where: { email }, include: { organisation: true } });
+
+interface Page {
+  status: number;
+  html: string;
+  headers: Headers;
+}
+
+async function open(url: string, headers: Record<string, string> = {}): Promise<Page> {
+  const response = await fetch(url, { headers, redirect: 'manual' });
+  return { status: response.status, html: await response.text(), headers: response.headers };
+}
+
+/** Sends the form as a browser does, without following the answer's redirect. */
+async function submit(url: string, iccid: string, headers: Record<string, string> = {}): Promise<Page> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    body: new URLSearchParams({ iccid }).toString(),
+    redirect: 'manual',
+  });
+  return { status: response.status, html: await response.text(), headers: response.headers };
+}
+
+const decode = (html: string) =>
+  html.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[name]!);
+/** The page's text as a person reads it: no markup, one space between words. */
+const textOf = (html: string) => decode(html.replace(/<(script|style|head)[\s\S]*?<\/\1>/g, ' ').replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim();
+const tagOf = (html: string, id: string) => new RegExp(`<[a-z]+ id="${id}"[^>]*>`).exec(html)?.[0] ?? '';
+const attribute = (tag: string, name: string) => decode(new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1] ?? '');
+const errorText = (html: string) => textOf(/<p id="iccid-error"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '');
+
+/** Resends the person's activation email as Ann, and returns the link in the message written to the outbox for them. */
+async function emailedLink(serviceId: string): Promise<string> {
+  const outbox = path.join(dataDir, 'outbox');
+  const before = new Set(fs.existsSync(outbox) ? fs.readdirSync(outbox) : []);
+  const service = await db.prisma.service.findUniqueOrThrow({ where: { id: serviceId }, include: { user: true } });
+  await resendActivationEmail(db.prisma, await person(demo.ann.email), serviceId);
+  const linkPattern = new RegExp(`${running.url}/activate/[A-Za-z0-9_-]{43}`);
+  // A file appears before it is completely written: read again until the whole message with its link is there.
+  return waitFor(`the activation email to ${service.user.displayName}`, async () => {
+    for (const file of fs.existsSync(outbox) ? fs.readdirSync(outbox).filter((name) => !before.has(name)) : []) {
+      const mail = await simpleParser(fs.readFileSync(path.join(outbox, file)));
+      const to = mail.to && !Array.isArray(mail.to) ? mail.to.text : '';
+      const link = linkPattern.exec(mail.text ?? '')?.[0];
+      if (to === service.user.email && link) return link;
+    }
+    return undefined;
+  });
+}
+
+/** A service of a demo employee waiting for their SIM card number, with a personal link. */
+async function waitingService(email: string, language: 'en' | 'nl' | 'fr' | null = 'en') {
+  const [user, ann] = await Promise.all([person(email), person(demo.ann.email)]);
+  await db.prisma.person.update({ where: { id: user.id }, data: { preferredLanguage: language } });
+  const service = await db.prisma.service.create({
+    data: {
+      organisationId: user.organisationId, userId: user.id, createdById: ann.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE',
+      status: ServiceStatus.WAITING_FOR_SIM, activationMethod: 'EMAIL', activationTiming: 'NOW',
+    },
+  });
+  const { token } = await createAccessLink(db.prisma, { purpose: LinkPurpose.ACTIVATION, personId: user.id, serviceId: service.id, ttlMs: 14 * 86_400_000 });
+  return { service, url: `${running.url}/activate/${token}` };
+}
+
+const statusOf = async (id: string) => (await db.prisma.service.findUniqueOrThrow({ where: { id }, include: { simCard: true } }));
+
+describe("Jan's link from his activation email", () => {
+  let janService: { id: string };
+  let link: string;
+
+  beforeAll(async () => {
+    janService = await db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:jan' } });
+    link = await emailedLink(janService.id);
+  });
+
+  test('opens his page in Dutch: whose service and which product, the form, and a chat tied to him and the service', async () => {
+    const page = await open(link);
+    expect(page.status).toBe(200);
+    expect(page.html).toMatch(/^<!doctype html>\s*<html lang="nl">/);
+    const text = textOf(page.html);
+    expect(text).toContain('Persoonlijke pagina van Jan Peeters');
+    expect(text).toContain('Jan Peeters, met deze pagina activeer je de simkaart van je Dstny Mobile-dienst (Mobile) bij Demo Company NV.');
+    expect(page.html).toContain('<label for="iccid">Simkaartnummer</label>');
+    const input = tagOf(page.html, 'iccid');
+    expect([attribute(input, 'name'), attribute(input, 'inputmode'), attribute(input, 'autocomplete'), attribute(input, 'value')]).toEqual(['iccid', 'numeric', 'off', '']);
+    expect(attribute(input, 'aria-invalid')).toBe('');
+    // A plain form posting back to the page's own address: no action, so the token is not written out again.
+    expect(page.html).toMatch(/<form method="post" class="field" novalidate>/);
+    expect(text).toContain('Vragen? Stel ze aan de assistent');
+    // Nothing of Jan's number or any SIM card in the page.
+    const mobile = demoScenario.jan.mobileNumber;
+    for (const hidden of [mobile, mobile.replace('+32', '0'), ...demoStockIccids.slice(0, 5)]) expect(page.html).not.toContain(hidden);
+
+    const chatToken = attribute(/<meta name="webchat-token"[^>]*>/.exec(page.html)![0], 'content');
+    const conversation = await conversationForToken(db.prisma, chatToken);
+    const jan = await person(demo.jan.email);
+    expect(conversation).toMatchObject({ personId: jan.id, serviceId: janService.id });
+  });
+
+  test('a number with a letter in it: the specific message under the field, and what Jan typed kept in it', async () => {
+    const typed = '8932 10O1 0000 0000 001';
+    const page = await submit(link, typed);
+    expect(page.status).toBe(422);
+    expect(errorText(page.html)).toBe(
+      'Een simkaartnummer bestaat alleen uit cijfers (spaties en streepjes tussen de groepen mogen); dit nummer bevat andere tekens.',
+    );
+    const input = tagOf(page.html, 'iccid');
+    expect(attribute(input, 'value')).toBe(typed);
+    expect(attribute(input, 'aria-invalid')).toBe('true');
+    expect(attribute(input, 'aria-describedby')).toBe('iccid-hint iccid-error');
+  });
+
+  test('too short: how many digits it has', async () => {
+    const page = await submit(link, '8932 1001');
+    expect(errorText(page.html)).toBe('Een simkaartnummer heeft 19 of 20 cijfers; dit nummer heeft er 8.');
+    expect(attribute(tagOf(page.html, 'iccid'), 'value')).toBe('8932 1001');
+  });
+
+  test('one wrong digit: "did you mean" the stock card, with a button that sends it', async () => {
+    const page = await submit(link, grouped(wrongDigit));
+    expect(page.status).toBe(422);
+    expect(errorText(page.html)).toBe(
+      'Er zit ergens een tikfout in dit simkaartnummer: het laatste cijfer klopt niet met de andere. Vergelijk het cijfer per cijfer met de kaart.',
+    );
+    expect(attribute(tagOf(page.html, 'iccid'), 'value')).toBe(grouped(wrongDigit));
+    expect(textOf(page.html)).toContain(`Bedoelde je ${grouped(right)}? Ja, gebruik dit nummer`);
+    // The button sends the suggestion through a form of its own, holding the suggested number.
+    expect(page.html).toContain('<button type="submit" form="use-suggestion">Ja, gebruik dit nummer</button>');
+    expect(page.html).toContain(`<form id="use-suggestion" method="post"><input type="hidden" name="iccid" value="${right}"></form>`);
+  });
+
+  test('the suggested number: the confirmation says what happens next, and the service has the card', async () => {
+    const sent = await submit(link, right);
+    expect(sent.status).toBe(303);
+    expect(sent.headers.get('location')).toBe(new URL(link).pathname);
+    const page = await open(link);
+    expect(page.status).toBe(200);
+    const text = textOf(page.html);
+    expect(text).toContain('Je simkaartnummer is geregistreerd');
+    expect(text).toContain('Je simkaart voor Dstny Mobile wordt nu geactiveerd. Dat duurt normaal ongeveer een uur, en kan tot twee dagen duren.');
+    expect(text).toContain('Blijf je oude simkaart gebruiken tot ze geen netwerk meer heeft; zodra dat gebeurt, plaats je de Dstny-simkaart');
+    expect(page.html).not.toContain('<form');
+    const service = await statusOf(janService.id);
+    expect([ServiceStatus.READY, ServiceStatus.ACTIVATING]).toContain(service.status);
+    expect(service.simCard?.iccid).toBe(right);
+
+    // Sent twice (a double click, a reload of the answer): the same confirmation, and one registration.
+    expect((await submit(link, right)).status).toBe(303);
+    expect(await db.prisma.serviceEvent.count({ where: { serviceId: janService.id, kind: 'sim_submitted' } })).toBe(1);
+  });
+
+  test('once the activation is complete, the link gets the page every unusable link gets', async () => {
+    await waitFor('the activation to start', async () => (await statusOf(janService.id)).status === ServiceStatus.ACTIVATING);
+    await recordActivationResult(db.prisma, janService.id, { outcome: 'ACTIVE' });
+    const page = await open(link, DUTCH);
+    expect(page.status).toBe(404);
+    expect(textOf(page.html)).toContain('Deze link kan niet gebruikt worden');
+    expect(page.html).toBe((await open(`${running.url}/activate/${newToken()}`, DUTCH)).html);
+  });
+});
+
+describe('a link that cannot be used', () => {
+  test('expired, revoked, used, unknown or malformed: byte for byte the same answer, saying whom to ask', async () => {
+    const expired = await waitingService(generatedDemoEmployees[0]!.email);
+    await db.prisma.accessLink.updateMany({ where: { serviceId: expired.service.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const revoked = await waitingService(generatedDemoEmployees[1]!.email);
+    await resendActivationEmail(db.prisma, await person(demo.ann.email), revoked.service.id);
+    const used = await waitingService(generatedDemoEmployees[2]!.email);
+    await db.prisma.accessLink.updateMany({ where: { serviceId: used.service.id }, data: { usedAt: new Date() } });
+
+    const urls = [
+      expired.url,
+      revoked.url,
+      used.url,
+      `${running.url}/activate/${newToken()}`,
+      `${running.url}/activate/not-a-token`,
+      `${running.url}/activate/${'A'.repeat(43)}%00`,
+      `${running.url}/activate/${'x'.repeat(300)}`,
+    ];
+    const answers = await Promise.all(urls.map((url) => open(url, DUTCH)));
+    const posted = await Promise.all(urls.slice(0, 3).map((url) => submit(url, right, DUTCH)));
+    const headersOf = (page: Page) => {
+      const all: string[][] = [];
+      page.headers.forEach((value, name) => name !== 'date' && all.push([name, value]));
+      return all;
+    };
+    for (const answer of [...answers, ...posted]) {
+      expect(answer.status).toBe(404);
+      expect(answer.html).toBe(answers[0]!.html);
+      expect(headersOf(answer)).toEqual(headersOf(answers[0]!));
+    }
+    expect(answers[0]!.html).toContain('<html lang="nl">');
+    expect(textOf(answers[0]!.html)).toContain(
+      'Deze activatielink is onbekend, verlopen of niet meer geldig. Is je simkaart nog niet actief? Vraag je vlootbeheerder om een nieuwe activatiemail, of bel Dstny support op +32 2 401 97 00 (optie 1).',
+    );
+    // Without a language of its own, the page speaks the browser's language, or English.
+    expect(textOf((await open(urls[3]!)).html)).toContain("This link can't be used");
+    expect(textOf((await open(urls[3]!, { 'Accept-Language': 'de-DE,fr;q=0.8' })).html)).toContain('Ce lien ne peut pas être utilisé');
+    // Nothing was entered through them.
+    for (const { service } of [expired, revoked, used]) expect((await statusOf(service.id)).simCardId).toBeNull();
+  });
+});
+
+describe('wrong numbers are limited', () => {
+  beforeEach(async () => {
+    await db.prisma.attemptWindow.deleteMany();
+  });
+
+  test('the tenth wrong number locks the link: the page says to contact the fleet administrator, even for the right number', async () => {
+    const { service, url } = await waitingService(generatedDemoEmployees[3]!.email);
+    for (let attempt = 1; attempt < 10; attempt++) expect((await submit(url, '8932 1001')).status).toBe(422);
+    // An empty form is not a wrong number.
+    expect((await submit(url, '')).status).toBe(422);
+    const locked = await submit(url, '8932 1002');
+    expect(locked.status).toBe(403);
+    expect(textOf(locked.html)).toContain(
+      'This link is locked Too many wrong SIM card numbers were entered with this link, so it no longer accepts any. Please contact your fleet administrator: they can send you a new activation email.',
+    );
+    expect((await open(url)).status).toBe(403);
+    expect((await submit(url, demoStockIccids[1]!)).status).toBe(403);
+    expect((await statusOf(service.id)).status).toBe(ServiceStatus.WAITING_FOR_SIM);
+    // A new email brings a new link that works again.
+    const fresh = await emailedLink(service.id);
+    expect((await open(fresh)).status).toBe(200);
+  });
+
+  test('thirty wrong numbers from one address hold back every link from it, keeping what was typed, until the hour has passed', async () => {
+    const links = await Promise.all([4, 5, 6, 7].map((n) => waitingService(generatedDemoEmployees[n]!.email)));
+    for (const { url } of links.slice(0, 3)) {
+      for (let attempt = 1; attempt <= 10; attempt++) await submit(url, '8932 1001');
+    }
+    const { service, url } = links[3]!;
+    const held = await submit(url, grouped(demoStockIccids[2]!));
+    expect(held.status).toBe(429);
+    expect(Number(held.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(errorText(held.html)).toMatch(/^Too many wrong SIM card numbers were entered from your network\. Please try again in \d+ minutes, or ask your fleet administrator\.$/);
+    expect(attribute(tagOf(held.html, 'iccid'), 'value')).toBe(grouped(demoStockIccids[2]!));
+    expect((await statusOf(service.id)).simCardId).toBeNull();
+
+    // The window the wrong numbers were counted in has ended.
+    await db.prisma.attemptWindow.updateMany({ data: { windowStart: new Date(Date.now() - 2 * 60 * 60 * 1000) } });
+    expect((await submit(url, grouped(demoStockIccids[2]!))).status).toBe(303);
+    expect((await statusOf(service.id)).simCard?.iccid).toBe(demoStockIccids[2]);
+  });
+
+  test('right numbers do not count against the address', async () => {
+    const { url } = await waitingService(generatedDemoEmployees[8]!.email);
+    expect((await submit(url, demoStockIccids[3]!)).status).toBe(303);
+    expect(await db.prisma.attemptWindow.aggregate({ _sum: { count: true } })).toEqual({ _sum: { count: 0 } });
+  });
+});
+
+describe("the page's language and headers", () => {
+  test('in the person\'s own language first, the browser\'s otherwise', async () => {
+    const { url } = await waitingService(generatedDemoEmployees[9]!.email, null);
+    const french = await open(url, { 'Accept-Language': 'fr-BE,fr;q=0.9' });
+    expect(french.html).toContain('<html lang="fr">');
+    expect(textOf(french.html)).toContain('Activez votre carte SIM');
+    const english = await open(url);
+    expect(english.html).toContain('<html lang="en">');
+    await db.prisma.person.update({ where: { id: (await person(generatedDemoEmployees[9]!.email)).id }, data: { preferredLanguage: 'nl' } });
+    expect((await open(url, { 'Accept-Language': 'fr-BE' })).html).toContain('<html lang="nl">');
+  });
+
+  test('headers: only this server\'s scripts, the form posting only here, never framed, no referrer, never cached', async () => {
+    const { url } = await waitingService(generatedDemoEmployees[10]!.email);
+    const page = await open(url);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    const nonce = attribute(/<meta name="csp-nonce"[^>]*>/.exec(page.html)![0], 'content');
+    expect(csp.split('; ')).toEqual(expect.arrayContaining([
+      "default-src 'none'",
+      "script-src 'self'",
+      `style-src 'self' 'nonce-${nonce}' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='`,
+      "form-action 'self'",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+    ]));
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    expect(page.headers.get('x-frame-options')).toBe('DENY');
+    const css = await fetch(`${running.url}/webchat/page/activate.css`);
+    expect([css.status, css.headers.get('content-type')]).toEqual([200, 'text/css; charset=utf-8']);
+
+    const unusable = await open(`${running.url}/activate/${newToken()}`);
+    expect(unusable.headers.get('content-security-policy')).toContain("form-action 'none'");
+    expect(unusable.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(unusable.headers.get('cache-control')).toBe('no-store');
+  });
+});
