@@ -1,10 +1,7 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
-import Negotiator from 'negotiator';
 import restify from 'restify';
 import { z } from 'zod';
-import { languages, t, type Language } from '../../cards/strings';
+import { t, type Language } from '../../cards/strings';
 import { groupedIccid, problemText } from '../../dialogs/activateSim';
 import { ServiceStatus } from '../../prisma/generated/enums';
 import type { SubmitSimResult } from '../../services/activation';
@@ -12,7 +9,7 @@ import { openActivationLink, submitOnLink, type ActivationLinkView } from '../..
 import type { Db } from '../../services/db/database';
 import type { Logger } from '../logger';
 import { openConversation } from '../webChat/conversations';
-import { OPERATOR, WEB_CHAT_BUNDLE_PATH, escapeHtml, fill, pageHeaders, pagesDir } from '../webChat/pages';
+import { browserLanguage, chatHead, escapeHtml, fill, noticePage, pageHeaders, pageTemplate, renderPage } from '../webChat/pages';
 
 /**
  * The personal activation page from the email (GET /activate/:token): whose service and which product, a plain
@@ -44,17 +41,15 @@ interface FormState {
 
 export function registerActivationPage(server: restify.Server, deps: ActivationPageDeps): void {
   const { db, logger } = deps;
-  const layout = fs.readFileSync(path.join(pagesDir, 'activate.html'), 'utf8');
-  const noticeTemplate = fs.readFileSync(path.join(pagesDir, 'activateNotice.html'), 'utf8');
+  const activationMain = pageTemplate('activate.html');
 
   /** The person's own language, else the browser's, else English. */
   function languageOf(req: restify.Request, view?: ActivationLinkView): Language {
-    return view?.person.preferredLanguage ?? (new Negotiator(req).language(languages) as Language | undefined) ?? 'en';
+    return view?.person.preferredLanguage ?? browserLanguage(req);
   }
 
   function sendNotice(res: restify.Response, status: number, l: Language, heading: string, body: string): void {
-    const html = fill(noticeTemplate, { lang: l, operator: OPERATOR, title: t(l, 'activationPage.appTitle'), heading, body });
-    res.sendRaw(status, html, pageHeaders());
+    res.sendRaw(status, noticePage(l, t(l, 'activationPage.appTitle'), heading, [body]), pageHeaders());
   }
 
   /** One answer for unknown, malformed, expired, revoked and used links: nothing in it tells them apart. */
@@ -78,23 +73,24 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
   ): Promise<void> {
     const nonce = crypto.randomBytes(16).toString('base64');
     const { token } = await openConversation(db, { personId: view.person.id, serviceId: view.serviceId });
-    const html = fill(
-      layout,
+    const main = fill(
+      activationMain,
       {
-        lang: l,
-        nonce,
-        chatToken: token,
-        operator: OPERATOR,
-        title: t(l, 'activationPage.title'),
-        appTitle: t(l, 'activationPage.appTitle'),
-        who: t(l, 'activationPage.who', { name: view.person.displayName }),
         chatHeading: t(l, 'activationPage.chat.title'),
         chatStarting: t(l, 'activationPage.chat.starting'),
         chatNoScript: t(l, 'activationPage.chat.noScript'),
-        webChatBundle: WEB_CHAT_BUNDLE_PATH,
       },
       { content },
     );
+    const html = renderPage({
+      lang: l,
+      title: t(l, 'activationPage.title'),
+      appTitle: t(l, 'activationPage.appTitle'),
+      who: t(l, 'activationPage.who', { name: view.person.displayName }),
+      bodyClass: 'activation',
+      head: `<link rel="stylesheet" href="/webchat/page/activate.css">\n  ${chatHead(nonce, token)}`,
+      main,
+    });
     res.sendRaw(status, html, { ...pageHeaders(nonce, "'self'"), ...headers });
   }
 

@@ -11,6 +11,7 @@ import { createAccessLink, newToken } from '../../services/accessLinks';
 import { recordActivationResult, resendActivationEmail } from '../../services/activation';
 import type { Database } from '../../services/db/database';
 import type { Actor } from '../../services/people';
+import { decode, textOf } from '../support/pageText';
 import { openTestDatabase } from '../support/database';
 import { waitFor } from '../support/waitFor';
 
@@ -61,10 +62,6 @@ async function submit(url: string, iccid: string, headers: Record<string, string
   return { status: response.status, html: await response.text(), headers: response.headers };
 }
 
-const decode = (html: string) =>
-  html.replace(/&(amp|lt|gt|quot|#39);/g, (_, name: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[name]!);
-/** The page's text as a person reads it: no markup, one space between words. */
-const textOf = (html: string) => decode(html.replace(/<(script|style|head)[\s\S]*?<\/\1>/g, ' ').replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim();
 const tagOf = (html: string, id: string) => new RegExp(`<[a-z]+ id="${id}"[^>]*>`).exec(html)?.[0] ?? '';
 const attribute = (tag: string, name: string) => decode(new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1] ?? '');
 const errorText = (html: string) => textOf(/<p id="iccid-error"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '');

@@ -6,6 +6,7 @@ import { startBot, type RunningBot } from '../../bot/main';
 import { WEB_CHAT_BUNDLE_PATH } from '../../bot/webChat/pages';
 import type { Database } from '../../services/db/database';
 import { openTestDatabase } from '../support/database';
+import { textOf } from '../support/pageText';
 
 type Json = Record<string, any>;
 
@@ -144,8 +145,8 @@ describe('Direct Line endpoint', () => {
     const second = await fetch(running.adminLink);
     expect(second.status).toBe(404);
     const refused = await second.text();
-    expect(refused).toContain("This link can't be used");
-    expect(refused).toContain('ask for a new sign-in link');
+    expect(textOf(refused)).toContain("This link can't be used");
+    expect(textOf(refused)).toContain('ask for a new sign-in link');
     expect(refused).not.toContain('webchat-token');
 
     const unknown = await fetch(`${running.url}/signin/${'x'.repeat(43)}`);
