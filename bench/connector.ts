@@ -14,6 +14,8 @@ export interface BenchConnector {
   throttled(): number;
   /** 0 accepts everything; 10 answers 429 to every tenth activity. */
   throttleEvery: number;
+  /** Files served at `${serviceUrl}files/<name>`, as Teams links a file someone sent (the bot fetches it). */
+  files: Map<string, string>;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,12 @@ export async function startBenchConnector(): Promise<BenchConnector> {
   let seen = 0;
   let nextId = 1;
   const server = http.createServer((req, res) => {
+    const file = req.method === 'GET' && req.url?.startsWith('/files/') ? connector.files.get(decodeURIComponent(req.url.slice('/files/'.length))) : undefined;
+    if (file !== undefined) {
+      res.writeHead(200, { 'content-type': 'text/csv', 'content-length': Buffer.byteLength(file) });
+      res.end(file);
+      return;
+    }
     // The body is not needed: draining it is enough to keep the connection reusable.
     req.resume();
     req.on('end', () => {
@@ -51,6 +59,7 @@ export async function startBenchConnector(): Promise<BenchConnector> {
     accepted: () => accepted,
     throttled: () => throttled,
     throttleEvery: 0,
+    files: new Map(),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,11 +1,12 @@
 import { DEMO_TENANT_ID, demo, demoIccid } from '../prisma/demoData';
-import { ActivationMethod, ActivationTiming, Role, ServiceStatus } from '../prisma/generated/enums';
+import { ActivationMethod, ActivationTiming, NumberKind, Role, ServiceStatus } from '../prisma/generated/enums';
 import type { Db } from '../services/db/database';
 
 /**
  * The bench's own people and data, added to the demo organisation of a database used only by the bench: employees
- * each waiting for their SIM card with a stock card to enter, services not started yet for "Start all", and the
- * notifications the notifier is timed on, held back (due in the year 2100) until the harness releases them.
+ * each waiting for their SIM card with a stock card to enter, services not started yet for "Start all", free numbers
+ * for the migration file, and the notifications the notifier is timed on, held back (due in the year 2100) until the
+ * harness releases them.
  */
 
 export const BENCH = {
@@ -15,6 +16,8 @@ export const BENCH = {
   waitingForActivation: 1_000,
   /** Status updates per notification run. */
   notifications: 10_000,
+  /** Rows of the migration file, one new service each (for bench employees, with a new number from the pool). */
+  migrationRows: 1_000,
 } as const;
 
 /** Notification runs, by the prefix of their idempotency keys. */
@@ -26,6 +29,9 @@ export interface BenchEmployee {
   /** The stock card this employee enters. */
   iccid: string;
 }
+
+/** The bench employee a row of the migration file is for. */
+export const benchEmployeeEmail = (n: number) => `bench.employee.${n}@demo.example`;
 
 /** The operator's issuer code and a series no demo card uses. */
 const BENCH_SIM = { issuer: 10, series: 90 } as const;
@@ -56,7 +62,7 @@ export async function seedBenchPopulation(db: Db, serviceUrl: string): Promise<v
         organisationId: organisation.id,
         role: Role.USER,
         aadObjectId,
-        email: `bench.employee.${n}@demo.example`,
+        email: benchEmployeeEmail(n),
         displayName: `Bench Employee ${n}`,
         preferredLanguage: 'en' as const,
       })),
@@ -66,6 +72,10 @@ export async function seedBenchPopulation(db: Db, serviceUrl: string): Promise<v
   const personOf = new Map(people.map((person) => [person.aadObjectId, person.id]));
   const ids = employees.map(({ aadObjectId }) => personOf.get(aadObjectId)!);
 
+  // Free mobile numbers beside the demo's pool (+324682…), one per row of the migration file.
+  await db.phoneNumber.createMany({
+    data: Array.from({ length: BENCH.migrationRows }, (_, n) => ({ e164: `+324650${String(n).padStart(5, '0')}`, kind: NumberKind.MOBILE })),
+  });
   await inChunks(employees, (chunk) =>
     db.simCard.createMany({ data: chunk.map(({ iccid }) => ({ iccid, organisationId: organisation.id })) }),
   );

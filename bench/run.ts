@@ -9,25 +9,53 @@ import { startChild, type BenchChild } from './child';
 import { startBenchConnector, type BenchConnector } from './connector';
 import { round, type LoadFigures } from './load';
 import { BENCH, seedBenchPopulation } from './population';
-import { CLIENTS, runBulkStart, runCardSteps, runHello, runNotifications, simTurns, type BulkStart, type NotificationFigures } from './scenarios';
+import {
+  CLIENTS,
+  runBulkStart,
+  runCardSteps,
+  runHello,
+  runMigration,
+  runNotifications,
+  simTurns,
+  type BulkStart,
+  type Migration,
+  type NotificationFigures,
+} from './scenarios';
 
 /**
  * `npm run bench`: the baselines and the bot on the same machine in one run, so that the figures read as ratios.
  * The bot runs compiled, in a child process; with DATABASE_URL set, once more on a PostgreSQL database of its own,
  * created and dropped here. Prints a table and writes bench/results/latest.json.
+ *
+ * BENCH_ONLY (comma-separated: turns, startAll, migration, notifications) measures only those parts of the bot, and
+ * BENCH_DATABASES (pglite, postgresql) only those databases; the baselines are measured in every run, so that the
+ * ratios always compare with the echo bot of the same run.
  */
+
+const PARTS = ['turns', 'startAll', 'migration', 'notifications'] as const;
+type Part = (typeof PARTS)[number];
+const selected = (variable: string | undefined, all: readonly string[]) => {
+  const named = (variable ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = named.filter((name) => !all.includes(name));
+  if (unknown.length > 0) throw new Error(`unknown ${unknown.join(', ')}: choose among ${all.join(', ')}`);
+  return named.length > 0 ? named : [...all];
+};
+const parts = selected(process.env.BENCH_ONLY, PARTS) as Part[];
+const databases = selected(process.env.BENCH_DATABASES, ['pglite', 'postgresql']);
 
 const RESULTS = path.join(__dirname, '../../bench/results/latest.json');
 
 type TurnKind = 'welcome' | 'simNumber' | 'addServiceStep';
 
+/** What was measured of one bot run; a part left out by BENCH_ONLY is absent. */
 interface BotFigures {
   database: 'pglite' | 'postgresql';
-  turns: Record<TurnKind, LoadFigures[]>;
+  turns?: Record<TurnKind, LoadFigures[]>;
   /** SIM-number turns answered but whose number is not on the service's timeline: should be 0. */
-  simNumbersNotWritten: number;
-  bulkStart: BulkStart;
-  notifications: { acceptAll: NotificationFigures; throttledOneInTen: NotificationFigures };
+  simNumbersNotWritten?: number;
+  bulkStart?: BulkStart;
+  migration?: Migration;
+  notifications?: { acceptAll: NotificationFigures; throttledOneInTen: NotificationFigures };
   peakRssMb: number;
 }
 
@@ -45,13 +73,14 @@ async function main(): Promise<void> {
   const connector = await startBenchConnector();
   try {
     const baselines = { restify: await measureBaseline('restify', connector), echo: await measureBaseline('echo', connector) };
-    const runs: BotFigures[] = [await measureBot({ kind: 'pglite' }, connector)];
+    const runs: BotFigures[] = [];
+    if (databases.includes('pglite')) runs.push(await measureBot({ kind: 'pglite' }, connector));
     const serverUrl = process.env.DATABASE_URL;
-    if (serverUrl) runs.push(await onServerDatabase(serverUrl, (url) => measureBot({ kind: 'postgresql', url }, connector)));
+    if (!databases.includes('postgresql')) log('PostgreSQL not selected');
+    else if (serverUrl) runs.push(await onServerDatabase(serverUrl, (url) => measureBot({ kind: 'postgresql', url }, connector)));
     else log('DATABASE_URL is not set: PostgreSQL skipped');
 
     const targets = runs.flatMap((run) => targetsOf(run, baselines.echo));
-    targets.push({ what: '1,000-row migration file created', database: '-', value: 'not measured', target: '≤ 20 s', pass: null });
     const result = {
       startedAt: startedAt.toISOString(),
       seconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
@@ -64,9 +93,9 @@ async function main(): Promise<void> {
         loadAverageAfter: os.loadavg().map((n) => round(n, 2)),
       },
       clients: CLIENTS,
+      parts,
       baselines,
       bot: runs,
-      bulkMigration: 'not measured: the bench does not drive the bulk import yet',
       targets,
     };
     fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
@@ -124,6 +153,28 @@ async function measureBot(location: DatabaseLocation, connector: BenchConnector)
 
 async function measureRunningBot(database: BotFigures['database'], bot: BenchChild, connector: BenchConnector): Promise<BotFigures> {
   const serviceUrl = connector.serviceUrl;
+  const figures: Omit<BotFigures, 'peakRssMb'> = { database };
+  if (parts.includes('turns')) Object.assign(figures, await measureTurns(database, bot, serviceUrl));
+  if (parts.includes('startAll')) {
+    const bulkStart = (figures.bulkStart = await runBulkStart(bot, serviceUrl));
+    log(`${database}: "Start all" on ${bulkStart.services} services answered in ${bulkStart.startAllSeconds} s, all started in ${bulkStart.startedSeconds} s, emails sent in ${bulkStart.emailsSentSeconds} s`);
+  }
+  if (parts.includes('migration')) {
+    const migration = (figures.migration = await runMigration(bot, connector));
+    log(`${database}: migration of ${migration.rows} rows validated in ${migration.validatedSeconds} s, ${migration.created} services created in ${migration.createdSeconds} s`);
+  }
+  if (parts.includes('notifications')) {
+    const acceptAll = await runNotifications(bot, connector, 'accepted', 0);
+    log(`${database}: ${acceptAll.delivered} notifications at ${acceptAll.perSecond}/s`);
+    const throttledOneInTen = await runNotifications(bot, connector, 'throttled', 10);
+    log(`${database}: ${throttledOneInTen.delivered} notifications, one 429 in ten, at ${throttledOneInTen.perSecond}/s`);
+    figures.notifications = { acceptAll, throttledOneInTen };
+  }
+  const memory = await bot.call<{ maxRssKb: number }>({ type: 'memory' });
+  return { ...figures, peakRssMb: round(memory.maxRssKb / 1024, 1) };
+}
+
+async function measureTurns(database: BotFigures['database'], bot: BenchChild, serviceUrl: string): Promise<Pick<BotFigures, 'turns' | 'simNumbersNotWritten'>> {
   const sims = simTurns(0);
   const simNumbersWritten = async () =>
     (await bot.call<{ rows: Array<{ n: number }> }>({ type: 'sql', text: `SELECT count(*)::int AS n FROM "ServiceEvent" WHERE kind = 'sim_submitted'` })).rows[0]!.n;
@@ -144,16 +195,7 @@ async function measureRunningBot(database: BotFigures['database'], bot: BenchChi
     measured('addServiceStep', await runCardSteps(bot.url, serviceUrl, clients));
   }
   // A SIM-number turn counts only if it wrote the number, not merely answered 200.
-  const simNumbersNotWritten = sims.used() - ((await simNumbersWritten()) - writtenBefore);
-
-  const bulkStart = await runBulkStart(bot, serviceUrl);
-  log(`${database}: "Start all" on ${bulkStart.services} services answered in ${bulkStart.startAllSeconds} s, emails sent in ${bulkStart.emailsSentSeconds} s`);
-  const acceptAll = await runNotifications(bot, connector, 'accepted', 0);
-  log(`${database}: ${acceptAll.delivered} notifications at ${acceptAll.perSecond}/s`);
-  const throttledOneInTen = await runNotifications(bot, connector, 'throttled', 10);
-  log(`${database}: ${throttledOneInTen.delivered} notifications, one 429 in ten, at ${throttledOneInTen.perSecond}/s`);
-  const memory = await bot.call<{ maxRssKb: number }>({ type: 'memory' });
-  return { database, turns, simNumbersNotWritten, bulkStart, notifications: { acceptAll, throttledOneInTen }, peakRssMb: round(memory.maxRssKb / 1024, 1) };
+  return { turns, simNumbersNotWritten: sims.used() - ((await simNumbersWritten()) - writtenBefore) };
 }
 
 /** A database of its own on the server, dropped afterwards whatever happens. */
@@ -180,23 +222,34 @@ async function onServerDatabase<T>(serverUrl: string, work: (url: string) => Pro
 
 function targetsOf(run: BotFigures, echo: LoadFigures[]): Target[] {
   const at50 = (figures: LoadFigures[]) => figures[CLIENTS.indexOf(50)]!;
-  const ratio = at50(run.turns.simNumber).perSecond / at50(echo).perSecond;
-  const p99 = (kind: TurnKind): Target => ({
-    what: `${kind} turn p99 at 50 conversations`,
-    database: run.database,
-    value: `${at50(run.turns[kind]).p99Ms} ms`,
-    target: '≤ 100 ms',
-    pass: at50(run.turns[kind]).p99Ms <= 100,
-  });
-  const perSecond = run.notifications.acceptAll.perSecond;
-  return [
-    { what: 'SIM-number turns/s at 50 ÷ echo bot', database: run.database, value: `${round(ratio, 2)} ×`, target: '≥ 0.5 ×', pass: ratio >= 0.5 && run.simNumbersNotWritten === 0 },
-    p99('welcome'),
-    p99('simNumber'),
-    p99('addServiceStep'),
-    { what: 'notifications delivered per second', database: run.database, value: `${perSecond}/s`, target: '≥ 500/s', pass: perSecond >= 500 },
-    { what: 'peak RSS of the bot process', database: run.database, value: `${run.peakRssMb} MB`, target: '≤ 300 MB', pass: run.peakRssMb <= 300 },
-  ];
+  const targets: Target[] = [];
+  const { turns, migration, notifications } = run;
+  if (turns) {
+    const ratio = at50(turns.simNumber).perSecond / at50(echo).perSecond;
+    const p99 = (kind: TurnKind): Target => ({
+      what: `${kind} turn p99 at 50 conversations`,
+      database: run.database,
+      value: `${at50(turns[kind]).p99Ms} ms`,
+      target: '≤ 100 ms',
+      pass: at50(turns[kind]).p99Ms <= 100,
+    });
+    targets.push(
+      { what: 'SIM-number turns/s at 50 ÷ echo bot', database: run.database, value: `${round(ratio, 2)} ×`, target: '≥ 0.5 ×', pass: ratio >= 0.5 && run.simNumbersNotWritten === 0 },
+      p99('welcome'),
+      p99('simNumber'),
+      p99('addServiceStep'),
+    );
+  }
+  if (migration) {
+    const seconds = migration.validatedSeconds + migration.createdSeconds;
+    targets.push({ what: `${migration.rows}-row migration file validated and created`, database: run.database, value: `${round(seconds, 1)} s`, target: '≤ 20 s', pass: !migration.failed && seconds <= 20 });
+  }
+  if (notifications) {
+    const perSecond = notifications.acceptAll.perSecond;
+    targets.push({ what: 'notifications delivered per second', database: run.database, value: `${perSecond}/s`, target: '≥ 500/s', pass: perSecond >= 500 });
+  }
+  targets.push({ what: 'peak RSS of the bot process', database: run.database, value: `${run.peakRssMb} MB`, target: '≤ 300 MB', pass: run.peakRssMb <= 300 });
+  return targets;
 }
 
 function table(header: string[], rows: Array<Array<string | number>>): string {
@@ -221,17 +274,36 @@ function report(machine: { cpus: number; cpu: string; node: string; loadAverageB
   add('bare restify', baselines.restify);
   add('echo bot', echo);
   for (const run of runs) {
+    if (!run.turns) continue;
     add(`welcome (${run.database})`, run.turns.welcome);
     add(`SIM number (${run.database})`, run.turns.simNumber);
     add(`add-service step (${run.database})`, run.turns.addServiceStep);
   }
-  const otherRows = runs.flatMap((run) => [
-    [`SIM-number turns answered without their number written (${run.database})`, String(run.simNumbersNotWritten)],
-    [`"Start all" on ${run.bulkStart.services} services (${run.database})`, `${run.bulkStart.startAllSeconds} s answered, ${run.bulkStart.emailsSentSeconds} s all emails sent${run.bulkStart.failed ? ' (INCOMPLETE)' : ''}`],
-    [`notifications, connector accepts all (${run.database})`, notified(run.notifications.acceptAll)],
-    [`notifications, 429 to one in ten (${run.database})`, `${notified(run.notifications.throttledOneInTen)}, ${run.notifications.throttledOneInTen.throttled} answered 429`],
-    [`peak RSS of the bot process (${run.database})`, `${run.peakRssMb} MB`],
-  ]);
+  const otherRows = runs.flatMap((run) => {
+    const { bulkStart, migration, notifications } = run;
+    const rows: string[][] = [];
+    if (run.turns) rows.push([`SIM-number turns answered without their number written (${run.database})`, String(run.simNumbersNotWritten)]);
+    if (bulkStart) {
+      rows.push([
+        `"Start all" on ${bulkStart.services} services (${run.database})`,
+        `${bulkStart.startAllSeconds} s answered, ${bulkStart.startedSeconds} s all started, ${bulkStart.emailsSentSeconds} s all emails sent${bulkStart.failed ? ' (INCOMPLETE)' : ''}`,
+      ]);
+    }
+    if (migration) {
+      rows.push([
+        `migration file of ${migration.rows} rows (${run.database})`,
+        `${migration.validatedSeconds} s validated (${migration.validRows} valid), ${migration.createdSeconds} s ${migration.created} services created${migration.failed ? ' (INCOMPLETE)' : ''}`,
+      ]);
+    }
+    if (notifications) {
+      rows.push(
+        [`notifications, connector accepts all (${run.database})`, notified(notifications.acceptAll)],
+        [`notifications, 429 to one in ten (${run.database})`, `${notified(notifications.throttledOneInTen)}, ${notifications.throttledOneInTen.throttled} answered 429`],
+      );
+    }
+    rows.push([`peak RSS of the bot process (${run.database})`, `${run.peakRssMb} MB`]);
+    return rows;
+  });
   const mark = (pass: boolean | null) => (pass === null ? '—' : pass ? 'pass' : 'MISS');
   return [
     '',

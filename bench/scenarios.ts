@@ -1,11 +1,15 @@
 import crypto from 'node:crypto';
 import http from 'node:http';
 import { DEMO_TENANT_ID, demo } from '../prisma/demoData';
+import { FILE_DOWNLOAD_INFO } from '../bot/files';
+import { Verbs } from '../cards/verbs';
 import { ActivationJobs } from '../services/activation';
+import { templateColumns, type RowCells } from '../services/bulkImport';
+import { toCsv } from '../services/overview';
 import type { BenchChild } from './child';
 import type { BenchConnector } from './connector';
 import { post, round, runLoad, type Answer, type LoadFigures } from './load';
-import { BENCH, NotificationRuns, benchEmployee } from './population';
+import { BENCH, NotificationRuns, benchEmployee, benchEmployeeEmail } from './population';
 
 /** The scenarios of `npm run bench`, each against a running server (a baseline or the bot). */
 
@@ -163,8 +167,10 @@ export async function runCardSteps(url: string, serviceUrl: string, clients: num
 
 export interface BulkStart {
   services: number;
-  /** The "Start all" invoke, answered once every service has started. */
+  /** The "Start all" invoke answered (what Teams waits for, about 5 s at most). */
   startAllSeconds: number;
+  /** Until no service waits to be started any more. */
+  startedSeconds: number;
   /** Until every activation email of the started services was sent by the job worker. */
   emailsSentSeconds: number;
   failed: boolean;
@@ -177,17 +183,75 @@ export async function runBulkStart(bot: BenchChild, serviceUrl: string): Promise
   const services = await count(waiting);
   const agent = new http.Agent({ keepAlive: true });
   const started = process.hrtime.bigint();
+  const seconds = () => round(Number(process.hrtime.bigint() - started) / 1e9, 2);
   const answer = await post(agent, bot.url, invoke(serviceUrl, 'a:bench-bulk', 'waitingServices.startAll', { page: 0, requestKey: crypto.randomUUID() }));
-  const startAllSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const startAllSeconds = seconds();
   agent.destroy();
+  const allStarted = await until(() => count(waiting).then((n) => n === 0), 300_000);
+  const startedSeconds = seconds();
   const emails = `SELECT count(*)::int AS n FROM "Job" WHERE kind = '${ActivationJobs.sendEmail}' AND state <> 'DONE'`;
   const drained = await until(() => count(emails).then((n) => n === 0), 300_000);
-  const emailsSentSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  return { services, startAllSeconds, startedSeconds, emailsSentSeconds: seconds(), failed: answer.status !== 200 || !allStarted || !drained };
+}
+
+export interface Migration {
+  rows: number;
+  validRows: number;
+  /** From the file sent to the report card's answer: read, every row checked, the report written. */
+  validatedSeconds: number;
+  /** From the confirmation to the import done: every valid row's service created. */
+  createdSeconds: number;
+  created: number;
+  failed: boolean;
+}
+
+/** One new service per row, for bench employees, each with a new number from the pool, started later. */
+function migrationFile(rows: number): string {
+  const row = (n: number): RowCells => ({
+    ...(Object.fromEntries(templateColumns.map((column) => [column, ''])) as RowCells),
+    user_email: benchEmployeeEmail(n),
+    product_type: 'Dstny Mobile',
+    service_type: 'Mobile',
+    bundle: 'Mobile M',
+    number_option: 'new',
+    activation_method: 'email',
+    activation_when: 'later',
+  });
+  return toCsv([...templateColumns], Array.from({ length: rows }, (_, n) => templateColumns.map((column) => row(n)[column])));
+}
+
+/** The migration file as Ann sends it in Teams, validated, then confirmed and created by the job worker. */
+export async function runMigration(bot: BenchChild, connector: BenchConnector): Promise<Migration> {
+  const name = `migration-${crypto.randomUUID().slice(0, 8)}.csv`;
+  connector.files.set(name, migrationFile(BENCH.migrationRows));
+  const serviceUrl = connector.serviceUrl;
+  const agent = new http.Agent({ keepAlive: true });
+  const sent = process.hrtime.bigint();
+  const answer = await post(agent, bot.url, teamsActivity(serviceUrl, ann, 'a:bench-migration', {
+    type: 'message',
+    attachments: [{ contentType: FILE_DOWNLOAD_INFO, name, content: { downloadUrl: `${serviceUrl}files/${name}`, uniqueId: name, fileType: 'csv' } }],
+  }));
+  const validatedSeconds = Number(process.hrtime.bigint() - sent) / 1e9;
+  const sql = <T>(text: string) => bot.call<{ rows: T[] }>({ type: 'sql', text, params: [name] }).then((result) => result.rows[0]);
+  const validated = await sql<{ id: string; validRows: number }>(`SELECT id, "validRows" FROM "BulkImport" WHERE "fileName" = $1`);
+  if (answer.status !== 200 || !validated) {
+    agent.destroy();
+    return { rows: BENCH.migrationRows, validRows: 0, validatedSeconds: round(validatedSeconds, 2), createdSeconds: 0, created: 0, failed: true };
+  }
+  const confirmed = process.hrtime.bigint();
+  await post(agent, bot.url, invoke(serviceUrl, 'a:bench-migration', Verbs.bulkImport.confirm, { importId: validated.id, confirmKey: crypto.randomUUID(), start: 'AS_IN_FILE' }));
+  agent.destroy();
+  const progress = () => sql<{ status: string; createdCount: number }>(`SELECT status, "createdCount" FROM "BulkImport" WHERE "fileName" = $1`);
+  const done = await until(async () => (await progress())?.status === 'DONE', 300_000);
+  const createdSeconds = Number(process.hrtime.bigint() - confirmed) / 1e9;
+  const created = (await progress())?.createdCount ?? 0;
   return {
-    services,
-    startAllSeconds: round(startAllSeconds, 2),
-    emailsSentSeconds: round(emailsSentSeconds, 2),
-    failed: answer.status !== 200 || (await count(waiting)) !== 0 || !drained,
+    rows: BENCH.migrationRows,
+    validRows: validated.validRows,
+    validatedSeconds: round(validatedSeconds, 2),
+    createdSeconds: round(createdSeconds, 2),
+    created,
+    failed: !done || created !== BENCH.migrationRows,
   };
 }
 
