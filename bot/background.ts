@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { ActivationJobs, scheduledStartJob, submitPortingJob } from '../services/activation';
+import { ActivationJobs, scheduledStartJob, startAllJob, submitPortingJob } from '../services/activation';
 import { activationEmailJob } from '../services/activationEmail';
 import { BulkImportJobs, bulkImportJob } from '../services/bulkImport';
 import type { Database } from '../services/db/database';
@@ -30,6 +30,7 @@ export function jobHandlers(deps: BackgroundDeps): Record<string, JobHandler<unk
     [ActivationJobs.sendEmail]: activationEmailJob({ db: db.prisma, mailer, publicUrl: deps.publicUrl, announce: deps.announce }),
     [ActivationJobs.submitPorting]: submitPortingJob(db.prisma, config.clockSpeed),
     [ActivationJobs.scheduledStart]: scheduledStartJob(db.prisma, config.activationLinkDays),
+    [ActivationJobs.startAll]: startAllJob(db.prisma, config.activationLinkDays),
     [ActivationJobs.provision]: provisionJob(db.prisma, config.clockSpeed),
     [ActivationJobs.complete]: completeJob(db.prisma),
     ...donorJobHandlers(db.prisma, config.clockSpeed),

@@ -5,8 +5,8 @@ import { Verbs } from '../cards/verbs';
 import { renderWaitingServicesCard } from '../cards/waitingServicesCard';
 import { ServiceStatus } from '../prisma/generated/enums';
 import {
-  allWaitingServiceIds,
   listWaitingServices,
+  queueStartAll,
   resendActivationEmail,
   scheduleStart,
   startService,
@@ -122,9 +122,11 @@ export async function onWaitingAction(
     case Verbs.waitingServices.startSelected:
       message = selected.length === 0 ? t(language, 'waiting.noneSelected') : await startAll(db, actor, language, selected, options.linkDays);
       break;
-    case Verbs.waitingServices.startAll:
-      message = await startAll(db, actor, language, await allWaitingServiceIds(db, actor), options.linkDays);
+    case Verbs.waitingServices.startAll: {
+      const count = await queueStartAll(db, actor, action.requestKey ?? crypto.randomUUID(), now);
+      message = count === 0 ? await startAll(db, actor, language, [], options.linkDays) : t(language, 'waiting.startingAll', { count });
       break;
+    }
     case Verbs.waitingServices.schedule: {
       const at = action.date && isCalendarDate(action.date) && action.time ? brusselsInstant(action.date, action.time) : null;
       if (!at || at <= now) message = t(language, 'waiting.schedule.invalid');

@@ -37,11 +37,14 @@ export const ActivationJobs = {
   scheduledStart: 'activation.scheduledStart',
   provision: 'activation.provision',
   complete: 'activation.complete',
+  startAll: 'activation.startAll',
 } as const;
 
 export const sendEmailJobSchema = z.object({ serviceId: z.uuid(), linkId: z.uuid() });
 export const submitPortingJobSchema = z.object({ requestId: z.uuid() });
 export const scheduledStartJobSchema = z.object({ actorId: z.uuid(), serviceIds: z.array(z.uuid()).min(1).max(500) });
+/** The services waiting when "Start all" was pressed; `requestKey` names the press, so a double click queues one job. */
+export const startAllJobSchema = z.object({ actorId: z.uuid(), requestKey: z.string().min(1).max(64), serviceIds: z.array(z.uuid()).min(1).max(20_000) });
 export const serviceJobSchema = z.object({ serviceId: z.uuid() });
 
 /** Notification kinds written by the activation; the notifier in bot/ turns them into messages. */
@@ -86,6 +89,8 @@ export interface StartOptions {
   now?: Date;
   /** How long the activation link stays valid (ACTIVATION_LINK_DAYS). */
   linkDays?: number;
+  /** One service of a bulk start: the administrator starting it hears of it in that operation's one message (digest). */
+  digest?: { key: string; total: number };
 }
 
 /**
@@ -125,6 +130,10 @@ export async function startService(db: Db, actor: Actor, serviceId: string, opti
         createdAt: now,
       },
     });
+    // Before announceActivationStarted's own notice to the administrator, whose key this one takes.
+    if (options.digest) {
+      await notifyAll(tx, service, ActivationNotifications.started, { digestKey: options.digest.key, digestTotal: options.digest.total }, { recipients: [actor.id] });
+    }
     let emailQueued = false;
     if (service.activationMethod === ActivationMethod.EMAIL) {
       await queueActivationEmail(tx, service, now, options.linkDays ?? DEFAULT_ACTIVATION_LINK_DAYS);
@@ -488,17 +497,42 @@ export function submitPortingJob(db: Db, clockSpeed: number): JobHandler<{ reque
  * the others.
  */
 export function scheduledStartJob(db: Db, linkDays: number): JobHandler<{ actorId: string; serviceIds: string[] }> {
-  return jobHandler(scheduledStartJobSchema, async ({ actorId, serviceIds }) => {
-    const actor = await db.person.findUnique({ where: { id: actorId }, include: { organisation: true } });
-    if (!actor) return;
-    for (const serviceId of serviceIds) {
-      try {
-        await startService(db, actor, serviceId, { linkDays });
-      } catch (error) {
-        if (!(error instanceof AccessDenied)) throw error;
-      }
-    }
+  return jobHandler(scheduledStartJobSchema, ({ actorId, serviceIds }) => startAs(db, actorId, serviceIds, { linkDays }));
+}
+
+/**
+ * "Start all" pressed: one job starts the services waiting then, so the button is answered at once (Teams waits about
+ * five seconds; a thousand starts take longer). Returns how many services the job starts.
+ */
+export async function queueStartAll(db: Db, actor: Actor, requestKey: string, now = new Date()): Promise<number> {
+  const serviceIds = await allWaitingServiceIds(db, actor);
+  if (serviceIds.length === 0) return 0;
+  await enqueue(db, {
+    kind: ActivationJobs.startAll,
+    payload: { actorId: actor.id, requestKey, serviceIds },
+    runAt: now,
+    singletonKey: `${ActivationJobs.startAll}:${actor.id}:${requestKey}`,
   });
+  return serviceIds.length;
+}
+
+/** Starts them with the rights the administrator has now; their progress reaches them as one message, updated. */
+export function startAllJob(db: Db, linkDays: number): JobHandler<z.infer<typeof startAllJobSchema>> {
+  return jobHandler(startAllJobSchema, ({ actorId, requestKey, serviceIds }) =>
+    startAs(db, actorId, serviceIds, { linkDays, digest: { key: `${ActivationJobs.startAll}:${requestKey}`, total: serviceIds.length } }));
+}
+
+/** Starts the services still waiting as `actorId`; a refusal (audited) skips that service only. Safe to run again. */
+async function startAs(db: Db, actorId: string, serviceIds: string[], options: StartOptions): Promise<void> {
+  const actor = await db.person.findUnique({ where: { id: actorId }, include: { organisation: true } });
+  if (!actor) return;
+  for (const serviceId of serviceIds) {
+    try {
+      await startService(db, actor, serviceId, options);
+    } catch (error) {
+      if (!(error instanceof AccessDenied)) throw error;
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
 import { ServiceStatus } from '../../prisma/generated/enums';
 import { ActivationJobs } from '../../services/activation';
 import { openTestDatabase } from '../support/database';
-import { startLocalConnector, teamsActivity, type LocalConnector, type TeamsPerson } from '../support/connector';
+import { startLocalConnector, teamsActivity, whatTheySee, type LocalConnector, type TeamsPerson } from '../support/connector';
+import { waitFor } from '../support/waitFor';
 
 const ann: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.ann.aadObjectId, name: 'Ann Admin' };
 const jan: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.jan.aadObjectId, name: 'Jan Peeters' };
@@ -112,12 +113,20 @@ test('Ann schedules two services for Monday 08:00 Brussels time, as one job', as
   expect(past.texts[1]).toBe('Please choose a date and a time in the future.');
 });
 
-test('Start all starts every waiting service of the organisation', async () => {
+test('Start all answers at once, starts every waiting service of the organisation in the background, and tells Ann in one message', async () => {
   const c = await newWaitingService('sofie.mertens@demo.example');
-  const { texts } = await executes(ann, 'waitingServices.startAll', { page: 0 });
-  expect(texts[1]).toMatch(/^Started: [1-9]\d*\./);
+  const waiting = () => bot.db.prisma.service.count({ where: { status: ServiceStatus.WAITING_FOR_ACTIVATION, organisation: { tenantId: DEMO_TENANT_ID } } });
+  const count = await waiting();
+  const { texts } = await executes(ann, 'waitingServices.startAll', { page: 0, requestKey: 'start-all-once' });
+  expect(texts[1]).toBe(`Starting ${count} services. Their progress comes as one message, updated as it goes.`);
+  // A double click (or Teams retrying the invoke) starts nothing more.
+  await executes(ann, 'waitingServices.startAll', { page: 0, requestKey: 'start-all-once' });
+  expect(await bot.db.prisma.job.count({ where: { kind: ActivationJobs.startAll } })).toBe(1);
+
+  await waitFor('every waiting service started', async () => (await waiting()) === 0);
   expect(await statusOf(c.id)).toBe(ServiceStatus.WAITING_FOR_SIM);
-  expect(await bot.db.prisma.service.count({ where: { status: ServiceStatus.WAITING_FOR_ACTIVATION, organisation: { tenantId: DEMO_TENANT_ID } } })).toBe(0);
+  const digest = await connector.waitFor((sent) => whatTheySee(sent).texts.includes(`Activation started: ${count}`), 20_000);
+  expect(whatTheySee(digest).texts[0]).toBe(`Activation of ${count} services`);
 });
 
 test('Jan, an employee, cannot open or use the list', async () => {
