@@ -3,7 +3,7 @@ import { renderQuestionCard } from '../cards/questionCard';
 import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import { ServiceStatus } from '../prisma/generated/enums';
-import { servicesWaitingForSim, submitSimNumber, type SubmitSimResult } from '../services/activation';
+import { serviceForSim, servicesWaitingForSim, submitSimNumber, type SubmitSimResult } from '../services/activation';
 import type { Db } from '../services/db/database';
 import { AccessDenied, type Actor } from '../services/people';
 import { normaliseIccid } from '../services/simNumber';
@@ -48,9 +48,13 @@ export function groupedIccid(iccid: string): string {
 export async function activateSim(db: Db, actor: Actor, language: Language, input: SimInput): Promise<SimTurn> {
   const serviceId = input.serviceId ?? (await chooseService(db, actor, language, input.iccid));
   if (typeof serviceId !== 'string') return serviceId;
-  if (input.iccid === undefined) return { replies: [text(t(language, 'activation.askNumber'))], flow: { serviceId } };
   let result: SubmitSimResult;
   try {
+    // A service chosen on a card is checked before the number is asked for: the card may be forged.
+    if (input.iccid === undefined) {
+      await serviceForSim(db, actor, serviceId);
+      return { replies: [text(t(language, 'activation.askNumber'))], flow: { serviceId } };
+    }
     result = await submitSimNumber(db, actor, serviceId, input.iccid);
   } catch (error) {
     if (error instanceof AccessDenied) return { replies: [text(t(language, 'activation.denied'))], flow: undefined };

@@ -81,7 +81,7 @@ export async function lookUp(db: Db, actor: Actor, language: Language, query: Lo
   try {
     found = await findServicesOf(db, actor, query);
   } catch (error) {
-    if (error instanceof AccessDenied) return [{ kind: 'text', text: t(language, 'support.user.denied') }];
+    if (error instanceof AccessDenied) return [actor.role === Role.USER ? { kind: 'text', text: t(language, 'support.user.denied') } : deniedReply(language)];
     throw error;
   }
   const asked = Object.values(query).find((value) => value !== undefined) ?? '';
@@ -104,9 +104,7 @@ export async function lookUp(db: Db, actor: Actor, language: Language, query: Lo
 
 /** Support picked one of several people: their services, re-read as this actor may see them. */
 export async function showPerson(db: Db, actor: Actor, language: Language, personId: string, newKey: () => string): Promise<Reply[]> {
-  const person = await db.person.findUnique({ where: { id: personId }, select: { email: true } });
-  if (!person) return [{ kind: 'text', text: t(language, 'support.denied') }];
-  return lookUp(db, actor, language, { email: person.email }, newKey);
+  return lookUp(db, actor, language, { personId }, newKey);
 }
 
 export async function resendEmail(db: Db, actor: Actor, language: Language, serviceId: string): Promise<Reply> {

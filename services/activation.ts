@@ -15,7 +15,7 @@ import { submitToDonor } from './donorSimulator';
 import { enqueue, jobHandler, type DbClient, type JobHandler } from './jobQueue';
 import { completeNumberMove } from './numberMove';
 import { queueNotification } from './notificationOutbox';
-import { AccessDenied, canSeeOrganisation, refuse, type Actor } from './people';
+import { AccessDenied, canSeeOrganisation, recordRefusal, refuse, type Actor } from './people';
 import { checkIccid, typoCandidates, type IccidProblem, type TypoCandidate } from './simNumber';
 
 /**
@@ -264,6 +264,18 @@ export async function scheduleStart(
       await tx.serviceEvent.createMany({
         data: ids.map((serviceId) => ({ serviceId, kind: 'activation_scheduled', detail: { at: at.toISOString() }, actorId: actor.id, createdAt: now })),
       });
+      await tx.auditEvent.createMany({
+        data: waiting.map((service) => ({
+          organisationId: service.organisationId,
+          actorId: actor.id,
+          action: 'service.scheduled',
+          subjectType: 'Service',
+          subjectId: service.id,
+          before: { scheduledStartAt: service.scheduledStartAt?.toISOString() ?? null },
+          after: { scheduledStartAt: at.toISOString() },
+          createdAt: now,
+        })),
+      });
     }
     return { scheduled: ids.length, created: job.created };
   });
@@ -322,6 +334,11 @@ export type SubmitSimResult =
   | { ok: true; status: ServiceStatus; iccid: string; alreadyDone: boolean; portingPending: boolean }
   | { ok: false; problem: SimProblem; suggestion?: TypoCandidate; status?: ServiceStatus };
 
+/** The service whose SIM card number `actor` may enter (their own, or their organisation's as administrator). */
+export async function serviceForSim(db: Db, actor: Actor, serviceId: string): Promise<Service> {
+  return serviceFor(db, actor, serviceId, 'user-or-administrator', 'activation.sim');
+}
+
 /**
  * The SIM card number for a service waiting for it: the user for their own service, an administrator for their
  * organisation's. The number must be well formed, in the organisation's unused stock and not another service's.
@@ -335,7 +352,7 @@ export async function submitSimNumber(
   options: { now?: Date } = {},
 ): Promise<SubmitSimResult> {
   const now = options.now ?? new Date();
-  const service = await serviceFor(db, actor, serviceId, 'user-or-administrator', 'activation.sim');
+  const service = await serviceForSim(db, actor, serviceId);
   const checked = checkIccid(input);
   if (!checked.ok) {
     if (checked.problem !== 'check-digit') return { ok: false, problem: checked.problem };
@@ -348,6 +365,10 @@ export async function submitSimNumber(
   }
   if (service.status !== ServiceStatus.WAITING_FOR_SIM) return { ok: false, problem: 'not-waiting', status: service.status };
   // Another organisation's card reads as "not in stock": its existence is none of this organisation's business.
+  // Typing one is how a SIM swap onto a stolen card would start, so the attempt is audited.
+  if (sim && sim.organisationId !== service.organisationId) {
+    await recordRefusal(db, actor, { action: 'activation.sim.denied', subjectType: 'Service', subjectId: service.id, reason: "another organisation's SIM card" });
+  }
   if (!sim || sim.organisationId !== service.organisationId) {
     return { ok: false, problem: 'not-in-stock', suggestion: await nearestStockCard(db, service.organisationId, iccid) };
   }
@@ -364,6 +385,21 @@ export async function submitSimNumber(
     await tx.serviceEvent.create({
       data: { serviceId: service.id, kind: 'sim_submitted', detail: { by: actor.role, lastDigits: iccid.slice(-4) }, actorId: actor.id, createdAt: now },
     });
+    // An administrator putting a SIM card on someone else's line is an administrative change: audited.
+    if (actor.id !== service.userId) {
+      await tx.auditEvent.create({
+        data: {
+          organisationId: service.organisationId,
+          actorId: actor.id,
+          action: 'activation.sim.entered',
+          subjectType: 'Service',
+          subjectId: service.id,
+          before: { status: ServiceStatus.WAITING_FOR_SIM, simLastDigits: null },
+          after: { status: ServiceStatus.READY, simLastDigits: iccid.slice(-4) },
+          createdAt: now,
+        },
+      });
+    }
     // The administrator learns that the user did their part; the user is told when activation starts.
     const others = [service.createdById].filter((id) => id !== actor.id);
     await notifyAll(tx, service, ActivationNotifications.simEntered, { lastDigits: iccid.slice(-4) }, { recipients: others });

@@ -118,14 +118,15 @@ export function fileFormatOf(fileName: string): FileFormat | null {
 const refuseImport = (db: Db, actor: Actor, reason: string, importId: string | null = null) =>
   refuse(db, actor, { action: 'bulkImport.denied', subjectType: 'BulkImport', subjectId: importId, reason });
 
-async function requireAdministrator(db: Db, actor: Actor): Promise<void> {
-  if (actor.role !== Role.ADMINISTRATOR) await refuseImport(db, actor, `role ${actor.role} may not import services`);
+async function requireAdministrator(db: Db, actor: Actor, importId: string | null = null): Promise<void> {
+  if (actor.role !== Role.ADMINISTRATOR) await refuseImport(db, actor, `role ${actor.role} may not import services`, importId);
 }
 
 /** The import if it is the administrator's organisation's; another organisation's (a replayed card) is refused. */
 async function importFor(db: Db, actor: Actor, importId: string): Promise<BulkImport> {
-  await requireAdministrator(db, actor);
-  const found = z.uuid().safeParse(importId).success ? await db.bulkImport.findUnique({ where: { id: importId } }) : null;
+  const wellFormed = z.uuid().safeParse(importId).success;
+  await requireAdministrator(db, actor, wellFormed ? importId : null);
+  const found = wellFormed ? await db.bulkImport.findUnique({ where: { id: importId } }) : null;
   if (!found || found.organisationId !== actor.organisationId) return refuseImport(db, actor, 'no such import in this organisation', found ? importId : null);
   return found;
 }

@@ -81,6 +81,14 @@ export async function recordRefusal(db: Db, actor: Actor, refusal: Refusal): Pro
   });
 }
 
+/**
+ * A card whose data does not have the shape the bot gave it was edited on the way: refused and audited like any
+ * other forged card, with no card data in the trail.
+ */
+export function refuseMalformedCard(db: Db, actor: Actor, verb: string): Promise<never> {
+  return refuse(db, actor, { action: 'card.malformed', subjectType: 'CardAction', subjectId: verb, reason: 'card data not as the bot sent it' });
+}
+
 /** Audits the refusal, then throws AccessDenied, which the routes answer with a plain sentence. */
 export async function refuse(db: Db, actor: Actor, refusal: Refusal): Promise<never> {
   await recordRefusal(db, actor, refusal);

@@ -21,6 +21,8 @@ export const lookupQuerySchema = z
     phoneNumber: z.string().trim().min(6).max(40).optional(),
     iccid: z.string().trim().min(15).max(30).optional(),
     name: z.string().trim().min(2).max(100).optional(),
+    /** One person picked among several matches (a card's button). */
+    personId: z.uuid().optional(),
   })
   .strict();
 export type LookupQuery = z.input<typeof lookupQuerySchema>;
@@ -110,11 +112,14 @@ export interface PersonServices {
 export async function findServicesOf(db: Db, actor: Actor, query: LookupQuery = {}): Promise<PersonServices[]> {
   const wanted = lookupQuerySchema.parse(query);
   const namesSomeone = Object.values(wanted).some((value) => value !== undefined);
-  if (!namesSomeone || (actor.role === Role.USER && wanted.email === actor.email.toLowerCase())) {
+  const namesSelf = wanted.email === actor.email.toLowerCase() || wanted.personId === actor.id;
+  if (!namesSomeone || (actor.role === Role.USER && namesSelf)) {
     const services = await loadServices(db, { userId: actor.id });
     return [{ person: { ...personOf(actor), organisationName: actor.organisation.name }, services }];
   }
-  if (actor.role === Role.USER) return refuse(db, actor, { action: 'service.lookup.denied', subjectType: 'Service', reason: 'a user may look up only their own services' });
+  if (actor.role === Role.USER) {
+    return refuse(db, actor, { action: 'service.lookup.denied', subjectType: 'Person', subjectId: wanted.personId, reason: 'a user may look up only their own services' });
+  }
 
   const organisationIds = await visibleOrganisations(db, actor);
   const people = await db.person.findMany({
@@ -123,7 +128,13 @@ export async function findServicesOf(db: Db, actor: Actor, query: LookupQuery = 
     orderBy: { displayName: 'asc' },
   });
   let matchedIds: string[];
-  if (wanted.email) {
+  if (wanted.personId) {
+    // A person id comes from a card, never from typing: one the actor may not look up is a forged card.
+    if (!people.some((person) => person.id === wanted.personId)) {
+      return refuse(db, actor, { action: 'service.lookup.denied', subjectType: 'Person', subjectId: wanted.personId, reason: 'this person is not one the actor may look up' });
+    }
+    matchedIds = [wanted.personId];
+  } else if (wanted.email) {
     matchedIds = people.filter((person) => person.email.toLowerCase() === wanted.email!.toLowerCase()).map((person) => person.id);
   } else if (wanted.phoneNumber || wanted.iccid) {
     const services = await db.service.findMany({

@@ -20,7 +20,7 @@ import type { Reply } from '../../dialogs/welcome';
 import { Role } from '../../prisma/generated/enums';
 import { recordProgressCard } from '../../services/bulkImport';
 import type { Database } from '../../services/db/database';
-import { AccessDenied, type Actor } from '../../services/people';
+import { AccessDenied, refuseMalformedCard, type Actor } from '../../services/people';
 import { deliverConsentedFile, fileConsentSchema, hasFiles, onFileConsent, receiveFile, sendFile } from '../files';
 import { onCardAction, send } from '../replies';
 import { factsOf } from '../turnFacts';
@@ -54,8 +54,9 @@ async function answer(context: TurnContext, work: (actor: Actor, language: Langu
   try {
     return await work(recognition.actor, language);
   } catch (error) {
-    if (error instanceof AccessDenied) return [deniedReply(language)];
-    throw error;
+    if (!(error instanceof AccessDenied)) throw error;
+    // An administrator refused can only have named another organisation's import (a replayed or forged card).
+    return [recognition.actor.role === Role.ADMINISTRATOR ? { kind: 'text', text: t(language, 'bulkImport.notYours') } : deniedReply(language)];
   }
 }
 
@@ -108,18 +109,18 @@ export function registerBulkImportRoutes(app: Application<AppTurnState>, deps: B
       return offerFile(deps, context, actor, language, { kind: CONSENT_KIND, file: 'template', format: parsed.data.format });
     }));
 
-  const withImport = (work: (actor: Actor, language: Language, action: z.infer<typeof bulkActionSchema>) => Promise<Reply[]>) =>
+  const withImport = (verb: string, work: (actor: Actor, language: Language, action: z.infer<typeof bulkActionSchema>) => Promise<Reply[]>) =>
     (context: TurnContext, _state: AppTurnState, data: unknown) =>
       answer(context, async (actor, language) => {
         const parsed = bulkActionSchema.safeParse(data ?? {});
-        if (!parsed.success) throw new AccessDenied('malformed card data');
+        if (!parsed.success) return refuseMalformedCard(db, actor, verb);
         return work(actor, language, parsed.data);
       });
 
-  onCardAction(app, Verbs.bulkImport.page, withImport(async (actor, language, action) => [await reportReply(db, actor, language, action.importId, action.to)]));
-  onCardAction(app, Verbs.bulkImport.cancel, withImport(async (actor, language, action) => [await cancelReply(db, actor, language, action.importId)]));
+  onCardAction(app, Verbs.bulkImport.page, withImport(Verbs.bulkImport.page, async (actor, language, action) => [await reportReply(db, actor, language, action.importId, action.to)]));
+  onCardAction(app, Verbs.bulkImport.cancel, withImport(Verbs.bulkImport.cancel, async (actor, language, action) => [await cancelReply(db, actor, language, action.importId)]));
   onCardAction(app, Verbs.bulkImport.report, (context, state, data) =>
-    withImport((actor, language, action) => offerFile(deps, context, actor, language, { kind: CONSENT_KIND, file: 'report', importId: action.importId }))(context, state, data));
+    withImport(Verbs.bulkImport.report, (actor, language, action) => offerFile(deps, context, actor, language, { kind: CONSENT_KIND, file: 'report', importId: action.importId }))(context, state, data));
 
   /**
    * Confirmed: in Teams the progress card takes the report card's place (the invoke's answer); in the web chat it is
@@ -128,7 +129,7 @@ export function registerBulkImportRoutes(app: Application<AppTurnState>, deps: B
   const confirmReply = async (context: TurnContext, data: unknown): Promise<Reply | undefined> => {
     const [reply] = await answer(context, async (actor, language) => {
       const parsed = bulkActionSchema.safeParse(data ?? {});
-      if (!parsed.success) throw new AccessDenied('malformed card data');
+      if (!parsed.success) return refuseMalformedCard(db, actor, Verbs.bulkImport.confirm);
       const outcome = await confirm(db, actor, language, parsed.data);
       if (!outcome.confirmed) return [outcome.reply];
       const inPlace = context.activity.type === 'invoke' ? context.activity.replyToId : undefined;

@@ -5,7 +5,7 @@ import { Verbs } from '../../cards/verbs';
 import { onWaitingAction, waitingActionSchema, waitingServicesCard, type WaitingVerb } from '../../dialogs/waitingServices';
 import type { Reply } from '../../dialogs/welcome';
 import type { Database } from '../../services/db/database';
-import { AccessDenied } from '../../services/people';
+import { AccessDenied, Role, refuseMalformedCard } from '../../services/people';
 import type { Config } from '../config';
 import { onCardAction, send } from '../replies';
 import { factsOf } from '../turnFacts';
@@ -17,16 +17,20 @@ export interface WaitingServicesDeps {
   config: Config;
 }
 
+/** May this role press the button at all? Then a refusal is about the service: not of the actor's organisation. */
+const roleMayPress = (role: Role, verb: WaitingVerb | undefined) =>
+  role === Role.ADMINISTRATOR || (role === Role.SUPPORT && verb === Verbs.waitingServices.resend);
+
 /** The list for this turn's person, or why they may not see it. */
-async function answer(context: TurnContext, work: (actor: Parameters<typeof waitingServicesCard>[1]) => Promise<Reply>): Promise<Reply[]> {
+async function answer(context: TurnContext, work: (actor: Parameters<typeof waitingServicesCard>[1]) => Promise<Reply>, verb?: WaitingVerb): Promise<Reply[]> {
   const { recognition, language } = factsOf(context);
   const denied: Reply = { kind: 'text', text: t(language, 'waiting.denied') };
   if (recognition.status !== 'known') return [denied];
   try {
     return [await work(recognition.actor)];
   } catch (error) {
-    if (error instanceof AccessDenied) return [denied];
-    throw error;
+    if (!(error instanceof AccessDenied)) throw error;
+    return [roleMayPress(recognition.actor.role, verb) ? { kind: 'text', text: t(language, 'waiting.notYours') } : denied];
   }
 }
 
@@ -47,10 +51,10 @@ export function registerWaitingServicesRoutes(app: Application<AppTurnState>, de
     onCardAction(app, verb, (context, _state, data) =>
       answer(context, async (actor) => {
         const parsed = waitingActionSchema.safeParse(data ?? {});
-        if (!parsed.success) throw new AccessDenied('malformed card data');
+        if (!parsed.success) return refuseMalformedCard(deps.db.prisma, actor, verb);
         return onWaitingAction(deps.db.prisma, actor, factsOf(context).language, verb, parsed.data, {
           linkDays: deps.config.activationLinkDays,
         });
-      }));
+      }, verb));
   }
 }
