@@ -17,6 +17,7 @@ import {
 import { renderServiceSummary } from '../dialogs/addService/views';
 import { Role } from '../prisma/generated/enums';
 import { ACTIVATION_MAX_MS, queueOverdueActivationNotices } from '../services/activationOverdue';
+import { batchedRead, byId } from '../services/batchedRead';
 import type { Db } from '../services/db/database';
 import { UNDELIVERABLE_KIND, recordDeadLetters, undeliveredUpdatesOf } from '../services/deadLetters';
 import { donorOperatorName } from '../services/donorOperators';
@@ -24,6 +25,7 @@ import { deliverDueNotifications, type DeliveryOptions, type OutboxNotification 
 import { formatBelgianNational } from '../services/phoneNumbers';
 import type { Actor } from '../services/people';
 import { PermanentError, RetryableError, describeError } from '../services/retry';
+import { sendSlotTaker } from '../services/sendRateLimit';
 import { serviceSummary, summaryCardOf } from '../services/serviceOrders';
 import type { Logger } from './logger';
 import { polling } from './polling';
@@ -59,12 +61,12 @@ const undeliverablePayloadSchema = z.looseObject({ recipientId: z.uuid() });
 
 export function createNotifier(deps: ProactiveDeps, options: NotifierOptions = {}): Notifier {
   const { pollIntervalMs = 1_000, clockSpeed = 1, rateLimitFactor = deps.rateLimitFactor, ...delivery } = options;
-  const deliver = deliverer({ ...deps, rateLimitFactor });
+  const sending = { ...deps, rateLimitFactor, takeSlot: deps.takeSlot ?? sendSlotTaker(deps.db) };
 
   async function runOnce(): Promise<void> {
     await queueOverdueActivationNotices(deps.db, { afterMs: ACTIVATION_MAX_MS / clockSpeed });
     // A full batch means there may be more: go on at once rather than after the interval.
-    while ((await deliverDueNotifications(deps.db, deliver, delivery)).claimed === (delivery.batch ?? 50));
+    while ((await deliverDueNotifications(deps.db, deliverer(sending), delivery)).claimed === (delivery.batch ?? 50));
     await recordDeadLetters(deps.db);
   }
 
@@ -76,19 +78,25 @@ export function createNotifier(deps: ProactiveDeps, options: NotifierOptions = {
   };
 }
 
-/** The outbox's delivery function: one notification to one person, or a digest update. */
+/**
+ * The outbox's delivery function for one batch: one notification to one person, or a digest update. The batch's
+ * deliveries run side by side, so their reads of people, services and service types go as one query each.
+ */
 function deliverer(deps: ProactiveDeps) {
+  const people = batchedRead(async (ids: string[]) => byId(await deps.db.person.findMany({ where: { id: { in: ids } }, include: { organisation: true } })));
+  const services = batchedRead(async (ids: string[]) =>
+    byId(await deps.db.service.findMany({ where: { id: { in: ids } }, include: { user: true, organisation: true, fixedNumber: true, simCard: true } })));
+  const serviceTypes = batchedRead(async (codes: string[]) => {
+    const rows = await deps.db.serviceType.findMany({ where: { code: { in: codes } }, select: { code: true, name: true } });
+    return new Map(rows.map((row) => [row.code, row]));
+  });
   return async (notification: OutboxNotification): Promise<{ via: string }> => {
-    const recipient = await deps.db.person.findUnique({ where: { id: notification.recipientId }, include: { organisation: true } });
+    const recipient = await people(notification.recipientId);
     if (!recipient) throw new PermanentError('the recipient no longer exists');
-    const service = notification.serviceId
-      ? await deps.db.service.findUnique({
-          where: { id: notification.serviceId },
-          include: { user: true, organisation: true, fixedNumber: true, simCard: true },
-        })
-      : null;
+    const service = notification.serviceId ? await services(notification.serviceId) : undefined;
     if (!service) throw new PermanentError('a notification without its service cannot be worded');
-    const serviceType = await deps.db.serviceType.findUniqueOrThrow({ where: { code: service.serviceTypeCode }, select: { name: true } });
+    const serviceType = await serviceTypes(service.serviceTypeCode);
+    if (!serviceType) throw new PermanentError('the service type no longer exists');
     const language = languageOf(recipient);
     const to: Recipient = {
       id: recipient.id,

@@ -5,7 +5,7 @@ import { conversationsOf, saveConversationReference, type StoredConversation } f
 import type { Db } from '../services/db/database';
 import type { Mailer } from '../services/mail';
 import { PermanentError, RetryableError, httpStatusError } from '../services/retry';
-import { takeSendSlot, type RateLimit } from '../services/sendRateLimit';
+import { takeSendSlot, type RateLimit, type SlotResult } from '../services/sendRateLimit';
 import type { Logger } from './logger';
 import { findConversation } from './webChat/conversations';
 import { WEB_CHAT_CHANNEL_ID, type WebChatAdapter } from './webChat/webChatAdapter';
@@ -30,6 +30,8 @@ export interface ProactiveDeps {
    * connector (`npm run bench`): Teams itself would answer 429 above its limits.
    */
   rateLimitFactor?: number;
+  /** Takes a rate-limit slot; the notifier's takes the slots of concurrent deliveries together (sendSlotTaker). */
+  takeSlot?: (limits: readonly RateLimit[]) => Promise<SlotResult>;
 }
 
 export interface Recipient {
@@ -235,7 +237,7 @@ async function waitForSlot(deps: ProactiveDeps, limits: RateLimit[]): Promise<vo
   const maxWaitMs = deps.maxSlotWaitMs ?? 5 * SECOND;
   const deadline = Date.now() + maxWaitMs;
   for (;;) {
-    const slot = await takeSendSlot(deps.db, limits);
+    const slot = await (deps.takeSlot ? deps.takeSlot(limits) : takeSendSlot(deps.db, limits));
     if (slot.taken) return;
     if (Date.now() + slot.retryAfterMs > deadline) {
       throw new RetryableError('Teams rate limit reached', { retryAfterMs: slot.retryAfterMs });

@@ -63,7 +63,8 @@ export interface DeliveryReport {
   dead: number;
 }
 
-type Outcome = keyof Omit<DeliveryReport, 'claimed'> | 'lost';
+/** A delivery's channel, recorded with the batch's; or what became of a failed one. */
+type Outcome = { via: string } | Exclude<keyof DeliveryReport, 'claimed' | 'delivered'> | 'lost';
 
 interface ClaimedRow {
   id: string;
@@ -83,7 +84,8 @@ const utc = (at: Date) => Prisma.sql`(to_timestamp(${at.getTime()}::double preci
  * Delivers one batch of due notifications. The claim (FOR UPDATE SKIP LOCKED, then a lease pushed into
  * nextAttemptAt) keeps concurrent deliverers, in this process or others, off each other's notifications; each
  * outcome is recorded only if the lease was not taken over meanwhile. Notifications to one recipient go out one
- * after the other, in the order they were written; different recipients in parallel.
+ * after the other, in the order they were written; different recipients in parallel. The deliveries are recorded
+ * together at the end of the batch (a deliverer that stops before has them sent again after the lease: at least once).
  */
 export async function deliverDueNotifications(
   db: Db,
@@ -108,15 +110,38 @@ export async function deliverDueNotifications(
     byRecipient.set(row.recipientId, [...(byRecipient.get(row.recipientId) ?? []), row]);
   }
   const report: DeliveryReport = { claimed: claimed.length, delivered: 0, retrying: 0, dead: 0 };
+  const delivered: Array<{ row: ClaimedRow; via: string }> = [];
   await Promise.all(
     [...byRecipient.values()].map(async (rows) => {
       for (const row of rows) {
         const outcome = await deliverOne(db, deliver, row, { maxAttempts, now, backoff });
-        if (outcome !== 'lost') report[outcome]++;
+        if (typeof outcome === 'object') delivered.push({ row, via: outcome.via });
+        else if (outcome !== 'lost') report[outcome]++;
       }
     }),
   );
+  report.delivered = await recordDelivered(db, delivered, now);
   return report;
+}
+
+/** One update per channel and attempt count, each only for the rows whose claim still stands; how many it recorded. */
+async function recordDelivered(db: Db, delivered: Array<{ row: ClaimedRow; via: string }>, now: Date): Promise<number> {
+  const groups = new Map<string, { via: string; attempts: number; ids: string[] }>();
+  for (const { row, via } of delivered) {
+    const key = `${via} ${row.attempts}`;
+    const group = groups.get(key) ?? { via, attempts: row.attempts, ids: [] };
+    group.ids.push(row.id);
+    groups.set(key, group);
+  }
+  let recorded = 0;
+  for (const { via, attempts, ids } of groups.values()) {
+    const { count } = await db.notification.updateMany({
+      where: { id: { in: ids }, state: NotificationState.PENDING, attempts },
+      data: { state: NotificationState.DELIVERED, deliveredVia: via, deliveredAt: now, lastError: null },
+    });
+    recorded += count;
+  }
+  return recorded;
 }
 
 async function deliverOne(
@@ -134,9 +159,8 @@ async function deliverOne(
     const dead = await record({ state: NotificationState.DEAD, lastError: 'the deliverer stopped during the last try' });
     return dead ? 'dead' : 'lost';
   }
-  let via: string;
   try {
-    ({ via } = await deliver({
+    return await deliver({
       id: row.id,
       idempotencyKey: row.idempotencyKey,
       recipientId: row.recipientId,
@@ -144,7 +168,7 @@ async function deliverOne(
       kind: row.kind,
       payload: row.payload,
       attempt: row.attempts,
-    }));
+    });
   } catch (error) {
     const lastError = describeError(error);
     if (isPermanent(error) || row.attempts >= maxAttempts) {
@@ -153,6 +177,4 @@ async function deliverOne(
     const nextAttemptAt = new Date(now.getTime() + retryDelayMs(error, row.attempts, backoff));
     return (await record({ nextAttemptAt, lastError })) ? 'retrying' : 'lost';
   }
-  const delivered = await record({ state: NotificationState.DELIVERED, deliveredVia: via, deliveredAt: now, lastError: null });
-  return delivered ? 'delivered' : 'lost';
 }
