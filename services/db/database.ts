@@ -40,9 +40,13 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
   return db;
 }
 
+const PGLITE_SHARED_BUFFERS = '16MB';
+
 async function openPglite(dataDir?: string): Promise<Database> {
   if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
-  const pglite = dataDir ? new PGlite(dataDir) : new PGlite();
+  // PostgreSQL's default 128 MB of shared buffers live in this process's memory; the bot's working set is far smaller.
+  const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] };
+  const pglite = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pglite.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   // PGlite has a single connection: an advisory lock there only orders work inside this process.
