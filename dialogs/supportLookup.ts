@@ -107,15 +107,12 @@ export async function showPerson(db: Db, actor: Actor, language: Language, perso
   return lookUp(db, actor, language, { personId }, newKey);
 }
 
-export async function resendEmail(db: Db, actor: Actor, language: Language, serviceId: string): Promise<Reply> {
+export async function resendEmail(db: Db, actor: Actor, language: Language, serviceId: string, requestKey: string): Promise<Reply> {
   const { service } = await timelineOf(db, actor, serviceId);
-  const result = await resendActivationEmail(db, actor, serviceId);
+  const result = await resendActivationEmail(db, actor, serviceId, { requestKey });
   const name = service.user.displayName;
-  return { kind: 'text', text: t(language, result.sent ? 'support.resent' : 'support.resend.notWaiting', { name }) };
-}
-
-export function alreadyResent(language: Language): Reply {
-  return { kind: 'text', text: t(language, 'support.resend.already') };
+  if (!result.sent) return { kind: 'text', text: t(language, 'support.resend.notWaiting', { name }) };
+  return { kind: 'text', text: t(language, result.repeated ? 'support.resend.already' : 'support.resent', { name }) };
 }
 
 export async function escalate(db: Db, actor: Actor, language: Language, serviceId: string, requestKey: string): Promise<Reply> {

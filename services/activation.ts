@@ -281,7 +281,9 @@ export async function scheduleStart(
   });
 }
 
-export type ResendResult = { sent: true; revoked: number } | { sent: false; reason: 'not-waiting-for-sim'; status: ServiceStatus };
+export type ResendResult =
+  | { sent: true; revoked: number; /** This request key had sent it already (a double click, a retry). */ repeated: boolean }
+  | { sent: false; reason: 'not-waiting-for-sim'; status: ServiceStatus };
 
 /** A new activation email with a new link; the links sent before stop working. Administrators and support. */
 export async function resendActivationEmail(
@@ -292,16 +294,19 @@ export async function resendActivationEmail(
 ): Promise<ResendResult> {
   const now = options.now ?? new Date();
   const service = await serviceFor(db, actor, serviceId, 'administrator-or-support', 'activation.resend');
-  // The same button pressed twice (or retried by Teams) sends one email.
   const requestKey = options.requestKey;
-  if (requestKey) {
-    const done = await db.serviceEvent.findFirst({ where: { serviceId, kind: 'activation_email_resent', detail: { path: ['requestKey'], equals: requestKey } } });
-    if (done) return { sent: true, revoked: 0 };
-  }
-  if (service.status !== ServiceStatus.WAITING_FOR_SIM && service.status !== ServiceStatus.READY) {
-    return { sent: false, reason: 'not-waiting-for-sim', status: service.status };
-  }
   return db.$transaction(async (tx) => {
+    // The same button pressed twice at once (or retried by Teams) sends one email: the second press waits for the
+    // service row here, then finds the first one's event.
+    const [locked] = await tx.$queryRaw<Array<{ status: ServiceStatus }>>`SELECT status FROM "Service" WHERE id = ${service.id}::uuid FOR UPDATE`;
+    if (requestKey) {
+      const done = await tx.serviceEvent.findFirst({ where: { serviceId: service.id, kind: 'activation_email_resent', detail: { path: ['requestKey'], equals: requestKey } } });
+      if (done) return { sent: true, revoked: 0, repeated: true } as const;
+    }
+    const status = locked?.status ?? service.status;
+    if (status !== ServiceStatus.WAITING_FOR_SIM && status !== ServiceStatus.READY) {
+      return { sent: false, reason: 'not-waiting-for-sim', status } as const;
+    }
     const revoked = await tx.accessLink.updateMany({
       where: { serviceId: service.id, purpose: LinkPurpose.ACTIVATION, revokedAt: null, usedAt: null },
       data: { revokedAt: now },
@@ -321,7 +326,7 @@ export async function resendActivationEmail(
         createdAt: now,
       },
     });
-    return { sent: true, revoked: revoked.count } as const;
+    return { sent: true, revoked: revoked.count, repeated: false } as const;
   });
 }
 

@@ -29,11 +29,10 @@ export interface HelpDeps {
   db: Database;
 }
 
-/** conversation.help: the guided help in progress, a look-up waiting for its query, request keys already done. */
+/** conversation.help: the guided help in progress, and a look-up waiting for its query. */
 const helpStateSchema = z.object({
   flow: helpFlowSchema.optional(),
   awaitingLookup: z.boolean().optional(),
-  done: z.array(z.string().max(200)).max(20).optional(),
 });
 export type HelpState = z.infer<typeof helpStateSchema>;
 

@@ -4,7 +4,6 @@ import { randomUUID } from 'node:crypto';
 import type { Language } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
 import {
-  alreadyResent,
   askWhom,
   deniedReply,
   escalate,
@@ -105,30 +104,24 @@ export function registerSupportRoutes(app: Application<AppTurnState>, deps: Supp
   });
 
   /**
-   * A service action from the timeline card, checked again in services/. The request key makes it happen once:
-   * a double click or a replayed card finds its key done.
+   * A service action from the timeline card, checked again in services/. The services key it on the card's request
+   * key, so a double click, a Teams retry or a replayed card does it once, whichever process answers.
    */
-  const serviceAction = (run: (actor: Actor, language: Language, serviceId: string, requestKey: string, done: boolean) => Promise<Reply>) =>
-    async (context: TurnContext, state: AppTurnState, data: unknown): Promise<Reply[]> => {
+  const serviceAction = (run: (actor: Actor, language: Language, serviceId: string, requestKey: string) => Promise<Reply>) =>
+    async (context: TurnContext, _state: AppTurnState, data: unknown): Promise<Reply[]> => {
       const facts = factsOf(context);
       const who = actorOr(facts);
       const parsed = serviceActionSchema.safeParse(data);
       if ('reply' in who) return [who.reply];
       if (!parsed.success) return [deniedReply(facts.language)];
       const { serviceId, requestKey } = parsed.data;
-      const help = helpStateOf(state);
-      const done = help.done?.includes(requestKey) ?? false;
-      const replies = await answer(facts, async () => [await run(who.actor, facts.language, serviceId, requestKey, done)]);
-      if (!done) saveHelpState(state, { ...help, done: [...(help.done ?? []), requestKey].slice(-20) });
-      return replies;
+      return answer(facts, async () => [await run(who.actor, facts.language, serviceId, requestKey)]);
     };
 
   onCardAction(
     app,
     Verbs.support.resendEmail,
-    serviceAction(async (actor, language, serviceId, _requestKey, done) =>
-      done ? alreadyResent(language) : resendEmail(db, actor, language, serviceId),
-    ),
+    serviceAction((actor, language, serviceId, requestKey) => resendEmail(db, actor, language, serviceId, requestKey)),
   );
   // Escalation keys its notifications itself, so a repeat is answered by the outbox.
   onCardAction(
