@@ -18,6 +18,7 @@ import { renderServiceSummary } from '../dialogs/addService/views';
 import { Role } from '../prisma/generated/enums';
 import { ACTIVATION_MAX_MS, queueOverdueActivationNotices } from '../services/activationOverdue';
 import { batchedRead, byId } from '../services/batchedRead';
+import { nameOf } from '../services/catalog';
 import type { Db } from '../services/db/database';
 import { UNDELIVERABLE_KIND, recordDeadLetters, undeliveredUpdatesOf } from '../services/deadLetters';
 import { donorOperatorName } from '../services/donorOperators';
@@ -87,7 +88,7 @@ function deliverer(deps: ProactiveDeps) {
   const services = batchedRead(async (ids: string[]) =>
     byId(await deps.db.service.findMany({ where: { id: { in: ids } }, include: { user: true, organisation: true, fixedNumber: true, simCard: true } })));
   const serviceTypes = batchedRead(async (codes: string[]) => {
-    const rows = await deps.db.serviceType.findMany({ where: { code: { in: codes } }, select: { code: true, name: true } });
+    const rows = await deps.db.serviceType.findMany({ where: { code: { in: codes } }, select: { code: true, name: true, translations: true } });
     return new Map(rows.map((row) => [row.code, row]));
   });
   return async (notification: OutboxNotification): Promise<{ via: string }> => {
@@ -114,7 +115,7 @@ function deliverer(deps: ProactiveDeps) {
       language,
       service: {
         user: service.user.displayName,
-        service: serviceType.name,
+        service: nameOf(serviceType)[language],
         organisation: service.organisation.name,
         ...(service.fixedNumber ? { fixedNumber: formatBelgianNational(service.fixedNumber.e164) } : {}),
         ...(service.simCard ? { simEnding: service.simCard.iccid.slice(-4) } : {}),

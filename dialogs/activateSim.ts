@@ -4,6 +4,7 @@ import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import { ServiceStatus } from '../prisma/generated/enums';
 import { serviceForSim, servicesWaitingForSim, submitSimNumber, type SubmitSimResult } from '../services/activation';
+import { productNames } from '../services/catalog';
 import type { Db } from '../services/db/database';
 import { AccessDenied, type Actor } from '../services/people';
 import { normaliseIccid } from '../services/simNumber';
@@ -101,7 +102,7 @@ async function chooseService(db: Db, actor: Actor, language: Language, iccid: st
       title: '',
       text: t(language, 'activation.choose'),
       buttons: waiting.map((service) => ({
-        title: t(language, 'activation.choose.option', { product: products.get(service.productTypeCode) ?? service.productTypeCode, date: date.format(service.createdAt) }),
+        title: t(language, 'activation.choose.option', { product: products.get(service.productTypeCode)?.[language] ?? service.productTypeCode, date: date.format(service.createdAt) }),
         verb: Verbs.activateSim.chooseService,
         data: { serviceId: service.id, ...(iccid ? { iccid: normaliseIccid(iccid) } : {}) },
       })),
@@ -127,12 +128,7 @@ async function statusText(db: Db, actor: Actor, language: Language): Promise<str
   const key = latest && stateKeys[latest.status];
   if (!latest || !key) return t(language, 'activation.none');
   const products = await productNames(db, [latest.productTypeCode]);
-  return t(language, key, { product: products.get(latest.productTypeCode) ?? latest.productTypeCode, reason: latest.failureReason ?? '' });
-}
-
-async function productNames(db: Db, codes: string[]): Promise<Map<string, string>> {
-  const rows = await db.productType.findMany({ where: { code: { in: codes } }, select: { code: true, name: true } });
-  return new Map(rows.map((row) => [row.code, row.name]));
+  return t(language, key, { product: products.get(latest.productTypeCode)?.[language] ?? latest.productTypeCode, reason: latest.failureReason ?? '' });
 }
 
 /** The person-facing sentence for a refused number, in their language. */

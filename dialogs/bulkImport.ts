@@ -115,11 +115,12 @@ export async function checkFile(db: Db, actor: Actor, language: Language, file: 
 
 /** One problem of a row, as the flow would word it: the porting rules with the porting card's own sentences. */
 export function problemText(language: Language, problem: RowProblem, checkedAt: Date): string {
-  if (!problem.porting) return t(language, problem.message, problem.vars);
+  const vars = Object.fromEntries(Object.entries(problem.vars ?? {}).map(([name, value]) => [name, typeof value === 'string' ? value : value[language]]));
+  if (!problem.porting) return t(language, problem.message, vars);
   const warning = { code: problem.porting as PrecheckCode, field: 'number' as const, message: '', blocking: true };
-  const holderKind = problem.vars?.holderKind === HolderKind.COMPANY ? HolderKind.COMPANY : HolderKind.PERSON;
+  const holderKind = vars.holderKind === HolderKind.COMPANY ? HolderKind.COMPANY : HolderKind.PERSON;
   return portingProblemText(language, warning, {
-    number: '', donorOperator: problem.vars?.donorOperator ?? '', holderKind, holderName: '', holderVat: '', lineType: '', currentSimNumber: '', customerNumber: '', wishDate: '',
+    number: '', donorOperator: vars.donorOperator ?? '', holderKind, holderName: '', holderVat: '', lineType: '', currentSimNumber: '', customerNumber: '', wishDate: '',
   }, checkedAt);
 }
 

@@ -141,7 +141,7 @@ export async function serviceListReply(deps: OverviewDeps, actor: Actor, languag
   const productFilter: ChoiceFilter = {
     label: t(language, 'overview.filter.product'),
     value: product.error ? ALL : (product.value ?? ALL),
-    choices: [{ title: t(language, 'overview.filter.allProducts'), value: ALL }, ...list.products.map((entry) => ({ title: entry.name, value: entry.code }))],
+    choices: [{ title: t(language, 'overview.filter.allProducts'), value: ALL }, ...list.products.map((entry) => ({ title: entry.name[language], value: entry.code }))],
     error: product.error ? t(language, 'overview.filter.notAChoice') : '',
   };
   const page = (to: number) => ({ organisationId: id, page: to });
@@ -171,7 +171,7 @@ export async function serviceListReply(deps: OverviewDeps, actor: Actor, languag
         total: list.total,
       }),
       rows: list.rows.map((row) => ({
-        heading: t(language, 'overview.list.row', { name: row.userName, product: row.product }),
+        heading: t(language, 'overview.list.row', { name: row.userName, product: row.product[language] }),
         detail: t(language, 'overview.list.detail', { state: t(language, stateLabel[row.state]), date: date.format(row.createdAt) }),
         button: { title: t(language, 'overview.action.open'), verb: Verbs.overview.openService, data: { serviceId: row.id } },
       })),
@@ -220,8 +220,8 @@ export async function exportFile(deps: OverviewDeps, actor: Actor, language: Lan
   const record = (row: ServiceRow) => [
     row.userName,
     row.email,
-    row.product,
-    row.serviceType,
+    row.product[language],
+    row.serviceType[language],
     t(language, stateLabel[row.state]),
     row.mobileNumber ?? '',
     cellOf(row.createdAt),

@@ -7,7 +7,7 @@ import { resendActivationEmail } from '../services/activation';
 import type { Db } from '../services/db/database';
 import { escalateToAdministrators } from '../services/escalation';
 import { AccessDenied, Role, type Actor } from '../services/people';
-import { findServicesOf, lookupQuerySchema, timelineOf, type LookupQuery, type ServiceSummary, type TimelineEntry } from '../services/serviceLookup';
+import { findServicesOf, lookupQuerySchema, timelineOf, type ChangeEntry, type LookupQuery, type ServiceSummary, type TimelineEntry } from '../services/serviceLookup';
 import { formatTime } from './troubleshoot';
 import type { Reply } from './welcome';
 
@@ -68,6 +68,37 @@ const eventLabel: Record<string, StringKey> = {
   fixed_number_assigned: 'support.event.fixed_number_assigned',
   fixed_number_taken: 'support.event.fixed_number_taken',
 };
+
+/** The audit trail's actions as support reads them; any other is named as it was recorded. */
+const changeLabel: Record<string, StringKey> = {
+  'service.created': 'support.change.service.created',
+  'service.started': 'support.change.service.started',
+  'service.scheduled': 'support.change.service.scheduled',
+  'activation.sim.entered': 'support.change.activation.sim.entered',
+  'activation.resent': 'support.change.activation.resent',
+  'porting.requested': 'support.change.porting.requested',
+  'porting.resubmitted': 'support.change.porting.resubmitted',
+};
+
+/** The values a reader can use, "before → after"; ids and codes stay in the database for whoever investigates. */
+const changedValues = ['status', 'scheduledStartAt', 'simLastDigits', 'attempt'] as const;
+
+function changeLine(language: Language, change: ChangeEntry): { at: string; what: string } {
+  const shown = (key: (typeof changedValues)[number], value: unknown): string => {
+    if (value === null || value === undefined) return t(language, 'support.change.none');
+    if (key === 'status' && typeof value === 'string' && value in statusLabel) return t(language, statusLabel[value as ServiceSummary['status']]);
+    if (key === 'scheduledStartAt' && typeof value === 'string') return formatTime(language, new Date(value));
+    if (key === 'attempt') return t(language, 'support.change.attempt', { attempt: String(value) });
+    return `…${String(value)}`;
+  };
+  const detail = changedValues
+    .filter((key) => change.before && key in change.before && change.after && key in change.after)
+    .map((key) => t(language, 'support.change.detail', { before: shown(key, change.before![key]), after: shown(key, change.after![key]) }))
+    .join('; ');
+  const who = change.who ?? t(language, 'support.change.someone');
+  const what = changeLabel[change.action] ? t(language, changeLabel[change.action]!) : t(language, 'support.change.other', { action: change.action });
+  return { at: formatTime(language, change.at), what: t(language, detail ? 'support.change.lineWithDetail' : 'support.change.line', { who, what, detail }) };
+}
 
 export function askWhom(language: Language): Reply {
   return { kind: 'text', text: t(language, 'support.ask') };
@@ -135,13 +166,13 @@ export function deniedReply(language: Language): Reply {
 function timelineCard(
   actor: Actor,
   language: Language,
-  { service, events }: { service: ServiceSummary; events: TimelineEntry[] },
+  { service, events, changes }: { service: ServiceSummary; events: TimelineEntry[]; changes: ChangeEntry[] },
   requestKey: string,
 ): Reply {
   const facts = [
     { title: t(language, 'support.fact.status'), value: t(language, statusLabel[service.status]) },
     ...(service.mobileNumber ? [{ title: t(language, 'support.fact.number'), value: service.mobileNumber }] : []),
-    ...(service.bundle ? [{ title: t(language, 'support.fact.bundle'), value: service.bundle }] : []),
+    ...(service.bundle ? [{ title: t(language, 'support.fact.bundle'), value: service.bundle[language] }] : []),
     ...(service.porting ? [{ title: t(language, 'support.fact.porting'), value: t(language, portingLabel[service.porting.state]) }] : []),
     ...(service.porting?.refusalReason && service.porting.state === 'REFUSED'
       ? [{ title: t(language, 'support.fact.refusal'), value: service.porting.refusalReason }]
@@ -164,7 +195,7 @@ function timelineCard(
     buttons.push({ title: t(language, 'support.action.escalate'), verb: Verbs.support.escalate, data });
   }
   const card = renderServiceTimelineCard({
-    title: t(language, 'support.timeline.title', { name: service.user.displayName, product: service.product }),
+    title: t(language, 'support.timeline.title', { name: service.user.displayName, product: service.product[language] }),
     subtitle: service.organisationName,
     facts,
     timelineTitle: t(language, 'support.timelineTitle'),
@@ -172,6 +203,8 @@ function timelineCard(
       at: formatTime(language, event.at),
       what: eventLabel[event.kind] ? t(language, eventLabel[event.kind]!) : t(language, 'support.event.other', { kind: event.kind }),
     })),
+    changesTitle: t(language, 'support.changesTitle'),
+    changes: changes.map((change) => changeLine(language, change)),
     buttons,
   });
   return { kind: 'card', card };

@@ -11,6 +11,7 @@ import {
   scheduleStart,
   startService,
 } from '../services/activation';
+import type { Localised } from '../services/catalog';
 import type { Db } from '../services/db/database';
 import type { Actor } from '../services/people';
 import { brusselsInstant, isCalendarDate } from '../services/workingDays';
@@ -37,7 +38,7 @@ const whenFormat = (language: Language) =>
 export async function waitingServicesCard(db: Db, actor: Actor, language: Language, page: number, message = ''): Promise<Reply> {
   const list = await listWaitingServices(db, actor, page);
   const date = new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'medium', timeZone: 'Europe/Brussels' });
-  const heading = (s: { userName: string; product: string }) => t(language, 'waiting.row', { user: s.userName, product: s.product });
+  const heading = (s: { userName: string; product: Localised }) => t(language, 'waiting.row', { user: s.userName, product: s.product[language] });
   const rows = list.services.map((s) => {
     const notStarted = s.status === ServiceStatus.WAITING_FOR_ACTIVATION;
     const detail = !notStarted

@@ -1,3 +1,4 @@
+import { catalogTranslationsSchema } from '../services/catalog';
 import type { Db } from '../services/db/database';
 import { Prisma } from './generated/client';
 import {
@@ -109,20 +110,22 @@ function personRow(organisationId: string, person: DemoPerson): Prisma.PersonCre
 }
 
 async function seedCatalog(db: Db): Promise<void> {
-  // Upserts rather than skipping: a changed catalog.json reaches existing databases at the next start.
+  // Upserts rather than skipping: a changed catalog.json reaches existing databases at the next start. Every item
+  // must carry its Dutch and French words: the parse refuses a catalog.json that lacks them.
+  const words = (item: { translations: unknown }) => catalogTranslationsSchema.parse(item.translations);
   for (const [p, product] of catalog.productTypes.entries()) {
-    const productData = { name: product.name, description: product.description, sortOrder: p };
+    const productData = { name: product.name, description: product.description, translations: words(product), sortOrder: p };
     await db.productType.upsert({ where: { code: product.code }, create: { code: product.code, ...productData }, update: productData });
     for (const [s, type] of product.serviceTypes.entries()) {
       const { bundles, options, code, ...rest } = type;
-      const typeData = { ...rest, productTypeCode: product.code, sortOrder: s };
+      const typeData = { ...rest, translations: words(type), productTypeCode: product.code, sortOrder: s };
       await db.serviceType.upsert({ where: { code }, create: { code, ...typeData }, update: typeData });
       for (const [b, bundle] of bundles.entries()) {
-        const bundleData = { ...bundle, serviceTypeCode: code, sortOrder: b };
+        const bundleData = { ...bundle, translations: words(bundle), serviceTypeCode: code, sortOrder: b };
         await db.bundle.upsert({ where: { code: bundle.code }, create: bundleData, update: bundleData });
       }
       for (const option of options) {
-        const optionData = { ...option, serviceTypeCode: code };
+        const optionData = { ...option, translations: words(option), serviceTypeCode: code };
         await db.bundleOption.upsert({ where: { code: option.code }, create: optionData, update: optionData });
       }
     }

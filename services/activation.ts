@@ -10,6 +10,7 @@ import {
   SimState,
 } from '../prisma/generated/enums';
 import { hashToken, newToken } from './accessLinks';
+import { codeAsName, productNames, type Localised } from './catalog';
 import type { Db } from './db/database';
 import { submitToDonor } from './donorSimulator';
 import { enqueue, jobHandler, type DbClient, type JobHandler } from './jobQueue';
@@ -593,7 +594,7 @@ export const WAITING_PAGE_SIZE = 10;
 export interface WaitingService {
   id: string;
   userName: string;
-  product: string;
+  product: Localised;
   status: ServiceStatus;
   createdAt: Date;
   scheduledStartAt: Date | null;
@@ -622,12 +623,12 @@ export async function listWaitingServices(
     take: WAITING_PAGE_SIZE,
     include: { user: { select: { displayName: true } } },
   });
-  const products = await db.productType.findMany({ where: { code: { in: rows.map((row) => row.productTypeCode) } } });
+  const products = await productNames(db, rows.map((row) => row.productTypeCode));
   return {
     services: rows.map((row) => ({
       id: row.id,
       userName: row.user.displayName,
-      product: products.find((product) => product.code === row.productTypeCode)?.name ?? row.productTypeCode,
+      product: products.get(row.productTypeCode) ?? codeAsName(row.productTypeCode),
       status: row.status,
       createdAt: row.createdAt,
       scheduledStartAt: row.scheduledStartAt,

@@ -2,6 +2,7 @@ import { LinkPurpose, ServiceStatus } from '../prisma/generated/enums';
 import { t, type Language } from '../cards/strings';
 import { hashToken, newToken } from './accessLinks';
 import { ActivationNotifications, notifyAll, sendEmailJobSchema } from './activation';
+import { productNames } from './catalog';
 import type { Db } from './db/database';
 import { jobHandler, type JobHandler } from './jobQueue';
 import type { Mailer } from './mail';
@@ -123,15 +124,15 @@ export function activationEmailJob(deps: ActivationEmailJobDeps): JobHandler<{ s
       data: { tokenHash: hashToken(token) },
     });
     if (rotated.count !== 1) return;
-    const product = await db.productType.findUnique({ where: { code: service.productTypeCode }, select: { name: true } });
     const url = `${publicUrl}/activate/${token}`;
     const language = link.person.preferredLanguage ?? link.person.lastLanguage ?? 'en';
+    const product = (await productNames(db, [service.productTypeCode])).get(service.productTypeCode)?.[language];
     const email = composeActivationEmail({
       language,
       name: link.person.displayName,
       administrator: service.createdBy?.displayName ?? service.organisation.name,
       organisation: service.organisation.name,
-      product: product?.name ?? service.productTypeCode,
+      product: product ?? service.productTypeCode,
       link: url,
       expiresAt: link.expiresAt,
     });

@@ -3,6 +3,7 @@ import { LinkPurpose, ServiceStatus } from '../prisma/generated/enums';
 import { findUsableLink } from './accessLinks';
 import { portingPending, submitSimNumber, type SubmitSimResult } from './activation';
 import { giveBackAttempt, takeAttempt, type AttemptLimit } from './attemptWindows';
+import { nameOrCode, type Localised } from './catalog';
 import type { Db } from './db/database';
 import type { Actor } from './people';
 
@@ -27,8 +28,8 @@ export interface ActivationLinkView {
   failureReason: string | null;
   /** A number transfer still under way: the SIM card works before the number moves to it. */
   portingPending: boolean;
-  product: string;
-  serviceType: string;
+  product: Localised;
+  serviceType: Localised;
   locked: boolean;
 }
 
@@ -44,8 +45,8 @@ export async function openActivationLink(db: Db, token: string, now = new Date()
   if (!service || service.userId !== link.personId || !pageStates.includes(service.status)) return null;
   const [person, product, serviceType, porting] = await Promise.all([
     db.person.findUniqueOrThrow({ where: { id: link.personId }, include: { organisation: true } }),
-    db.productType.findUnique({ where: { code: service.productTypeCode }, select: { name: true } }),
-    db.serviceType.findUnique({ where: { code: service.serviceTypeCode }, select: { name: true } }),
+    db.productType.findUnique({ where: { code: service.productTypeCode }, select: { name: true, translations: true } }),
+    db.serviceType.findUnique({ where: { code: service.serviceTypeCode }, select: { name: true, translations: true } }),
     portingPending(db, service.id),
   ]);
   return {
@@ -55,8 +56,8 @@ export async function openActivationLink(db: Db, token: string, now = new Date()
     status: service.status,
     failureReason: service.failureReason,
     portingPending: porting,
-    product: product?.name ?? service.productTypeCode,
-    serviceType: serviceType?.name ?? service.serviceTypeCode,
+    product: nameOrCode(product, service.productTypeCode),
+    serviceType: nameOrCode(serviceType, service.serviceTypeCode),
     locked: link.failedAttempts >= LINK_ATTEMPT_LIMIT,
   };
 }

@@ -17,7 +17,7 @@ import {
   ServiceStatus,
 } from '../prisma/generated/enums';
 import { scheduleStart } from './activation';
-import { contractCatalog, type CatalogProduct, type CatalogServiceType } from './catalog';
+import { contractCatalog, localisedSchema, namesList, type CatalogProduct, type CatalogServiceType, type Localised } from './catalog';
 import type { Db } from './db/database';
 import { donorOperators } from './donorOperators';
 import { enqueue, jobHandler, type JobHandler } from './jobQueue';
@@ -225,11 +225,14 @@ function headerIndex(header: string[]): Record<TemplateColumn, number> {
 
 export type RowCells = Record<TemplateColumn, string>;
 
+/** A problem's values; catalog names in every language, for a report read in any. */
+export type ProblemVars = Record<string, string | Localised>;
+
 /** What is wrong with one cell: a string key of the flow's or the import's catalogue, with its values. */
 export interface RowProblem {
   column: TemplateColumn;
   message: string;
-  vars?: Record<string, string>;
+  vars?: ProblemVars;
   /** A porting pre-check's rule, worded by the same sentences as the flow's porting card. */
   porting?: PrecheckCode;
 }
@@ -245,7 +248,7 @@ export type BulkDraft = z.output<typeof bulkDraftSchema>;
 export const rowProblemSchema = z.object({
   column: z.enum(templateColumns),
   message: z.string(),
-  vars: z.record(z.string(), z.string()).optional(),
+  vars: z.record(z.string(), z.union([z.string(), localisedSchema])).optional(),
   porting: z.string().optional(),
 });
 const cellsSchema = z.record(z.string(), z.string());
@@ -281,8 +284,9 @@ const yesOf = wordsFor<'yes' | 'no'>({ yes: ['yes', 'ja', 'oui', 'y', 'true', '1
 const timingOf = wordsFor<ActivationTiming>({ NOW: ['now', 'nu', 'maintenant', 'immediately'], LATER: ['later', 'plus tard', 'wait'] });
 const operatorOf = (cell: string) => donorOperators.find((operator) => [operator.code, operator.name].some((word) => plainText(word) === plainText(cell)))?.code;
 
-const byName = (cell: string) => (item: { code: string; name: string }) => plainText(item.code) === plainText(cell) || plainText(item.name) === plainText(cell);
-const namesOf = (items: Array<{ name: string }>) => items.map((item) => item.name).join(', ');
+// A cell may name the catalog by code or by its name in any language.
+const byName = (cell: string) => (item: { code: string; name: Localised }) =>
+  [item.code, ...Object.values(item.name)].some((word) => plainText(word) === plainText(cell));
 
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{1,2}):(\d{2})(?::\d{2})?$/;
 
@@ -326,7 +330,7 @@ class RowChecker {
 
   async check(rowNumber: number, cells: RowCells, users: Map<string, string>): Promise<RowCheck> {
     const problems: RowProblem[] = [];
-    const problem = (column: TemplateColumn, message: string, vars?: Record<string, string>) => problems.push({ column, message, ...(vars ? { vars } : {}) });
+    const problem = (column: TemplateColumn, message: string, vars?: ProblemVars) => problems.push({ column, message, ...(vars ? { vars } : {}) });
     const draft: BulkDraft = { optionCodes: [] };
 
     const email = cells.user_email;
@@ -354,10 +358,10 @@ class RowChecker {
     return problems.length === 0 ? { ok: true, draft } : { ok: false, problems };
   }
 
-  private serviceTypeOf(cells: RowCells, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: Record<string, string>) => void): CatalogServiceType | undefined {
+  private serviceTypeOf(cells: RowCells, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: ProblemVars) => void): CatalogServiceType | undefined {
     const product = this.catalog.find(byName(cells.product_type));
     if (!cells.product_type) return void problem('product_type', 'addService.error.chooseProduct');
-    if (!product) return void problem('product_type', 'bulkImport.problem.product', { value: cells.product_type, expected: namesOf(this.catalog) });
+    if (!product) return void problem('product_type', 'bulkImport.problem.product', { value: cells.product_type, expected: namesList(this.catalog) });
     draft.productTypeCode = product.code;
     if (!cells.service_type) return void problem('service_type', 'addService.error.chooseServiceType');
     const type = product.serviceTypes.find(byName(cells.service_type));
@@ -368,24 +372,24 @@ class RowChecker {
     const elsewhere = this.catalog.find((other) => other.serviceTypes.some(byName(cells.service_type)));
     if (elsewhere) {
       problem('service_type', 'bulkImport.problem.serviceTypeOfOtherProduct', {
-        value: cells.service_type, product: product.name, other: elsewhere.name, expected: namesOf(product.serviceTypes),
+        value: cells.service_type, product: product.name, other: elsewhere.name, expected: namesList(product.serviceTypes),
       });
     } else {
-      problem('service_type', 'bulkImport.problem.serviceType', { value: cells.service_type, product: product.name, expected: namesOf(product.serviceTypes) });
+      problem('service_type', 'bulkImport.problem.serviceType', { value: cells.service_type, product: product.name, expected: namesList(product.serviceTypes) });
     }
     return undefined;
   }
 
-  private checkBundle(cells: RowCells, type: CatalogServiceType, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: Record<string, string>) => void): void {
+  private checkBundle(cells: RowCells, type: CatalogServiceType, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: ProblemVars) => void): void {
     const bundle = type.bundles.find(byName(cells.bundle));
     if (!cells.bundle) problem('bundle', 'addService.error.chooseBundle');
-    else if (!bundle) problem('bundle', 'bulkImport.problem.bundle', { value: cells.bundle, type: type.name, expected: namesOf(type.bundles) });
+    else if (!bundle) problem('bundle', 'bulkImport.problem.bundle', { value: cells.bundle, type: type.name, expected: namesList(type.bundles) });
     else draft.bundleCode = bundle.code;
     // The flow's own reading of the options input (a list), then each one against the service type's options.
     const options = stepInputSchemas.bundle.shape.optionCodes.safeParse(cells.options.replace(/;/g, ','));
     for (const option of options.success ? options.data : [cells.options]) {
       const offered = type.options.find(byName(option));
-      if (!offered) problem('options', 'bulkImport.problem.option', { value: option, type: type.name, expected: namesOf(type.options) || '—' });
+      if (!offered) problem('options', 'bulkImport.problem.option', { value: option, type: type.name, expected: namesList(type.options, '—') });
       else draft.optionCodes.push(offered.code);
     }
   }
@@ -395,7 +399,7 @@ class RowChecker {
     cells: RowCells,
     draft: BulkDraft,
     problems: RowProblem[],
-    problem: (column: TemplateColumn, message: string, vars?: Record<string, string>) => void,
+    problem: (column: TemplateColumn, message: string, vars?: ProblemVars) => void,
   ): Promise<void> {
     const option = numberOptionOf(cells.number_option);
     if (!cells.number_option) return problem('number_option', 'addService.error.chooseNumberOption');
@@ -440,7 +444,7 @@ class RowChecker {
     }
   }
 
-  private async checkSim(rowNumber: number, cells: RowCells, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: Record<string, string>) => void): Promise<void> {
+  private async checkSim(rowNumber: number, cells: RowCells, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: ProblemVars) => void): Promise<void> {
     if (!cells.sim_card_number) {
       draft.simOption = SimOption.USER_ENTERS;
       return;
@@ -453,7 +457,7 @@ class RowChecker {
     draft.iccid = sim.iccid;
   }
 
-  private async checkFixedNumber(rowNumber: number, cells: RowCells, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: Record<string, string>) => void): Promise<void> {
+  private async checkFixedNumber(rowNumber: number, cells: RowCells, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: ProblemVars) => void): Promise<void> {
     const takeOver = yesOf(cells.take_over_fixed_number);
     if (!takeOver) return problem('take_over_fixed_number', 'bulkImport.problem.yesNo', { value: cells.take_over_fixed_number });
     if (!cells.fixed_number) {
@@ -479,7 +483,7 @@ class RowChecker {
     problem('fixed_number', 'addService.error.fixedNumberGone');
   }
 
-  private checkActivation(cells: RowCells, type: CatalogServiceType | undefined, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: Record<string, string>) => void): void {
+  private checkActivation(cells: RowCells, type: CatalogServiceType | undefined, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: ProblemVars) => void): void {
     const method = methodOf(cells.activation_method);
     if (!cells.activation_method) problem('activation_method', 'addService.error.chooseMethod');
     else if (!method) problem('activation_method', 'bulkImport.problem.method', { value: cells.activation_method });

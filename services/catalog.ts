@@ -1,16 +1,49 @@
-import { Role } from '../prisma/generated/enums';
+import { z } from 'zod';
+import { Role, type Language } from '../prisma/generated/enums';
 import type { Db } from './db/database';
 import { requireRole, type Actor } from './people';
 
 /**
  * What an administrator may order: the product types of their organisation's contract, each with its service types,
  * bundles and options, as seeded from prisma/seed-data/catalog.json. The catalog is data; nothing here names a
- * product.
+ * product. Codes identify; names and descriptions come in every language, and the view picks its reader's.
  */
+
+/** A catalog name or description in each language people read. */
+export type Localised = Readonly<Record<Language, string>>;
+
+const translatedText = z.object({ name: z.string().min(1), description: z.string().min(1).optional() });
+/** The `translations` column: an item's Dutch and French words beside its English `name` and `description`. */
+export const catalogTranslationsSchema = z.object({ nl: translatedText, fr: translatedText });
+// Read leniently: an item added without translations still shows, in English.
+const storedTranslations = catalogTranslationsSchema.partial().catch({});
+
+function localised(english: string, translations: unknown, field: 'name' | 'description'): Localised {
+  const stored = storedTranslations.parse(translations);
+  return { en: english, nl: stored.nl?.[field] ?? english, fr: stored.fr?.[field] ?? english };
+}
+
+export const localisedSchema = z.object({ en: z.string(), nl: z.string(), fr: z.string() });
+
+/** Items' names as one list per language: "Mobile S, Mobile M" and "Mobiel S, Mobiel M". */
+export function namesList(items: Array<{ name: Localised }>, empty = ''): Localised {
+  const list = (language: Language) => items.map((item) => item.name[language]).join(', ') || empty;
+  return { en: list('en'), nl: list('nl'), fr: list('fr') };
+}
+
+/** For a code the catalog no longer holds: the code itself, in every language. */
+export const codeAsName = (code: string): Localised => ({ en: code, nl: code, fr: code });
+
+export const nameOf = (row: { name: string; translations: unknown }): Localised => localised(row.name, row.translations, 'name');
+export const descriptionOf = (row: { description: string; translations: unknown }): Localised =>
+  localised(row.description, row.translations, 'description');
+/** The name of the row a service's code points at, or the code when the catalog no longer holds it. */
+export const nameOrCode = (row: { name: string; translations: unknown } | null | undefined, code: string): Localised =>
+  row ? nameOf(row) : codeAsName(code);
 
 export interface CatalogBundle {
   code: string;
-  name: string;
+  name: Localised;
   dataGb: number;
   callMinutes: number | null;
   monthlyPriceCents: number;
@@ -18,16 +51,16 @@ export interface CatalogBundle {
 
 export interface CatalogOption {
   code: string;
-  name: string;
-  description: string;
+  name: Localised;
+  description: Localised;
   monthlyPriceCents: number;
 }
 
 export interface CatalogServiceType {
   code: string;
   productTypeCode: string;
-  name: string;
-  description: string;
+  name: Localised;
+  description: Localised;
   hasSim: boolean;
   hasMobileNumber: boolean;
   hasFixedNumber: boolean;
@@ -38,8 +71,8 @@ export interface CatalogServiceType {
 
 export interface CatalogProduct {
   code: string;
-  name: string;
-  description: string;
+  name: Localised;
+  description: Localised;
   serviceTypes: CatalogServiceType[];
 }
 
@@ -56,16 +89,60 @@ export async function contractCatalog(db: Db, actor: Actor): Promise<CatalogProd
       },
     },
   });
-  return products.map((product) => ({
+  return products.map(catalogProductOf);
+}
+
+type Words = { name: string; translations: unknown };
+type Described = Words & { description: string };
+type Priced = { code: string; monthlyPriceCents: number };
+
+/** A product as stored (or as in catalog.json), with its names in every language. */
+export interface StoredProduct extends Described {
+  code: string;
+  serviceTypes: Array<
+    Described &
+      Omit<CatalogServiceType, 'name' | 'description' | 'bundles' | 'options'> & {
+        bundles: Array<Words & Priced & { dataGb: number; callMinutes: number | null }>;
+        options: Array<Described & Priced>;
+      }
+  >;
+}
+
+export function catalogProductOf(product: StoredProduct): CatalogProduct {
+  return {
     code: product.code,
-    name: product.name,
-    description: product.description,
-    serviceTypes: product.serviceTypes.map(({ sortOrder: _order, bundles, options, ...type }) => ({
-      ...type,
-      bundles: bundles.map(({ code, name, dataGb, callMinutes, monthlyPriceCents }) => ({ code, name, dataGb, callMinutes, monthlyPriceCents })),
-      options: options.map(({ code, name, description, monthlyPriceCents }) => ({ code, name, description, monthlyPriceCents })),
+    name: nameOf(product),
+    description: descriptionOf(product),
+    serviceTypes: product.serviceTypes.map((type) => ({
+      code: type.code,
+      productTypeCode: type.productTypeCode,
+      name: nameOf(type),
+      description: descriptionOf(type),
+      hasSim: type.hasSim,
+      hasMobileNumber: type.hasMobileNumber,
+      hasFixedNumber: type.hasFixedNumber,
+      dataOnly: type.dataOnly,
+      bundles: type.bundles.map((bundle) => ({
+        code: bundle.code,
+        name: nameOf(bundle),
+        dataGb: bundle.dataGb,
+        callMinutes: bundle.callMinutes,
+        monthlyPriceCents: bundle.monthlyPriceCents,
+      })),
+      options: type.options.map((option) => ({
+        code: option.code,
+        name: nameOf(option),
+        description: descriptionOf(option),
+        monthlyPriceCents: option.monthlyPriceCents,
+      })),
     })),
-  }));
+  };
+}
+
+/** The names of these product types, by code: for views of services, which keep only codes. */
+export async function productNames(db: Db, codes: string[]): Promise<Map<string, Localised>> {
+  const rows = await db.productType.findMany({ where: { code: { in: codes } }, select: { code: true, name: true, translations: true } });
+  return new Map(rows.map((row) => [row.code, nameOf(row)]));
 }
 
 export function findProduct(catalog: CatalogProduct[], code: string | undefined): CatalogProduct | undefined {
@@ -92,24 +169,29 @@ export interface CatalogHint {
 
 const plain = (text: string) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
 
+/**
+ * Each item under its name in every language, longest first, so that "Dstny SmartMobile" is not taken for
+ * "Dstny Mobile": a request may name the catalog in any language.
+ */
+const byLongestName = <T extends { name: Localised }>(items: T[]) =>
+  items
+    .flatMap((item) => Object.values(item.name).map((name) => ({ item, name: plain(name) })))
+    .sort((a, b) => b.name.length - a.name.length);
+
 /** Reads a request's words against the contract's own names; words that name nothing give an empty hint. */
 export function catalogHintOf(catalog: CatalogProduct[], text: string): CatalogHint {
   const words = plain(text);
   const hint: CatalogHint = {};
-  // Longest names first, so that "Dstny SmartMobile" is not taken for "Dstny Mobile".
-  const products = [...catalog].sort((a, b) => b.name.length - a.name.length);
-  const product = products.find((candidate) => words.includes(plain(candidate.name)))
-    ?? products.find((candidate) => words.includes(plain(candidate.name).replace(/^dstny /, '')));
+  const products = byLongestName(catalog);
+  const product = (products.find(({ name }) => words.includes(name)) ?? products.find(({ name }) => words.includes(name.replace(/^dstny /, ''))))
+    ?.item;
   if (product) hint.productTypeCode = product.code;
   if (/data[- ]?(sim|kaart|card)|sim[- ](data|de donnees)|mobile internet|data[- ]only|alleen data/.test(words)) hint.dataOnly = true;
   if (/\buc\b|fixed only|vast alleen|fixe uniquement/.test(words)) hint.fixedOnly = true;
   if (/converge|convergent/.test(words)) hint.converged = true;
   const gb = /(\d{1,4})\s*(gb|go)\b/.exec(words);
   if (gb) hint.dataGb = Number(gb[1]);
-  const bundle = catalog
-    .flatMap((p) => p.serviceTypes.flatMap((type) => type.bundles))
-    .sort((a, b) => b.name.length - a.name.length)
-    .find((candidate) => words.includes(plain(candidate.name)));
+  const bundle = byLongestName(catalog.flatMap((p) => p.serviceTypes.flatMap((type) => type.bundles))).find(({ name }) => words.includes(name))?.item;
   if (bundle) hint.bundleCode = bundle.code;
   return hint;
 }

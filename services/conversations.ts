@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { z } from 'zod';
 import type { Db } from './db/database';
 import type { Prisma } from '../prisma/generated/client';

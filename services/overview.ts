@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { Prisma } from '../prisma/generated/client';
 import { Role } from '../prisma/generated/enums';
 import { ACTIVATION_MAX_MS } from './activationOverdue';
+import { nameOf, type Localised } from './catalog';
 import type { Db } from './db/database';
 import { canSeeOrganisation, refuse, type Actor } from './people';
 import { plainText } from './userSearch';
@@ -65,8 +66,8 @@ export interface ServiceRow {
   userId: string;
   userName: string;
   email: string;
-  product: string;
-  serviceType: string;
+  product: Localised;
+  serviceType: Localised;
   state: ServiceState;
   mobileNumber: string | null;
   createdAt: Date;
@@ -79,7 +80,7 @@ export interface ServiceRow {
 export interface ServicePage {
   organisation: { id: string; name: string };
   /** The product types of the organisation's contract, to filter by. */
-  products: Array<{ code: string; name: string }>;
+  products: Array<{ code: string; name: Localised }>;
   rows: ServiceRow[];
   total: number;
   page: number;
@@ -167,18 +168,34 @@ export async function overviewOf(db: Db, actor: Actor, organisationId: string, o
   };
 }
 
-async function contractProducts(db: Db, organisationId: string): Promise<Array<{ code: string; name: string }>> {
+async function contractProducts(db: Db, organisationId: string): Promise<Array<{ code: string; name: Localised }>> {
   const contract = await db.contractProduct.findMany({
     where: { organisationId },
-    select: { productType: { select: { code: true, name: true } } },
+    select: { productType: { select: { code: true, name: true, translations: true } } },
     orderBy: { productType: { sortOrder: 'asc' } },
   });
-  return contract.map((entry) => entry.productType);
+  return contract.map(({ productType }) => ({ code: productType.code, name: nameOf(productType) }));
 }
 
 const rowColumns = Prisma.sql`s."id", s."userId", u."displayName" AS "userName", u."email", pt."name" AS "product",
-  st."name" AS "serviceType", ${derivedState} AS "state", coalesce(mn."e164", lp."e164") AS "mobileNumber",
+  pt."translations" AS "productTranslations", st."name" AS "serviceType", st."translations" AS "serviceTypeTranslations",
+  ${derivedState} AS "state", coalesce(mn."e164", lp."e164") AS "mobileNumber",
   s."createdAt", s."scheduledStartAt", s."activationStartedAt", s."activatedAt", s."endedAt"`;
+
+type StoredRow = Omit<ServiceRow, 'product' | 'serviceType'> & {
+  product: string;
+  productTranslations: unknown;
+  serviceType: string;
+  serviceTypeTranslations: unknown;
+};
+
+function rowOf({ product, productTranslations, serviceType, serviceTypeTranslations, ...row }: StoredRow): ServiceRow {
+  return {
+    ...row,
+    product: nameOf({ name: product, translations: productTranslations }),
+    serviceType: nameOf({ name: serviceType, translations: serviceTypeTranslations }),
+  };
+}
 
 const rowJoins = Prisma.sql`JOIN "Person" u ON u."id" = s."userId"
   JOIN "ProductType" pt ON pt."code" = s."productTypeCode"
@@ -207,7 +224,7 @@ export async function listServices(db: Db, actor: Actor, filter: ListFilter, opt
     const pattern = likePattern(wanted.name);
     conditions.push(Prisma.sql`(${plainSql(Prisma.sql`u."displayName"`)} LIKE ${pattern} OR lower(u."email") LIKE ${pattern})`);
   }
-  const rows = await db.$queryRaw<Array<ServiceRow & { total: number }>>`
+  const rows = await db.$queryRaw<Array<StoredRow & { total: number }>>`
     SELECT ${rowColumns}, count(*) OVER ()::int AS total
     FROM "Service" s ${rowJoins}
     WHERE ${Prisma.join(conditions, ' AND ')}
@@ -217,7 +234,7 @@ export async function listServices(db: Db, actor: Actor, filter: ListFilter, opt
   const pages = Math.max(1, Math.ceil(total / OVERVIEW_PAGE_SIZE));
   if (wanted.page >= pages && total > 0) return listServices(db, actor, { ...wanted, page: pages - 1 }, options);
   const products = await contractProducts(db, organisation.id);
-  return { organisation, products, rows: rows.map(({ total: _total, ...row }) => row), total, page: wanted.page, pages };
+  return { organisation, products, rows: rows.map(({ total: _total, ...row }) => rowOf(row)), total, page: wanted.page, pages };
 }
 
 /** A page past the end (the list shrank since the card was sent) still needs the total to go back to the last page. */
@@ -230,11 +247,12 @@ async function countOf(db: Db, conditions: Prisma.Sql[]): Promise<number> {
 /** Every service of the organisation, cancelled and ended ones included, for the export: by name, then oldest first. */
 export async function exportRows(db: Db, actor: Actor, organisationId: string): Promise<{ organisation: { id: string; name: string }; rows: ServiceRow[] }> {
   const organisation = await requireOverviewAccess(db, actor, organisationId);
-  const rows = await db.$queryRaw<ServiceRow[]>`
+  const stored = await db.$queryRaw<StoredRow[]>`
     SELECT ${rowColumns}
     FROM "Service" s ${rowJoins}
     WHERE s."organisationId" = ${organisation.id}::uuid
     ORDER BY u."displayName", s."createdAt", s."id"`;
+  const rows = stored.map(rowOf);
   await db.auditEvent.create({
     data: { organisationId: organisation.id, actorId: actor.id, action: 'overview.exported', subjectType: 'Organisation', subjectId: organisation.id, after: { rows: rows.length } },
   });

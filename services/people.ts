@@ -33,13 +33,14 @@ export async function recognise(db: Db, identity: ChannelIdentity): Promise<Reco
     const person = await db.person.findUnique({ where: { id: parsed.personId }, include: { organisation: true } });
     return person ? { status: 'known', actor: person } : { status: 'anonymous' };
   }
-  const organisation = await db.organisation.findUnique({ where: { tenantId: parsed.tenantId.toLowerCase() } });
-  if (!organisation) return { status: 'unknown-organisation' };
-  const person = await db.person.findUnique({
-    where: { organisationId_aadObjectId: { organisationId: organisation.id, aadObjectId: parsed.aadObjectId.toLowerCase() } },
+  // The person through their organisation's tenant in one look-up: every turn starts here.
+  const person = await db.person.findFirst({
+    where: { aadObjectId: parsed.aadObjectId.toLowerCase(), organisation: { tenantId: parsed.tenantId.toLowerCase() } },
     include: { organisation: true },
   });
   if (person) return { status: 'known', actor: person };
+  const organisation = await db.organisation.findUnique({ where: { tenantId: parsed.tenantId.toLowerCase() } });
+  if (!organisation) return { status: 'unknown-organisation' };
   const administrators = await db.person.findMany({
     where: { organisationId: organisation.id, role: Role.ADMINISTRATOR },
     select: { displayName: true, email: true },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Prisma } from '../prisma/generated/client';
 import type { PortingState, ServiceStatus } from '../prisma/generated/enums';
 import { Role } from '../prisma/generated/enums';
+import { nameOrCode, type Localised } from './catalog';
 import type { Db } from './db/database';
 import { refuse, type Actor } from './people';
 import { normaliseIccid } from './simNumber';
@@ -32,8 +33,8 @@ export interface ServiceSummary {
   organisationId: string;
   organisationName: string;
   user: { id: string; displayName: string; email: string };
-  product: string;
-  bundle: string | null;
+  product: Localised;
+  bundle: Localised | null;
   status: ServiceStatus;
   activationMethod: string;
   mobileNumber: string | null;
@@ -50,6 +51,18 @@ export interface TimelineEntry {
   at: Date;
 }
 
+/** One administrative change of the audit trail: who, what, when, and the values before and after. */
+export interface ChangeEntry {
+  at: Date;
+  /** Null when the person has since been removed. */
+  who: string | null;
+  action: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+}
+
+const jsonObject = z.record(z.string(), z.unknown()).nullable().catch(null);
+
 const serviceInclude = {
   organisation: { select: { name: true } },
   user: { select: { id: true, displayName: true, email: true } },
@@ -63,14 +76,14 @@ async function loadServices(db: Db, where: Where): Promise<ServiceSummary[]> {
   const services = await db.service.findMany({ where, include: serviceInclude, orderBy: { createdAt: 'desc' } });
   // The catalog names the product and bundle codes a service keeps.
   const [types, bundles] = await Promise.all([
-    db.serviceType.findMany({ where: { code: { in: services.map((s) => s.serviceTypeCode) } }, select: { code: true, name: true } }),
-    db.bundle.findMany({ where: { code: { in: services.flatMap((s) => (s.bundleCode ? [s.bundleCode] : [])) } }, select: { code: true, name: true } }),
+    db.serviceType.findMany({ where: { code: { in: services.map((s) => s.serviceTypeCode) } }, select: { code: true, name: true, translations: true } }),
+    db.bundle.findMany({ where: { code: { in: services.flatMap((s) => (s.bundleCode ? [s.bundleCode] : [])) } }, select: { code: true, name: true, translations: true } }),
   ]);
   return services.map((service) => summarise(service, types, bundles));
 }
 
 type LoadedService = Prisma.ServiceGetPayload<{ include: typeof serviceInclude }>;
-type Named = Array<{ code: string; name: string }>;
+type Named = Array<{ code: string; name: string; translations: unknown }>;
 
 function summarise(service: LoadedService, types: Named, bundles: Named): ServiceSummary {
   const porting = service.portingRequests[0];
@@ -79,8 +92,8 @@ function summarise(service: LoadedService, types: Named, bundles: Named): Servic
     organisationId: service.organisationId,
     organisationName: service.organisation.name,
     user: service.user,
-    product: types.find((type) => type.code === service.serviceTypeCode)?.name ?? service.serviceTypeCode,
-    bundle: bundles.find((bundle) => bundle.code === service.bundleCode)?.name ?? service.bundleCode,
+    product: nameOrCode(types.find((type) => type.code === service.serviceTypeCode), service.serviceTypeCode),
+    bundle: service.bundleCode ? nameOrCode(bundles.find((bundle) => bundle.code === service.bundleCode), service.bundleCode) : null,
     status: service.status,
     activationMethod: service.activationMethod,
     mobileNumber: service.mobileNumber?.e164 ?? porting?.e164 ?? null,
@@ -183,8 +196,16 @@ function bestNameMatches(people: Array<{ id: string; displayName: string; email:
   return best === 0 ? [] : scored.filter((entry) => entry.hits === best).map((entry) => entry.id);
 }
 
-/** One service with every event of its timeline, oldest first, if `actor` may see it; refused and audited if not. */
-export async function timelineOf(db: Db, actor: Actor, serviceId: string): Promise<{ service: ServiceSummary; events: TimelineEntry[] }> {
+/**
+ * One service with every event of its timeline, oldest first, if `actor` may see it; refused and audited if not.
+ * Support and administrators also get the audit trail of the changes made to it (refused attempts stay out: they
+ * may name another organisation's people).
+ */
+export async function timelineOf(
+  db: Db,
+  actor: Actor,
+  serviceId: string,
+): Promise<{ service: ServiceSummary; events: TimelineEntry[]; changes: ChangeEntry[] }> {
   const id = z.uuid().safeParse(serviceId);
   const [service] = id.success ? await loadServices(db, { id: id.data }) : [];
   const allowed =
@@ -199,5 +220,27 @@ export async function timelineOf(db: Db, actor: Actor, serviceId: string): Promi
     select: { kind: true, createdAt: true },
     orderBy: { createdAt: 'asc' },
   });
-  return { service, events: events.map((event) => ({ kind: event.kind, at: event.createdAt })) };
+  return { service, events: events.map((event) => ({ kind: event.kind, at: event.createdAt })), changes: actor.role === Role.USER ? [] : await changesOf(db, service.id) };
+}
+
+async function changesOf(db: Db, serviceId: string): Promise<ChangeEntry[]> {
+  const requests = await db.portingRequest.findMany({ where: { serviceId }, select: { id: true } });
+  const rows = await db.auditEvent.findMany({
+    where: {
+      NOT: { action: { endsWith: '.denied' } },
+      OR: [
+        { subjectType: 'Service', subjectId: serviceId },
+        { subjectType: 'PortingRequest', subjectId: { in: requests.map((request) => request.id) } },
+      ],
+    },
+    include: { actor: { select: { displayName: true } } },
+    orderBy: { createdAt: 'asc' },
+  });
+  return rows.map((row) => ({
+    at: row.createdAt,
+    who: row.actor?.displayName ?? null,
+    action: row.action,
+    before: jsonObject.parse(row.before),
+    after: jsonObject.parse(row.after),
+  }));
 }

@@ -11,7 +11,7 @@ import {
   SimState,
 } from '../prisma/generated/enums';
 import { startService, type StartResult } from './activation';
-import { contractCatalog, findServiceType, type CatalogProduct, type CatalogServiceType } from './catalog';
+import { codeAsName, contractCatalog, findServiceType, type CatalogProduct, type CatalogServiceType, type Localised } from './catalog';
 import type { Db } from './db/database';
 import type { DbClient } from './jobQueue';
 import { listFixedNumbersInUse, listFreeFixedNumbers, releaseNumber, type FixedNumberInUse } from './numberPool';
@@ -529,10 +529,10 @@ export interface ServiceSummary {
   id: string;
   status: ServiceStatus;
   user: string;
-  product: string;
-  serviceType: string;
-  bundle: string | null;
-  options: string[];
+  product: Localised;
+  serviceType: Localised;
+  bundle: Localised | null;
+  options: Localised[];
   numberOption: NumberOption | null;
   mobileNumber: string | null;
   portingNumber: string | null;
@@ -566,10 +566,10 @@ export async function serviceSummary(db: Db, actor: Actor, serviceId: string): P
     id: service.id,
     status: service.status,
     user: service.user.displayName,
-    product: product?.name ?? service.productTypeCode,
-    serviceType: type?.name ?? service.serviceTypeCode,
-    bundle: bundle?.name ?? service.bundleCode,
-    options: service.optionCodes.map((option) => type?.options.find((candidate) => candidate.code === option)?.name ?? option),
+    product: product?.name ?? codeAsName(service.productTypeCode),
+    serviceType: type?.name ?? codeAsName(service.serviceTypeCode),
+    bundle: bundle?.name ?? (service.bundleCode ? codeAsName(service.bundleCode) : null),
+    options: service.optionCodes.map((option) => type?.options.find((candidate) => candidate.code === option)?.name ?? codeAsName(option)),
     numberOption: service.numberOption,
     mobileNumber: service.mobileNumber?.e164 ?? null,
     portingNumber: service.portingRequests[0]?.e164 ?? null,

@@ -152,8 +152,8 @@ function formContent(view: ActivationLinkView, l: Language, form: FormState): st
   const e = escapeHtml;
   const intro = t(l, 'activationPage.intro', {
     name: view.person.displayName,
-    product: view.product,
-    serviceType: view.serviceType,
+    product: view.product[l],
+    serviceType: view.serviceType[l],
     organisation: view.person.organisation.name,
   });
   const invalid = form.problem !== undefined;
@@ -182,12 +182,12 @@ function formContent(view: ActivationLinkView, l: Language, form: FormState): st
 function statusContent(view: ActivationLinkView, l: Language): string {
   const e = escapeHtml;
   if (view.status === ServiceStatus.FAILED) {
-    const failed = t(l, 'activation.state.FAILED', { product: view.product, reason: view.failureReason ?? '' });
+    const failed = t(l, 'activation.state.FAILED', { product: view.product[l], reason: view.failureReason ?? '' });
     return `<h2 id="step-heading">${e(t(l, 'activationPage.failed.title'))}</h2>
       <p>${e(failed)}</p>`;
   }
   const porting = view.portingPending ? `<p>${e(t(l, 'activationPage.done.porting'))}</p>` : '';
   return `<h2 id="step-heading">${e(t(l, 'activationPage.done.title'))}</h2>
-      <p>${e(t(l, 'activationPage.done.next', { product: view.product }))}</p>
+      <p>${e(t(l, 'activationPage.done.next', { product: view.product[l] }))}</p>
       <p>${e(t(l, 'activationPage.done.swap'))}</p>${porting}`;
 }

@@ -12,7 +12,7 @@ import type { AdaptiveCard } from '../../cards/render';
 import { t, type Language, type StringKey } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
 import { ActivationMethod, ActivationTiming, NumberOption, ServiceStatus } from '../../prisma/generated/enums';
-import { findProduct, findServiceType, type CatalogBundle, type CatalogOption, type CatalogProduct, type CatalogServiceType } from '../../services/catalog';
+import { findProduct, findServiceType, type CatalogBundle, type CatalogOption, type CatalogProduct, type CatalogServiceType, type Localised } from '../../services/catalog';
 import type { Db } from '../../services/db/database';
 import type { Actor } from '../../services/people';
 import { formatBelgianNational } from '../../services/phoneNumbers';
@@ -95,12 +95,12 @@ export async function flowCard(view: FlowView, extras: CardExtras): Promise<Adap
         buttons: [button(view, Verbs.addService.search, tr('addService.button.search'), 'positive'), cancelButton(view)],
       });
     case 'product':
-      return choiceCard('productTypeCode', 'addService.product.label', catalog.map((p) => ({ title: `${p.name}: ${p.description}`, value: p.code })), draft.productTypeCode ?? '');
+      return choiceCard('productTypeCode', 'addService.product.label', catalog.map((p) => ({ title: choiceLine(language, p), value: p.code })), draft.productTypeCode ?? '');
     case 'serviceType':
       return choiceCard(
         'serviceTypeCode',
         'addService.serviceType.label',
-        (product?.serviceTypes ?? []).map((s) => ({ title: `${s.name}: ${s.description}`, value: s.code })),
+        (product?.serviceTypes ?? []).map((s) => ({ title: choiceLine(language, s), value: s.code })),
         draft.serviceTypeCode ?? '',
       );
     case 'bundle':
@@ -270,9 +270,9 @@ export function renderServiceSummary(language: Language, summary: ServiceSummary
   const tr = (key: StringKey, vars?: Record<string, string>) => t(language, key, vars);
   const facts = [
     { title: tr('addService.fact.user'), value: summary.user },
-    { title: tr('addService.fact.product'), value: `${summary.product}, ${summary.serviceType}` },
-    ...(summary.bundle ? [{ title: tr('addService.fact.bundle'), value: summary.bundle }] : []),
-    ...(summary.options.length > 0 ? [{ title: tr('addService.fact.options'), value: summary.options.join(', ') }] : []),
+    { title: tr('addService.fact.product'), value: `${summary.product[language]}, ${summary.serviceType[language]}` },
+    ...(summary.bundle ? [{ title: tr('addService.fact.bundle'), value: summary.bundle[language] }] : []),
+    ...(summary.options.length > 0 ? [{ title: tr('addService.fact.options'), value: summary.options.map((option) => option[language]).join(', ') }] : []),
   ];
   const number = numberFact(language, summary);
   if (number) facts.push({ title: tr('addService.fact.number'), value: number });
@@ -401,11 +401,15 @@ function orderFacts(language: Language, product: CatalogProduct | undefined, typ
   const bundle = type?.bundles.find((candidate) => candidate.code === bundleCode);
   const options = (type?.options ?? []).filter((option) => optionCodes.includes(option.code));
   return [
-    { title: t(language, 'addService.fact.product'), value: product?.name ?? '' },
-    { title: t(language, 'addService.fact.serviceType'), value: type?.name ?? '' },
+    { title: t(language, 'addService.fact.product'), value: product?.name[language] ?? '' },
+    { title: t(language, 'addService.fact.serviceType'), value: type?.name[language] ?? '' },
     { title: t(language, 'addService.fact.bundle'), value: bundle ? bundleLine(language, bundle, type) : '' },
     { title: t(language, 'addService.fact.options'), value: options.length > 0 ? options.map((option) => optionLine(language, option)).join('; ') : t(language, 'addService.fact.noOptions') },
   ];
+}
+
+function choiceLine(language: Language, item: { name: Localised; description: Localised }): string {
+  return t(language, 'addService.choice.line', { name: item.name[language], description: item.description[language] });
 }
 
 function bundleLine(language: Language, bundle: CatalogBundle, type: CatalogServiceType | undefined): string {
@@ -415,11 +419,11 @@ function bundleLine(language: Language, bundle: CatalogBundle, type: CatalogServ
     : bundle.callMinutes === null
       ? t(language, 'addService.bundle.unlimitedCalls')
       : t(language, 'addService.bundle.minutes', { minutes: String(bundle.callMinutes) });
-  return t(language, 'addService.bundle.line', { name: bundle.name, data, calls, price: euros(language, bundle.monthlyPriceCents) });
+  return t(language, 'addService.bundle.line', { name: bundle.name[language], data, calls, price: euros(language, bundle.monthlyPriceCents) });
 }
 
 function optionLine(language: Language, option: CatalogOption): string {
-  return t(language, 'addService.bundle.option', { name: option.name, description: option.description, price: euros(language, option.monthlyPriceCents) });
+  return t(language, 'addService.bundle.option', { name: option.name[language], description: option.description[language], price: euros(language, option.monthlyPriceCents) });
 }
 
 function euros(language: Language, cents: number): string {

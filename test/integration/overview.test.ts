@@ -225,7 +225,7 @@ describe('lists', () => {
     const ann = await actor(DEMO_TENANT_ID, demo.ann.email);
     const smart = await listServices(db.prisma, ann, { organisationId: demoOrgId, product: 'DSTNY_SMARTMOBILE' }, options);
     expect(smart.total).toBe(await db.prisma.service.count({ where: { organisationId: demoOrgId, productTypeCode: 'DSTNY_SMARTMOBILE', status: { notIn: ['CANCELLED', 'ENDED'] } } }));
-    expect(smart.rows.every((row) => row.product === 'Dstny SmartMobile')).toBe(true);
+    expect(smart.rows.every((row) => row.product.en === 'Dstny SmartMobile')).toBe(true);
 
     const helene = await personId(demoOrgId, (await db.prisma.person.findFirstOrThrow({ where: { organisationId: demoOrgId, displayName: { startsWith: 'Hélène' } } })).email);
     await db.prisma.service.create({ data: serviceData(demoOrgId, helene, { status: 'WAITING_FOR_SIM' }) });

@@ -90,7 +90,8 @@ test('support resends Jan\'s activation email from the card, once per card', asy
 test('Jan sees only his own service, without support\'s buttons; asking for someone else is refused and audited', async () => {
   const [own] = await says(jan, 'status of my service');
   const card = timeline(own!);
-  expect(card.title).toBe('Jan Peeters: Mobile');
+  // Jan reads Dutch: his service type in the catalog's Dutch words.
+  expect(card.title).toBe('Jan Peeters: Mobiel');
   expect(card.buttons).toEqual([]);
 
   const before = await auditsOf('service.lookup.denied');

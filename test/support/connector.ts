@@ -118,6 +118,8 @@ export interface TeamsPerson {
   tenantId: string;
   aadObjectId: string;
   name?: string;
+  /** The Teams client's language; en-US unless said. */
+  locale?: string;
 }
 
 const BOT = { id: '28:sim-activation-assistant', name: 'SIM activation assistant' };
@@ -133,7 +135,7 @@ export function teamsActivity(
     channelId: 'msteams',
     serviceUrl,
     timestamp: new Date().toISOString(),
-    locale: 'en-US',
+    locale: person.locale ?? 'en-US',
     from: { id: `29:${person.aadObjectId}`, aadObjectId: person.aadObjectId, name: person.name ?? 'Someone' },
     recipient: BOT,
     conversation: { id: `a:personal-${person.tenantId}-${person.aadObjectId}`, tenantId: person.tenantId, conversationType: 'personal' },

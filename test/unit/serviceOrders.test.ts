@@ -1,13 +1,13 @@
 import { nextStep, portalStepOf, previousStep } from '../../dialogs/addService/machine';
 import type { FlowStep } from '../../dialogs/addService/state';
 import catalogJson from '../../prisma/seed-data/catalog.json';
-import { catalogHintOf, settledByHint, type CatalogProduct } from '../../services/catalog';
+import { catalogHintOf, catalogProductOf, settledByHint, type CatalogProduct } from '../../services/catalog';
 import { automaticActivationAllowed, serviceDraftSchema, stepInputSchemas, type ServiceDraft } from '../../services/serviceOrders';
 
 /** Demo Company NV's contract, as contractCatalog returns it from the seeded tables. */
 const demoCatalog: CatalogProduct[] = catalogJson.productTypes
   .filter((product) => product.code !== 'DSTNY_FMC')
-  .map((product) => ({ ...product, serviceTypes: product.serviceTypes.map((type) => ({ ...type, productTypeCode: product.code })) }));
+  .map((product) => catalogProductOf({ ...product, serviceTypes: product.serviceTypes.map((type) => ({ ...type, productTypeCode: product.code })) }));
 
 const typeOf = (code: string) => demoCatalog.flatMap((p) => p.serviceTypes).find((type) => type.code === code)!;
 const draft = (values: Partial<ServiceDraft> = {}): ServiceDraft => serviceDraftSchema.parse(values);

@@ -116,7 +116,7 @@ describe("Jan's link from his activation email", () => {
     expect(page.html).toMatch(/^<!doctype html>\s*<html lang="nl">/);
     const text = textOf(page.html);
     expect(text).toContain('Persoonlijke pagina van Jan Peeters');
-    expect(text).toContain('Jan Peeters, met deze pagina activeer je de simkaart van je Dstny Mobile-dienst (Mobile) bij Demo Company NV.');
+    expect(text).toContain('Jan Peeters, met deze pagina activeer je de simkaart van je Dstny Mobile-dienst (Mobiel) bij Demo Company NV.');
     expect(page.html).toContain('<label for="iccid">Simkaartnummer</label>');
     const input = tagOf(page.html, 'iccid');
     expect([attribute(input, 'name'), attribute(input, 'inputmode'), attribute(input, 'autocomplete'), attribute(input, 'value')]).toEqual(['iccid', 'numeric', 'off', '']);
