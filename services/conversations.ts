@@ -18,11 +18,21 @@ export type StoredConversation = z.infer<typeof conversationSchema>;
 export async function saveConversationReference(db: Db, conversation: StoredConversation): Promise<void> {
   const { channelId, conversationId, personId, reference } = conversationSchema.parse(conversation);
   const json = JSON.parse(JSON.stringify(reference)) as Prisma.InputJsonObject;
+  // Every message brings the same reference but for its own activity id, which a later message does not need: a
+  // read then, not a write, on most turns.
+  const stored = await db.conversationReference.findUnique({ where: { channelId_conversationId: { channelId, conversationId } }, select: { personId: true, reference: true } });
+  if (stored && stored.personId === personId && sameBesidesActivity(stored.reference, json)) return;
   await db.conversationReference.upsert({
     where: { channelId_conversationId: { channelId, conversationId } },
     create: { channelId, conversationId, personId, reference: json },
     update: { personId, reference: json },
   });
+}
+
+function sameBesidesActivity(stored: unknown, reference: Record<string, unknown>): boolean {
+  const { activityId: _stored, ...before } = (stored ?? {}) as Record<string, unknown>;
+  const { activityId: _new, ...after } = reference;
+  return isDeepStrictEqual(before, after);
 }
 
 /** The person's conversations, most recently used first. */
