@@ -10,6 +10,9 @@ export interface ServiceTimelineCardData {
   timelineTitle: string;
   /** Every event of the service, oldest first, with its time as the reader's language writes it. */
   events: Array<{ at: string; what: string }>;
+  changesTitle: string;
+  /** The audit trail (support and administrators): who changed what, before → after; left out when empty. */
+  changes: Array<{ at: string; what: string }>;
   buttons: DataButton[];
 }
 

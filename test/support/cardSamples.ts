@@ -347,6 +347,18 @@ function serviceTimeline(l: Language): AdaptiveCard {
       { at: at('2025-03-10T09:12:00Z'), what: t(l, 'support.event.porting_submitted') },
       { at: at('2025-03-11T10:30:00Z'), what: t(l, 'support.event.porting_refused') },
     ],
+    changesTitle: t(l, 'support.changesTitle'),
+    changes: [
+      { at: at('2025-03-10T08:00:00Z'), what: t(l, 'support.change.line', { who: 'Ann Admin', what: t(l, 'support.change.service.created') }) },
+      {
+        at: at('2025-03-12T08:00:00Z'),
+        what: t(l, 'support.change.lineWithDetail', {
+          who: 'Ann Admin',
+          what: t(l, 'support.change.porting.resubmitted'),
+          detail: t(l, 'support.change.detail', { before: t(l, 'support.change.attempt', { attempt: '1' }), after: t(l, 'support.change.attempt', { attempt: '2' }) }),
+        }),
+      },
+    ],
     buttons: [
       { title: t(l, 'support.action.resend'), verb: Verbs.support.resendEmail, data: { serviceId: 's1', requestKey: 'k1' } },
       { title: t(l, 'support.action.escalate'), verb: Verbs.support.escalate, data: { serviceId: 's1', requestKey: 'k1' } },
