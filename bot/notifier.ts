@@ -18,6 +18,7 @@ import { renderServiceSummary } from '../dialogs/addService/views';
 import { Role } from '../prisma/generated/enums';
 import { ACTIVATION_MAX_MS, queueOverdueActivationNotices } from '../services/activationOverdue';
 import { batchedRead, byId } from '../services/batchedRead';
+import { conversationsOfEach } from '../services/conversations';
 import { nameOf } from '../services/catalog';
 import type { Db } from '../services/db/database';
 import { UNDELIVERABLE_KIND, recordDeadLetters, undeliveredUpdatesOf } from '../services/deadLetters';
@@ -81,9 +82,12 @@ export function createNotifier(deps: ProactiveDeps, options: NotifierOptions = {
 
 /**
  * The outbox's delivery function for one batch: one notification to one person, or a digest update. The batch's
- * deliveries run side by side, so their reads of people, services and service types go as one query each.
+ * deliveries run side by side, so their reads of people, services, service types and conversations go as one query
+ * each.
  */
-function deliverer(deps: ProactiveDeps) {
+function deliverer(batchDeps: ProactiveDeps) {
+  const conversations = batchedRead((ids: string[]) => conversationsOfEach(batchDeps.db, ids));
+  const deps: ProactiveDeps = { ...batchDeps, conversationsOf: async (personId) => (await conversations(personId)) ?? [] };
   const people = batchedRead(async (ids: string[]) => byId(await deps.db.person.findMany({ where: { id: { in: ids } }, include: { organisation: true } })));
   const services = batchedRead(async (ids: string[]) =>
     byId(await deps.db.service.findMany({ where: { id: { in: ids } }, include: { user: true, organisation: true, fixedNumber: true, simCard: true } })));

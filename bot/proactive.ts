@@ -32,6 +32,8 @@ export interface ProactiveDeps {
   rateLimitFactor?: number;
   /** Takes a rate-limit slot; the notifier's takes the slots of concurrent deliveries together (sendSlotTaker). */
   takeSlot?: (limits: readonly RateLimit[]) => Promise<SlotResult>;
+  /** Reads a person's conversations; the notifier's reads those of a batch's recipients together. */
+  conversationsOf?: (personId: string) => Promise<StoredConversation[]>;
 }
 
 export interface Recipient {
@@ -74,7 +76,7 @@ function teamsLimits(deps: ProactiveDeps, conversationId: string, tenantId: stri
 
 /** Sends `content` to the person through the first channel that reaches them. */
 export async function sendToPerson(deps: ProactiveDeps, recipient: Recipient, content: ProactiveContent): Promise<Delivery> {
-  for (const conversation of await conversationsOf(deps.db, recipient.id)) {
+  for (const conversation of await (deps.conversationsOf ? deps.conversationsOf(recipient.id) : conversationsOf(deps.db, recipient.id))) {
     try {
       const sent = await sendInConversation(deps, recipient, conversation.reference, content);
       if (sent) return sent;

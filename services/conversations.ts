@@ -37,11 +37,19 @@ function sameBesidesActivity(stored: unknown, reference: Record<string, unknown>
 
 /** The person's conversations, most recently used first. */
 export async function conversationsOf(db: Db, personId: string): Promise<StoredConversation[]> {
-  const rows = await db.conversationReference.findMany({ where: { personId }, orderBy: { updatedAt: 'desc' } });
-  return rows.map((row) => ({
-    channelId: row.channelId,
-    conversationId: row.conversationId,
-    personId: row.personId,
-    reference: row.reference as Record<string, unknown>,
-  }));
+  return (await conversationsOfEach(db, [personId])).get(personId) ?? [];
+}
+
+/** Each person's conversations, most recently used first, in one query. */
+export async function conversationsOfEach(db: Db, personIds: string[]): Promise<Map<string, StoredConversation[]>> {
+  const rows = await db.conversationReference.findMany({ where: { personId: { in: personIds } }, orderBy: { updatedAt: 'desc' } });
+  const each = new Map<string, StoredConversation[]>();
+  for (const row of rows) {
+    const personId = row.personId!;
+    each.set(personId, [
+      ...(each.get(personId) ?? []),
+      { channelId: row.channelId, conversationId: row.conversationId, personId, reference: row.reference as Record<string, unknown> },
+    ]);
+  }
+  return each;
 }
