@@ -278,8 +278,8 @@ describeOnPostgres('several bot processes on one PostgreSQL database (needs Post
 
     test('porting steps: the donor answers and schedules once, and each update reaches Pieter once', async () => {
       // Pieter writes first, so that his updates come to his chat (the local connector) rather than by email.
-      await says(first(), pieter, 'hello');
-      const conversationOfPieter = connector.sent.at(-1)!.conversationId;
+      // His chat is where the answer to his hello went (the last message sent may be an update to someone else).
+      const conversationOfPieter = (await says(first(), pieter, 'hello'))[0]!.conversationId;
       const inPieterChat = () => connector.sent.filter((sent) => sent.conversationId === conversationOfPieter);
       const before = inPieterChat().length;
       const since = new Date();
