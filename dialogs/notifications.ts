@@ -4,6 +4,7 @@ import { Verbs } from '../cards/verbs';
 import type { CardButton } from '../cards/render';
 import { UNDELIVERABLE_KIND } from '../services/deadLetters';
 import { refusalCodeSchema, type RefusalCode } from '../services/porting';
+import { refusalSentence } from './portingIssues';
 
 /**
  * What each status update says, to whom, in the recipient's language. Channel-free: bot/ turns a message into a
@@ -89,19 +90,6 @@ const messages: Record<string, Partial<Record<Audience, StringKey>>> = {
   },
 };
 
-const refusalKeys: Record<RefusalCode, StringKey> = {
-  NUMBER_UNKNOWN: 'notifications.refusal.NUMBER_UNKNOWN',
-  NUMBER_AT_OTHER_OPERATOR: 'notifications.refusal.NUMBER_AT_OTHER_OPERATOR',
-  LINE_INACTIVE: 'notifications.refusal.LINE_INACTIVE',
-  PORTING_IN_PROGRESS: 'notifications.refusal.PORTING_IN_PROGRESS',
-  WRONG_LINE_TYPE: 'notifications.refusal.WRONG_LINE_TYPE',
-  WRONG_SIM_NUMBER: 'notifications.refusal.WRONG_SIM_NUMBER',
-  WRONG_CUSTOMER_NUMBER: 'notifications.refusal.WRONG_CUSTOMER_NUMBER',
-  HOLDER_MISMATCH: 'notifications.refusal.HOLDER_MISMATCH',
-  VAT_MISMATCH: 'notifications.refusal.VAT_MISMATCH',
-  HOLDER_CANCELLED: 'notifications.refusal.HOLDER_CANCELLED',
-};
-
 /** The message for one recipient, or undefined when this kind of update is not for them. */
 export function notificationMessage(facts: NotificationFacts): NotificationMessage | undefined {
   if (facts.kind === UNDELIVERABLE_KIND) {
@@ -112,7 +100,7 @@ export function notificationMessage(facts: NotificationFacts): NotificationMessa
   const { language, service, porting } = facts;
   const vars = { ...service, ...(porting ? portingVars(language, porting) : {}) };
   const lines = [t(language, key, vars)];
-  if (porting?.refusalCode) lines.push(t(language, refusalKeys[porting.refusalCode], vars));
+  if (porting?.refusalCode) lines.push(refusalSentence(language, porting.refusalCode, porting.operator));
   if (facts.kind === 'porting.refused') {
     lines.push(t(language, 'notifications.porting.refused.fix'));
     return { lines, action: { title: t(language, 'welcome.action.portingIssues'), verb: Verbs.welcome.portingIssues } };

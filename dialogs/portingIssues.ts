@@ -64,7 +64,12 @@ const refusalKeys: Record<RefusalCode, StringKey> = {
 
 /** Why a donor refused, in one sentence a person understands, naming the operator. */
 export function refusalText(language: Language, code: RefusalCode | null, operatorCode: string): string {
-  return t(language, code ? refusalKeys[code] : 'porting.refusal.unknown', { operator: donorOperatorName(operatorCode) });
+  return refusalSentence(language, code, donorOperatorName(operatorCode));
+}
+
+/** The same sentence when the operator's name is already known (a notification's payload carries it). */
+export function refusalSentence(language: Language, code: RefusalCode | null, operatorName: string): string {
+  return t(language, code ? refusalKeys[code] : 'porting.refusal.unknown', { operator: operatorName });
 }
 
 const text = (value: string): Reply => ({ kind: 'text', text: value });

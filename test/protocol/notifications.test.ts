@@ -157,7 +157,7 @@ test('porting: Ann follows every step, Jan hears the date and the end, a refusal
   const seen = whatTheySee(card);
   expect(seen.texts).toEqual([
     'The transfer of 0470 12 34 57 for Jan Peeters was refused',
-    'The customer number does not match the one Orange Belgium has for this number; it is on a recent Orange Belgium invoice.',
+    'Orange Belgium refused the transfer: the customer number given does not match the one Orange Belgium has for this number. It is on a recent Orange Belgium invoice.',
     'Correct the details in "Mobile porting issues" and send the request again.',
   ]);
   expect(seen.buttons).toEqual(['Mobile porting issues']);

@@ -132,7 +132,7 @@ export const templateCases: Record<string, (language: Language) => AdaptiveCard[
   notification: (l) => [
     renderNotificationCard({
       title: t(l, 'notifications.porting.refused.administrator', { number: '0470 12 34 56', user: 'Pieter Janssens' }),
-      lines: [t(l, 'notifications.refusal.WRONG_CUSTOMER_NUMBER', { operator: 'Proximus' }), t(l, 'notifications.porting.refused.fix')],
+      lines: [t(l, 'porting.refusal.WRONG_CUSTOMER_NUMBER', { operator: 'Proximus' }), t(l, 'notifications.porting.refused.fix')],
       actions: [{ title: t(l, 'welcome.action.portingIssues'), verb: Verbs.welcome.portingIssues }],
     }),
   ],
@@ -191,7 +191,7 @@ export const templateCases: Record<string, (language: Language) => AdaptiveCard[
       issues: ['Pieter Janssens', 'Sofie Maes'].map((user, i) => ({
         user,
         summary: t(l, 'porting.issues.row', { number: '0470 12 34 56', operator: 'Proximus', attempt: 1, date: '12 maart' }),
-        reason: t(l, 'notifications.refusal.WRONG_CUSTOMER_NUMBER', { operator: 'Proximus' }),
+        reason: t(l, 'porting.refusal.WRONG_CUSTOMER_NUMBER', { operator: 'Proximus' }),
         fix: { title: t(l, 'porting.issues.fix'), verb: Verbs.portingIssues.fix, data: { requestId: `r${i}` } },
       })),
     }),
@@ -317,7 +317,7 @@ function portingFix(l: Language) {
     title: t(l, 'porting.fix.title', { number: '0470 12 34 56' }),
     intro: t(l, 'porting.fix.intro', { user: 'Pieter Janssens' }),
     portingFields: portingFields(l, true),
-    refusal: { field: 'customerNumber' as const, text: t(l, 'notifications.refusal.WRONG_CUSTOMER_NUMBER', { operator: 'Proximus' }) },
+    refusal: { field: 'customerNumber' as const, text: t(l, 'porting.refusal.WRONG_CUSTOMER_NUMBER', { operator: 'Proximus' }) },
     buttons: [
       { title: t(l, 'porting.fix.resubmit'), verb: Verbs.portingIssues.resubmit, data: { requestId: 'r1' }, inputs: 'auto' as const },
       { title: t(l, 'porting.fix.back'), verb: Verbs.portingIssues.list, data: {}, inputs: 'none' as const },
@@ -338,7 +338,7 @@ function serviceTimeline(l: Language): AdaptiveCard {
       { title: t(l, 'support.fact.status'), value: t(l, 'support.status.WAITING_FOR_SIM') },
       { title: t(l, 'support.fact.number'), value: '0470 12 34 56' },
       { title: t(l, 'support.fact.porting'), value: t(l, 'support.porting.REFUSED') },
-      { title: t(l, 'support.fact.refusal'), value: t(l, 'notifications.refusal.WRONG_CUSTOMER_NUMBER', { operator: 'Proximus' }) },
+      { title: t(l, 'support.fact.refusal'), value: t(l, 'porting.refusal.WRONG_CUSTOMER_NUMBER', { operator: 'Proximus' }) },
     ],
     timelineTitle: t(l, 'support.timelineTitle'),
     events: [
@@ -403,5 +403,7 @@ export const keyCards = {
   waitingList: waitingServices,
   statusTimeline: serviceTimeline,
   overview: (l: Language) => templateCases.overview!(l)[0]!,
+  // The administrator's four buttons: the longest button titles of any card.
+  welcomeAdministrator: (l: Language) => templateCases.welcome!(l)[0]!,
 };
 
