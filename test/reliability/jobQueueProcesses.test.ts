@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { enqueue } from '../../services/jobQueue';
+import { startReadyProcess, type ReadyProcess } from '../support/childProcess';
 import { openSharedDatabase, type SharedDatabase } from '../support/sharedDatabase';
 import { waitFor } from '../support/waitFor';
 
@@ -11,33 +11,16 @@ const describeOnPostgres = serverUrl ? describe : describe.skip;
 const LOCK_MS = 2_000;
 const JOBS = 300;
 
-interface WorkerProcess {
-  id: string;
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
-
-function startWorker(url: string, id: string, concurrency: number): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, [path.join(__dirname, '../support/jobWorkerProcess.js')], {
-    env: { ...process.env, DATABASE_URL: url, WORKER_ID: id, CONCURRENCY: String(concurrency), LOCK_MS: String(LOCK_MS) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output: string[] = [];
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return new Promise((resolve, reject) => {
-    child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output.push(chunk.toString());
-      if (output.join('').includes('ready')) resolve({ id, child, output, exited });
-    });
-    void exited.then((code) => reject(new Error(`worker ${id} exited (${code}) before it was ready: ${output.join('')}`)));
+/** A job worker process (test/support/jobWorkerProcess.js) under the name it records in lockedBy. */
+function startWorker(url: string, id: string, concurrency: number): Promise<ReadyProcess> {
+  return startReadyProcess(path.join(__dirname, '../support/jobWorkerProcess.js'), {
+    DATABASE_URL: url, WORKER_ID: id, CONCURRENCY: String(concurrency), LOCK_MS: String(LOCK_MS),
   });
 }
 
 describeOnPostgres('job queue across processes (needs PostgreSQL: set DATABASE_URL)', () => {
   let shared: SharedDatabase;
-  const workers: WorkerProcess[] = [];
+  const workers: ReadyProcess[] = [];
 
   beforeAll(async () => {
     shared = await openSharedDatabase(serverUrl!, 1);
