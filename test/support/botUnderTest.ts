@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { DestinationStream } from 'pino';
 import { configFromEnvironment, type Config } from '../../bot/config';
 import { startBot, type RunningBot } from '../../bot/main';
 import { openTestDatabase } from './database';
@@ -29,9 +30,9 @@ export interface BotUnderTest {
 
 /**
  * A bot on a fresh database and a local Bot Connector for one test file, started before and stopped after it;
- * `environment` adds to or overrides its settings (SIM_CLOCK_SPEED, say).
+ * `environment` adds to or overrides its settings (SIM_CLOCK_SPEED, say); `logDestination` receives its log lines.
  */
-export function useBotUnderTest(name: string, environment: Record<string, string> = {}): BotUnderTest {
+export function useBotUnderTest(name: string, environment: Record<string, string> = {}, logDestination?: DestinationStream): BotUnderTest {
   let bot: RunningBot | undefined;
   let config: Config;
   let connector: LocalConnector;
@@ -41,7 +42,7 @@ export function useBotUnderTest(name: string, environment: Record<string, string
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `sim-${name}-`));
     connector = await startLocalConnector();
     config = configFromEnvironment({ PORT: '0', DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...environment });
-    bot = await startBot(config, { database: await openTestDatabase() });
+    bot = await startBot(config, { database: await openTestDatabase(), logDestination });
   });
 
   afterAll(async () => {
