@@ -76,11 +76,48 @@ export interface CatalogProduct {
   serviceTypes: CatalogServiceType[];
 }
 
+/**
+ * The catalog is seeded data, changed only when a process starts with another catalog.json: each step of the
+ * add-service flow reads it. So each process keeps the trees it built, with a digest of the rows they were built from,
+ * and one small query per read (the same digest, computed by the database) tells whether they still stand; another
+ * process's seed, or an edit by hand, is seen at the next read.
+ */
+const builtTrees = new WeakMap<Db, Map<string, { digest: string; tree: Promise<CatalogProduct[]> }>>();
+
 /** The organisation's contract as a tree, in the catalog's order. Administrators only. */
 export async function contractCatalog(db: Db, actor: Actor): Promise<CatalogProduct[]> {
   requireRole(actor, Role.ADMINISTRATOR);
+  const [{ digest }] = await db.$queryRaw<[{ digest: string }]>`
+    SELECT md5(coalesce(string_agg(row, '|' ORDER BY row), '')) AS digest FROM (
+      SELECT p::text AS row FROM "ProductType" AS p
+      UNION ALL SELECT s::text FROM "ServiceType" AS s
+      UNION ALL SELECT b::text FROM "Bundle" AS b
+      UNION ALL SELECT o::text FROM "BundleOption" AS o
+      UNION ALL SELECT c::text FROM "ContractProduct" AS c WHERE c."organisationId" = ${actor.organisationId}::uuid
+    ) AS catalog`;
+  const trees = builtTrees.get(db) ?? new Map<string, { digest: string; tree: Promise<CatalogProduct[]> }>();
+  builtTrees.set(db, trees);
+  const built = trees.get(actor.organisationId);
+  if (built?.digest === digest) return built.tree;
+  // Frozen: every caller shares it.
+  const tree = readContractCatalog(db, actor.organisationId).then(deepFreeze);
+  trees.set(actor.organisationId, { digest, tree });
+  // A failed read is not kept.
+  tree.catch(() => trees.delete(actor.organisationId));
+  return tree;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+async function readContractCatalog(db: Db, organisationId: string): Promise<CatalogProduct[]> {
   const products = await db.productType.findMany({
-    where: { contracts: { some: { organisationId: actor.organisationId } } },
+    where: { contracts: { some: { organisationId } } },
     orderBy: { sortOrder: 'asc' },
     include: {
       serviceTypes: {
