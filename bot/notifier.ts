@@ -56,19 +56,22 @@ export interface Notifier {
 }
 
 const DIGEST_CLAIM_MS = 60_000;
+/** Notifications claimed at once: a batch's reads, rate-limit slots and records are made once for all of it. */
+const BATCH = 200;
 const digestPayloadSchema = z.looseObject({ digestKey: z.string().min(1).max(200), digestTotal: z.number().int().positive().optional() });
 /** Details some producers add: the SIM card's last digits, the fixed number taken from its previous user. */
 const detailPayloadSchema = z.looseObject({ lastDigits: z.string().max(4).optional(), number: z.string().max(20).optional() });
 const undeliverablePayloadSchema = z.looseObject({ recipientId: z.uuid() });
 
 export function createNotifier(deps: ProactiveDeps, options: NotifierOptions = {}): Notifier {
-  const { pollIntervalMs = 1_000, clockSpeed = 1, rateLimitFactor = deps.rateLimitFactor, ...delivery } = options;
+  const { pollIntervalMs = 1_000, clockSpeed = 1, rateLimitFactor = deps.rateLimitFactor, batch = BATCH, ...rest } = options;
+  const delivery = { ...rest, batch };
   const sending = { ...deps, rateLimitFactor, takeSlot: deps.takeSlot ?? sendSlotTaker(deps.db) };
 
   async function runOnce(): Promise<void> {
     await queueOverdueActivationNotices(deps.db, { afterMs: ACTIVATION_MAX_MS / clockSpeed });
     // A full batch means there may be more: go on at once rather than after the interval.
-    while ((await deliverDueNotifications(deps.db, deliverer(sending), delivery)).claimed === (delivery.batch ?? 50));
+    while ((await deliverDueNotifications(deps.db, deliverer(sending), delivery)).claimed === batch);
     await recordDeadLetters(deps.db);
   }
 
