@@ -11,7 +11,7 @@ import { scheduleDonorStep } from '../../services/donorSimulator';
 import type { Actor } from '../../services/people';
 import { portingDetailsOf, resubmitPorting } from '../../services/porting';
 import { actionsOf, choiceValue, demoActor, post, press, readCard, type Card, type TeamsHarness } from '../support/addServiceDriver';
-import { startReadyProcess, type ReadyProcess } from '../support/childProcess';
+import { startBotProcess, type ReadyProcess } from '../support/childProcess';
 import { startLocalConnector, teamsActivity, whatTheySee, type LocalConnector, type SentActivity, type TeamsPerson } from '../support/connector';
 import { openSharedDatabase, type SharedDatabase } from '../support/sharedDatabase';
 import { waitFor } from '../support/waitFor';
@@ -20,7 +20,6 @@ import { waitFor } from '../support/waitFor';
 const serverUrl = process.env.DATABASE_URL;
 const describeOnPostgres = serverUrl ? describe : describe.skip;
 
-const botProcess = path.join(__dirname, '../support/botProcess.js');
 /** The bot processes' SIM_CLOCK_SPEED (botProcess.js leaves the default): the donors answer within seconds. */
 const CLOCK_SPEED = 720;
 
@@ -47,10 +46,7 @@ describeOnPostgres('several bot processes on one PostgreSQL database (needs Post
 
   async function startInstance(name: string): Promise<BotInstance> {
     const dataDir = path.join(root, name);
-    const started = await startReadyProcess(botProcess, { DATABASE_URL: shared.url, DATA_DIR: dataDir });
-    // PORT=0: the port taken is the one the start-up lines name.
-    const url = /Bot endpoint:\s+(\S+)\/api\/messages/.exec(started.output.join(''))?.[1];
-    if (!url) throw new Error(`no bot endpoint in the output of ${name}: ${started.output.join('')}`);
+    const { process: started, url } = await startBotProcess(shared.url, dataDir);
     const bot: RunningBot = { url, port: Number(new URL(url).port), db: shared.pools[0]!, adminLink: '', close: async () => undefined };
     return { name, process: started, dataDir, harness: { bot, connector, close: async () => undefined } };
   }

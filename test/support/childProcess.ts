@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 
 export interface ReadyProcess {
   child: ChildProcess;
@@ -19,4 +20,13 @@ export function startReadyProcess(script: string, env: Record<string, string>): 
     });
     void exited.then((code) => reject(new Error(`${script} exited (${code}) before it was ready: ${output.join('')}`)));
   });
+}
+
+/** A bot process (botProcess.js) on the shared database at `databaseUrl`, and the address it serves at. */
+export async function startBotProcess(databaseUrl: string, dataDir: string): Promise<{ process: ReadyProcess; url: string }> {
+  const started = await startReadyProcess(path.join(__dirname, 'botProcess.js'), { DATABASE_URL: databaseUrl, DATA_DIR: dataDir });
+  // PORT=0: the port taken is the one the start-up lines name.
+  const url = /Bot endpoint:\s+(\S+)\/api\/messages/.exec(started.output.join(''))?.[1];
+  if (!url) throw new Error(`no bot endpoint in the output of ${dataDir}: ${started.output.join('')}`);
+  return { process: started, url };
 }
