@@ -1,10 +1,11 @@
 import { t } from '../../cards/strings';
 import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
+import { execute, press, readCard } from '../support/addServiceDriver';
 import { whatTheySee } from '../support/connector';
 import { useBotUnderTest } from '../support/botUnderTest';
 
 /** Inputs the fuzz test (fuzz.test.ts) once found breaking a turn, kept as plain cases so they stay fixed. */
-const { bot, says, submits } = useBotUnderTest('bad-input');
+const { bot, connector, says, submits } = useBotUnderTest('bad-input');
 
 const jan = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.jan.aadObjectId, name: 'Jan Peeters' };
 const sam = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.sam.aadObjectId, name: 'Sam Support' };
@@ -45,3 +46,24 @@ test('a web chat message carrying a NUL character is refused with 400 and not st
   expect(stored.filter((row) => (row.activity as { from?: { role?: string } }).from?.role === 'user')).toHaveLength(0);
 });
 
+
+describe('names with emoji, right-to-left text, quotes and template syntax', () => {
+  const names = ['Zoë 👩🏽‍💻 O\'Brien "Ace"', 'محمد الحسن', '\u202Eevil\u202C Adams', '${title} {name} <b>Bold</b>'];
+  const ann = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.ann.aadObjectId, name: 'Ann Admin' };
+
+  beforeAll(async () => {
+    const organisation = await bot().db.prisma.organisation.findUniqueOrThrow({ where: { tenantId: DEMO_TENANT_ID } });
+    await bot().db.prisma.person.createMany({
+      data: names.map((displayName, n) => ({ organisationId: organisation.id, role: 'USER' as const, email: `odd.name.${n}@demo.example`, displayName })),
+    });
+  });
+
+  test.each(names.map((name, n) => [name, n] as const))('%s is shown as written on the add-service search and on support\'s look-up', async (name, n) => {
+    const harness = { bot: bot(), connector: connector(), close: async () => undefined };
+    const chosen = await press(harness, ann, await execute(harness, ann, 'welcome.addService'), 'Search', { query: `odd.name.${n}@demo.example` });
+    expect(readCard(chosen).texts.join('\n')).toContain(name);
+    await press(harness, ann, chosen, 'Cancel');
+    const [found] = await says(sam, `status of odd.name.${n}@demo.example`);
+    expect(whatTheySee(found!).texts).toEqual([t('en', 'support.noServices', { name })]);
+  });
+});
