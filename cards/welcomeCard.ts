@@ -17,6 +17,10 @@ export interface WelcomeGuestCardData {
   paragraphs: string[];
 }
 
+/**
+ * Each button on a row of its own (an ActionSet per action): four side by side are cut short on Teams desktop, and
+ * one per row reads as the menu it is, at any width.
+ */
 export function renderWelcomeCard(data: WelcomeCardData): AdaptiveCard {
   return render(welcomeTemplate, data);
 }

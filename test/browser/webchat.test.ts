@@ -82,8 +82,7 @@ describe('the web chat in a real browser', () => {
 
     // Web Chat sends the card's button as a message with a value; the bot's answer lands in the same transcript.
     await addService.click();
-    // Web Chat's Markdown turns the quotes around the button's name into typographic ones.
-    await page.getByText(/Add a service.? is not available in this version of the assistant yet/).first().waitFor();
+    await page.getByText('Who is the service for?').first().waitFor();
     await page.screenshot({ path: path.join(screenshotsDir, 'webchat-admin-button.png') });
     expect(problems).toEqual([]);
     await page.close();

@@ -150,7 +150,10 @@ export function whatTheySee(sent: SentActivity): { texts: string[]; buttons: str
   const actions: Record<string, any>[] = [];
   for (const attachment of sent.activity.attachments ?? []) {
     const card = attachment.content ?? {};
-    for (const element of card.body ?? []) if (typeof element.text === 'string') texts.push(element.text);
+    for (const element of card.body ?? []) {
+      if (typeof element.text === 'string') texts.push(element.text);
+      if (element.type === 'ActionSet') actions.push(...element.actions);
+    }
     actions.push(...(card.actions ?? []));
   }
   return { texts, buttons: actions.map((action) => action.title), actions };
