@@ -128,7 +128,7 @@ async function statusText(db: Db, actor: Actor, language: Language): Promise<str
   const key = latest && stateKeys[latest.status];
   if (!latest || !key) return t(language, 'activation.none');
   const products = await productNames(db, [latest.productTypeCode]);
-  return t(language, key, { product: products.get(latest.productTypeCode)?.[language] ?? latest.productTypeCode, reason: latest.failureReason ?? '' });
+  return t(language, key, { product: products.get(latest.productTypeCode)?.[language] ?? latest.productTypeCode, reason: latest.failureReason ?? t(language, 'help.state.failed.unknown') });
 }
 
 /** The person-facing sentence for a refused number, in their language. */

@@ -494,7 +494,8 @@ export async function recordActivationResult(
     const service = await tx.service.findUnique({ where: { id: serviceId } });
     if (!service) return { applied: false, reason: 'not-found' } as const;
     if (service.status === target) return { applied: false, reason: 'already', status: service.status } as const;
-    const failureReason = parsed.outcome === 'FAILED' ? parsed.reason ?? 'The network did not accept the SIM card.' : null;
+    // The backend's own words if it gave any; without them the views say so in the reader's language.
+    const failureReason = parsed.outcome === 'FAILED' ? parsed.reason ?? null : null;
     const moved = await tx.service.updateMany({
       where: { id: serviceId, status: ServiceStatus.ACTIVATING },
       data: target === ServiceStatus.ACTIVE ? { status: target, activatedAt: now, failureReason: null } : { status: target, failureReason },

@@ -3,6 +3,8 @@
 // Starts Web Chat against this server's Direct Line endpoint, with polling (the server keeps no sockets).
 (function startChat() {
   const status = document.getElementById('chat-status');
+  // Shown only once a script runs: without scripts the chat never starts, and the page does not say it is starting.
+  status.hidden = false;
   const domain = `${window.location.origin}/v3/directline`;
   const meta = (name) => document.querySelector(`meta[name="${name}"]`)?.content ?? '';
 
@@ -37,6 +39,7 @@
       status.hidden = true;
     })
     .catch(() => {
-      status.textContent = 'The chat could not start. Please reload the page in a moment.';
+      // The page's own language: the server wrote the sentence into the status line.
+      status.textContent = status.dataset.failed;
     });
 })();

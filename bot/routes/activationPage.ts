@@ -77,7 +77,8 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
       activationMain,
       {
         chatHeading: t(l, 'activationPage.chat.title'),
-        chatStarting: t(l, 'activationPage.chat.starting'),
+        chatStarting: t(l, 'webChat.starting'),
+        chatFailed: t(l, 'webChat.failed'),
         chatNoScript: t(l, 'activationPage.chat.noScript'),
       },
       { content },
@@ -182,7 +183,7 @@ function formContent(view: ActivationLinkView, l: Language, form: FormState): st
 function statusContent(view: ActivationLinkView, l: Language): string {
   const e = escapeHtml;
   if (view.status === ServiceStatus.FAILED) {
-    const failed = t(l, 'activation.state.FAILED', { product: view.product[l], reason: view.failureReason ?? '' });
+    const failed = t(l, 'activation.state.FAILED', { product: view.product[l], reason: view.failureReason ?? t(l, 'help.state.failed.unknown') });
     return `<h2 id="step-heading">${e(t(l, 'activationPage.failed.title'))}</h2>
       <p>${e(failed)}</p>`;
   }

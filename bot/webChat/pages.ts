@@ -6,13 +6,13 @@ import type restify from 'restify';
 import { languages, t, type Language } from '../../cards/strings';
 import { LinkPurpose, redeemOneTimeLink } from '../../services/accessLinks';
 import type { Db } from '../../services/db/database';
+import { replyLanguage } from '../../services/languagePreference';
 import { projectRoot } from '../../services/projectRoot';
 import type { Logger } from '../logger';
 import { openConversation } from './conversations';
 
 export const OPERATOR = 'Dstny';
 const EMPTY_STYLE_HASH = `sha256-${crypto.createHash('sha256').update('').digest('base64')}`;
-const TITLE = 'SIM activation assistant';
 
 export const pagesDir = path.join(projectRoot(), 'bot', 'pages');
 // The package's exports hide package.json and dist/ from require, so they are found from its main entry (lib/).
@@ -135,21 +135,28 @@ export function pageHeaders(styleNonce?: string, formAction = "'none'"): Record<
  */
 export function registerPageRoutes(server: restify.Server, deps: PageDeps): void {
   const { db, logger } = deps;
-  const chatMain = fill(pageTemplate('chat.html'), { appTitle: TITLE });
+  const chatTemplate = pageTemplate('chat.html');
   const assets: Record<string, Asset> = {
     'chat.js': asset('chat.js', 'text/javascript; charset=utf-8'),
     'chat.css': asset('chat.css', 'text/css; charset=utf-8'),
     'activate.css': asset('activate.css', 'text/css; charset=utf-8'),
   };
 
-  function sendChatPage(res: restify.Response, who: string, token?: string): void {
+  function sendChatPage(res: restify.Response, l: Language, who: string, token?: string): void {
     const nonce = crypto.randomBytes(16).toString('base64');
-    const html = renderPage({ lang: 'en', title: TITLE, appTitle: TITLE, who, head: chatHead(nonce, token), main: chatMain });
-    res.sendRaw(200, html, pageHeaders(nonce));
+    const main = fill(chatTemplate, {
+      chatLabel: t(l, 'webChat.label'),
+      chatStarting: t(l, 'webChat.starting'),
+      chatFailed: t(l, 'webChat.failed'),
+      chatNoScript: t(l, 'webChat.noScript'),
+    });
+    const title = t(l, 'welcome.guest.title');
+    res.sendRaw(200, renderPage({ lang: l, title, appTitle: title, who, head: chatHead(nonce, token), main }), pageHeaders(nonce));
   }
 
-  server.get('/', (_req, res, next) => {
-    sendChatPage(res, 'General help: ask about activating a SIM card, porting a number or calls and data.');
+  server.get('/', (req, res, next) => {
+    const l = browserLanguage(req);
+    sendChatPage(res, l, t(l, 'webChat.guest.who'));
     next();
   });
 
@@ -167,13 +174,12 @@ export function registerPageRoutes(server: restify.Server, deps: PageDeps): void
         return;
       }
       const { token } = await openConversation(db, { personId: link.personId });
-      sendChatPage(res, `Signed in as ${link.person.displayName}`, token);
+      const l = replyLanguage(link.person, browserLanguage(req));
+      sendChatPage(res, l, t(l, 'webChat.signedInAs', { name: link.person.displayName }), token);
     } catch (error) {
       logger.error({ err: error }, 'sign-in page failed');
-      res.sendRaw(500, 'Something went wrong on our side. Please try the link again in a moment.', {
-        'Content-Type': 'text/plain; charset=utf-8',
-        'Cache-Control': 'no-store',
-      });
+      const l = browserLanguage(req);
+      res.sendRaw(500, noticePage(l, t(l, 'welcome.guest.title'), t(l, 'signIn.error.title'), [t(l, 'signIn.error.body')]), pageHeaders());
     }
   });
 

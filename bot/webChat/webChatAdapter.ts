@@ -9,6 +9,7 @@ import {
 import type { Db } from '../../services/db/database';
 import { WEB_CHAT_IDENTITY } from '../identity';
 import type { Logger } from '../logger';
+import { answerTurnError } from '../turnLog';
 import {
   appendActivity,
   deleteActivity,
@@ -37,10 +38,7 @@ export class WebChatAdapter extends BotAdapter {
     logger: Logger,
   ) {
     super();
-    this.onTurnError = async (context, error) => {
-      logger.error({ err: error, conversationId: context.activity.conversation?.id }, 'web chat turn failed');
-      await context.sendActivity('Sorry, something went wrong on our side. Please try again in a moment.');
-    };
+    this.onTurnError = (context, error) => answerTurnError(logger, context, error);
   }
 
   /** Runs one turn for an activity of `conversation` (already stored when the user posted it). */

@@ -77,7 +77,7 @@ test('Jan opens the link from his email, enters a wrong then the right SIM card 
   const { page, problems } = await openPage(link, { width: 1000, height: 1100 });
 
   await page.getByRole('heading', { name: 'Activeer je simkaart' }).first().waitFor();
-  await page.getByText('Jan Peeters, met deze pagina activeer je de simkaart van je Dstny Mobile-dienst (Mobile) bij Demo Company NV.').waitFor();
+  await page.getByText('Jan Peeters, met deze pagina activeer je de simkaart van je Dstny Mobile-dienst (Mobiel) bij Demo Company NV.').waitFor();
   // The chat below is tied to Jan: the bot greets him by name.
   await page.locator('#webchat').getByText('Hallo Jan Peeters').first().waitFor();
   await shot(page, 'activation-page.png');

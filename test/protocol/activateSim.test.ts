@@ -2,6 +2,7 @@ import { jobHandlers } from '../../bot/background';
 import { createLogger } from '../../bot/logger';
 import { DEMO_TENANT_ID, demo, demoScenario, demoStockIccids, otherStockIccids } from '../../prisma/demoData';
 import { ServiceStatus } from '../../prisma/generated/enums';
+import { recordActivationResult } from '../../services/activation';
 import { JobWorker } from '../../services/jobQueue';
 import { useBotUnderTest } from '../support/botUnderTest';
 import { whatTheySee, type SentActivity, type TeamsPerson } from '../support/connector';
@@ -121,4 +122,13 @@ test('a forged button for somebody else\'s service is refused and recorded', asy
   expect(texts).toEqual(['Désolé, vous ne pouvez pas faire cela pour ce service.']);
   const audit = await bot.bot().db.prisma.auditEvent.findFirst({ where: { action: 'activation.sim.denied', subjectId: pieterService.id } });
   expect(audit).not.toBeNull();
+});
+
+test('a failed activation without a reason from the network is said in Luc\'s French, not in stored English', async () => {
+  const prisma = bot.bot().db.prisma;
+  const service = await prisma.service.findFirstOrThrow({ where: { user: { email: demo.luc.email }, status: ServiceStatus.ACTIVE } });
+  await prisma.service.update({ where: { id: service.id }, data: { status: ServiceStatus.ACTIVATING } });
+  await recordActivationResult(prisma, service.id, { outcome: 'FAILED' });
+  const { texts } = await says(luc, grouped(demoStockIccids[5]!));
+  expect(texts).toEqual([expect.stringContaining("L'activation de votre carte SIM pour Dstny Mobile a échoué : aucune raison n'a été donnée.")]);
 });

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { configFromEnvironment } from '../../bot/config';
 import { startBot, type RunningBot } from '../../bot/main';
-import { WEB_CHAT_BUNDLE_PATH } from '../../bot/webChat/pages';
+import { WEB_CHAT_BUNDLE_PATH, escapeHtml } from '../../bot/webChat/pages';
+import { languages, t } from '../../cards/strings';
+import { LinkPurpose, createAccessLink } from '../../services/accessLinks';
 import type { Database } from '../../services/db/database';
 import { openTestDatabase } from '../support/database';
 import { textOf } from '../support/pageText';
@@ -152,6 +154,25 @@ describe('Direct Line endpoint', () => {
     const unknown = await fetch(`${running.url}/signin/${'x'.repeat(43)}`);
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toBe(refused);
+  });
+
+  test.each(languages)('the chat page in %s: every sentence on it from the catalogue, in the browser\'s language', async (l) => {
+    const response = await fetch(`${running.url}/`, { headers: { 'Accept-Language': `${l}-BE,${l};q=0.9` } });
+    const html = await response.text();
+    expect(html).toContain(`<html lang="${l}">`);
+    expect(html).toContain(`data-failed="${escapeHtml(t(l, 'webChat.failed'))}"`);
+    expect(html).toContain(`aria-label="${escapeHtml(t(l, 'webChat.label'))}"`);
+    const text = textOf(html);
+    for (const key of ['welcome.guest.title', 'webChat.guest.who', 'webChat.starting', 'webChat.noScript']) expect(text).toContain(t(l, key));
+    if (l !== 'en') expect(text).not.toMatch(/General help|Starting the chat|needs JavaScript|SIM activation assistant/);
+  });
+
+  test('a sign-in link opens the chat in the language its person prefers, whatever the browser asks for', async () => {
+    const jan = await db.prisma.person.findFirstOrThrow({ where: { email: 'jan.peeters@demo.example' } });
+    const { token } = await createAccessLink(db.prisma, { purpose: LinkPurpose.ADMIN_SIGN_IN, personId: jan.id, ttlMs: 60_000 });
+    const page = textOf(await (await fetch(`${running.url}/signin/${token}`, { headers: { 'Accept-Language': 'en' } })).text());
+    expect(page).toContain('Aangemeld als Jan Peeters');
+    expect(page).toContain('De chat start…');
   });
 
   test('two bot processes serve one conversation: nothing is kept in process memory', async () => {
