@@ -163,6 +163,9 @@ export function deniedReply(language: Language): Reply {
   return { kind: 'text', text: t(language, 'support.denied') };
 }
 
+// Teams refuses a message over about 28 KB: a long-lived service's history shows its latest entries.
+const TIMELINE_ENTRIES = 15;
+
 function timelineCard(
   actor: Actor,
   language: Language,
@@ -198,13 +201,17 @@ function timelineCard(
     title: t(language, 'support.timeline.title', { name: service.user.displayName, product: service.product[language] }),
     subtitle: service.organisationName,
     facts,
-    timelineTitle: t(language, 'support.timelineTitle'),
-    events: events.map((event) => ({
+    timelineTitle: events.length > TIMELINE_ENTRIES
+      ? t(language, 'support.timelineTitle.latest', { shown: TIMELINE_ENTRIES, total: events.length })
+      : t(language, 'support.timelineTitle'),
+    events: events.slice(-TIMELINE_ENTRIES).map((event) => ({
       at: formatTime(language, event.at),
       what: eventLabel[event.kind] ? t(language, eventLabel[event.kind]!) : t(language, 'support.event.other', { kind: event.kind }),
     })),
-    changesTitle: t(language, 'support.changesTitle'),
-    changes: changes.map((change) => changeLine(language, change)),
+    changesTitle: changes.length > TIMELINE_ENTRIES
+      ? t(language, 'support.changesTitle.latest', { shown: TIMELINE_ENTRIES, total: changes.length })
+      : t(language, 'support.changesTitle'),
+    changes: changes.slice(-TIMELINE_ENTRIES).map((change) => changeLine(language, change)),
     buttons,
   });
   return { kind: 'card', card };

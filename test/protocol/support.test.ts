@@ -109,3 +109,26 @@ test('Ann, the administrator, looking up Pieter gets the Fix of his refused port
   const request = await bot().db.prisma.portingRequest.findFirstOrThrow({ where: { service: { user: { email: demo.pieter.email } } } });
   expect(fix).toMatchObject({ verb: 'portingIssues.fix', data: { requestId: request.id } });
 });
+
+test('a long history stays within Teams\' message size: the latest entries, and how many there are', async () => {
+  const prisma = bot().db.prisma;
+  const service = await prisma.service.findFirstOrThrow({ where: { user: { email: demo.luc.email } } });
+  const agent = await prisma.person.findFirstOrThrow({ where: { email: demo.sam.email } });
+  const start = Date.parse('2030-01-01T08:00:00Z');
+  const at = (i: number) => new Date(start + i * 60_000);
+  await prisma.serviceEvent.createMany({ data: Array.from({ length: 200 }, (_, i) => ({ serviceId: service.id, kind: 'activation_email_sent', createdAt: at(i) })) });
+  await prisma.auditEvent.createMany({
+    data: Array.from({ length: 200 }, (_, i) => ({
+      organisationId: service.organisationId, actorId: agent.id, action: 'service.scheduled', subjectType: 'Service', subjectId: service.id,
+      before: { scheduledStartAt: at(i).toISOString() }, after: { scheduledStartAt: at(i + 1).toISOString() }, createdAt: at(i),
+    })),
+  });
+
+  const [reply] = await says(sam, `status of ${demo.luc.email}`);
+  // Teams takes a bot message of about 28 KB at most, card included.
+  expect(Buffer.byteLength(JSON.stringify(reply!.activity))).toBeLessThan(28 * 1024);
+  const card = timeline(reply!);
+  expect(card.events).toHaveLength(15);
+  const texts = whatTheySee(reply!).texts;
+  expect(texts).toEqual(expect.arrayContaining([expect.stringMatching(/^Timeline: the latest 15 of \d{3}$/), expect.stringMatching(/^Changes: the latest 15 of \d{3} /)]));
+});
