@@ -127,6 +127,8 @@ const CASES: Record<string, Partial<Record<WrongActor, Call>>> = {
   },
   'activation:listWaitingServices': { 'user as administrator': (w) => activation.listWaitingServices(w.db.prisma, w.jan) },
   'activation:allWaitingServiceIds': { 'user as administrator': (w) => activation.allWaitingServiceIds(w.db.prisma, w.jan) },
+  // Another organisation's administrator can only name their own organisation's services: the job takes the actor's.
+  'activation:queueStartAll': { 'user as administrator': (w) => activation.queueStartAll(w.db.prisma, w.jan, 'forged-start-all') },
   'bulkImport:validateImport': {
     'user as administrator': (w) => bulkImport.validateImport(w.db.prisma, w.jan, { name: 'forged.csv', content: bulkImport.contentOf(Buffer.from(bulkImport.templateCsv())) }),
   },
