@@ -18,7 +18,7 @@ const sam = person(DEMO_TENANT_ID, demo.sam.aadObjectId, 'Sam Support');
 const jan = person(DEMO_TENANT_ID, demo.jan.aadObjectId, 'Jan Peeters');
 const olga = person(OTHER_TENANT_ID, other.olga.aadObjectId, 'Olga Other');
 
-const { bot, presses } = useBotUnderTest('tampered-cards');
+const { bot, presses, submits } = useBotUnderTest('tampered-cards');
 const prisma = () => bot().db.prisma;
 
 type Json = Record<string, unknown>;
@@ -260,7 +260,21 @@ beforeAll(async () => {
   ids = await seededIds();
 });
 
-test.each(forgeries)('$tries: refused with a sentence, audited, nothing else changed', async (forgery) => {
+/** The forged button as Teams sends it (Action.Execute, answered in place) and as the web chat does (Action.Submit). */
+const clients = {
+  teams: async (forgery: Forgery) => {
+    const { answer, followUps } = await presses(forgery.who, { verb: forgery.verb, data: forgery.data(ids) });
+    return [
+      ...(typeof answer.value === 'string' ? [answer.value] : readCard(answer.value as Json).texts),
+      ...followUps.flatMap((sent) => whatTheySee(sent).texts),
+    ];
+  },
+  webChat: async (forgery: Forgery) => (await submits(forgery.who, { verb: forgery.verb, ...forgery.data(ids) })).flatMap((sent) => whatTheySee(sent).texts),
+};
+
+const cases = forgeries.flatMap((forgery) => (['teams', 'webChat'] as const).map((client) => ({ ...forgery, client })));
+
+test.each(cases)('$tries ($client): refused with a sentence, audited, nothing else changed', async ({ client, ...forgery }) => {
   const actor = await prisma().person.findFirstOrThrow({ where: { aadObjectId: forgery.who.aadObjectId } });
   const audits = () =>
     prisma().auditEvent.findMany({
@@ -269,12 +283,7 @@ test.each(forgeries)('$tries: refused with a sentence, audited, nothing else cha
   const auditedBefore = (await audits()).length;
   const before = await rowCounts(bot().db, EXPECTED_WRITES);
 
-  const { answer, followUps } = await presses(forgery.who, { verb: forgery.verb, data: forgery.data(ids) });
-
-  const seen = [
-    ...(typeof answer.value === 'string' ? [answer.value] : readCard(answer.value as Json).texts),
-    ...followUps.flatMap((sent) => whatTheySee(sent).texts),
-  ].filter(Boolean);
+  const seen = (await clients[client](forgery)).filter(Boolean);
   expect(seen).toContain(forgery.answer);
   expect(seen.join('\n')).not.toMatch(/\bat .+\.(ts|js):\d+|Error:/);
   expect((await audits()).length).toBe(auditedBefore + 1);
