@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { problemText } from '../../dialogs/bulkImport';
 import { demo, other } from '../../prisma/demoData';
 import {
   BulkImportJobs,
@@ -194,6 +195,23 @@ test('a start at a date and time for the whole file is one scheduled job, which 
   expect(await db.prisma.job.findUniqueOrThrow({ where: { id: job!.id } })).toMatchObject({ state: 'DONE', attempts: 1 });
   expect(await db.prisma.serviceEvent.count({ where: { serviceId: { in: ids }, kind: 'service_started' } })).toBe(3);
   expect(await db.prisma.service.count({ where: { id: { in: ids }, status: 'WAITING_FOR_SIM' } })).toBe(3);
+});
+
+test('the catalog may be named in any language, and a wrong name is answered with the names in the reader\'s', async () => {
+  const rows = generateFile(1_000, now).rows.slice(910, 913).map((cells) => ({ ...cells, sim_card_number: '', activation_method: 'email' }));
+  const named = [
+    { service_type: 'Mobiel internet', bundle: 'Data 20 GB', options: 'Roamingdata 5 GB' },
+    { service_type: 'Internet mobile', bundle: 'Données 20 Go', options: 'Données en itinérance 5 Go' },
+    { service_type: 'Mobiel internet', bundle: 'Data 99 GB', options: '' },
+  ].map((catalog, i) => ({ ...rows[i]!, product_type: 'Dstny Mobile', ...catalog }));
+  const csv = [templateColumns.join(','), ...named.map((cells) => templateColumns.map((column) => cells[column]).join(','))].join('\r\n');
+  const validated = await validate('talen.csv', csv);
+  expect(validated.validRows).toBe(2);
+  const [wrong] = (await importReport(db.prisma, ann, validated.id, 0)).rows;
+  const bundle = wrong!.problems.find((problem) => problem.column === 'bundle')!;
+  expect(problemText('nl', bundle, now)).toContain('Mobiel internet');
+  expect(problemText('nl', bundle, now)).toContain('Data 10 GB, Data 20 GB, Data 100 GB');
+  expect(problemText('fr', bundle, now)).toContain('Données 10 Go, Données 20 Go, Données 100 Go');
 });
 
 describe('files that are not an import get a clear answer and leave nothing behind', () => {
