@@ -499,59 +499,73 @@ export async function requestPorting(
   return { ok: true, request, warnings: checked.warnings };
 }
 
-async function recordAttempt(
-  db: Db,
+interface AttemptOptions {
+  state: PortingState;
+  now: Date;
+  alsoInTransaction?: InTransaction;
+  /** The attempt this one follows (a fix): refused when another attempt came in between. */
+  after?: string;
+}
+
+function recordAttempt(db: Db, actor: Actor, service: { id: string; organisationId: string }, checked: PortingDetails, options: AttemptOptions): Promise<PortingRequest> {
+  return db.$transaction((tx) => addPortingAttempt(tx, actor, service, checked, options));
+}
+
+/**
+ * recordAttempt's writes, inside the caller's transaction: so that a new service and its porting request are
+ * committed together (services/serviceOrders.ts).
+ */
+export async function addPortingAttempt(
+  tx: Prisma.TransactionClient,
   actor: Actor,
   service: { id: string; organisationId: string },
   checked: PortingDetails,
-  options: { state: PortingState; now: Date; alsoInTransaction?: InTransaction; after?: string },
+  options: AttemptOptions,
 ): Promise<PortingRequest> {
   const { wishDate, ...details } = checked;
   const { state, now } = options;
   const serviceId = service.id;
-  return db.$transaction(async (tx) => {
-    const previous = await tx.portingRequest.findFirst({ where: { serviceId }, orderBy: { attempt: 'desc' } });
-    if (previous && ACTIVE_STATES.includes(previous.state)) {
-      throw new PortingConflict('this service already has a porting request in progress');
-    }
-    if (options.after !== undefined && previous?.id !== options.after) {
-      throw new PortingConflict('this porting request was already followed by another attempt');
-    }
-    const created = await tx.portingRequest.create({
-      data: {
-        ...details,
-        serviceId,
-        attempt: (previous?.attempt ?? 0) + 1,
-        wishDate: wishDate ? fromCalendarDate(wishDate) : null,
-        state,
-        createdAt: now,
-        updatedAt: now,
-      },
-    });
-    await tx.serviceEvent.create({
-      data: {
-        serviceId,
-        kind: `porting_${state.toLowerCase()}`,
-        detail: { requestId: created.id, attempt: created.attempt, operator: created.donorOperator },
-        actorId: actor.id,
-        createdAt: now,
-      },
-    });
-    await tx.auditEvent.create({
-      data: {
-        organisationId: service.organisationId,
-        actorId: actor.id,
-        action: previous ? 'porting.resubmitted' : 'porting.requested',
-        subjectType: 'PortingRequest',
-        subjectId: created.id,
-        before: previous ? { requestId: previous.id, attempt: previous.attempt, refusalCode: previous.refusalCode } : Prisma.DbNull,
-        after: { attempt: created.attempt, state, operator: created.donorOperator, lineType: created.lineType },
-        createdAt: now,
-      },
-    });
-    await options.alsoInTransaction?.(tx, created);
-    return created;
+  const previous = await tx.portingRequest.findFirst({ where: { serviceId }, orderBy: { attempt: 'desc' } });
+  if (previous && ACTIVE_STATES.includes(previous.state)) {
+    throw new PortingConflict('this service already has a porting request in progress');
+  }
+  if (options.after !== undefined && previous?.id !== options.after) {
+    throw new PortingConflict('this porting request was already followed by another attempt');
+  }
+  const created = await tx.portingRequest.create({
+    data: {
+      ...details,
+      serviceId,
+      attempt: (previous?.attempt ?? 0) + 1,
+      wishDate: wishDate ? fromCalendarDate(wishDate) : null,
+      state,
+      createdAt: now,
+      updatedAt: now,
+    },
   });
+  await tx.serviceEvent.create({
+    data: {
+      serviceId,
+      kind: `porting_${state.toLowerCase()}`,
+      detail: { requestId: created.id, attempt: created.attempt, operator: created.donorOperator },
+      actorId: actor.id,
+      createdAt: now,
+    },
+  });
+  await tx.auditEvent.create({
+    data: {
+      organisationId: service.organisationId,
+      actorId: actor.id,
+      action: previous ? 'porting.resubmitted' : 'porting.requested',
+      subjectType: 'PortingRequest',
+      subjectId: created.id,
+      before: previous ? { requestId: previous.id, attempt: previous.attempt, refusalCode: previous.refusalCode } : Prisma.DbNull,
+      after: { attempt: created.attempt, state, operator: created.donorOperator, lineType: created.lineType },
+      createdAt: now,
+    },
+  });
+  await options.alsoInTransaction?.(tx, created);
+  return created;
 }
 
 export type ResubmitResult =

@@ -6,6 +6,7 @@ import {
   NumberKind,
   NumberOption,
   NumberState,
+  PortingState,
   Role,
   ServiceStatus,
   SimState,
@@ -17,7 +18,7 @@ import type { DbClient } from './jobQueue';
 import { listFixedNumbersInUse, listFreeFixedNumbers, releaseNumber, type FixedNumberInUse } from './numberPool';
 import { takeFixedNumber } from './fixedNumbers';
 import { AccessDenied, recordRefusal, requireRole, type Actor } from './people';
-import { portingDetailsSchema, precheckPortingFor, requestPorting, type PrecheckWarning } from './porting';
+import { addPortingAttempt, portingDetailsSchema, precheckPortingFor, type PortingDetails, type PrecheckWarning } from './porting';
 import { checkIccid, typoCandidates, type IccidProblem } from './simNumber';
 
 /**
@@ -265,14 +266,16 @@ interface CheckedOrder {
   type: CatalogServiceType;
   userId: string;
   numberOption: NumberOption | null;
+  /** The porting details as checked, and what the administrator was warned of. */
+  porting?: { details: PortingDetails; warnings: PrecheckWarning[] };
   simCardId: string | null;
 }
 
 /**
  * Creates the service the draft describes, once per `idempotencyKey`: the number (a reserved new one attached, a
  * porting request, or another active service's number to move when this one is activated), the SIM card from
- * stock, the fixed number (free, or taken from its current user, who is told), the timeline and the audit trail, in
- * one transaction. Then the porting request (not submitted before the service starts) and, when activation is to
+ * stock, the fixed number (free, or taken from its current user, who is told), the porting request (not submitted
+ * before the service starts), the timeline and the audit trail, in one transaction. Then, when activation is to
  * start now, the start itself. Saving again with the same key returns the same service and finishes what a crash
  * may have left undone.
  */
@@ -282,20 +285,20 @@ export async function saveService(db: Db, actor: Actor, draft: ServiceDraft, ide
   const existing = await db.service.findUnique({ where: { idempotencyKey: key } });
   if (existing) {
     if (existing.organisationId !== actor.organisationId) return refuseOrder(db, actor, 'replayed order of another organisation');
-    return { ok: true, ...(await finishSave(db, actor, existing, draft, false, now)) };
+    return { ok: true, ...(await finishSave(db, actor, existing, draft, false, [], now)) };
   }
   const parsed = serviceDraftSchema.parse(draft);
   const checked = await checkOrder(db, actor, parsed, now);
   if (!checked.ok) return checked;
   try {
     const service = await db.$transaction((tx) => createService(tx, actor, parsed, checked.order, key, now));
-    return { ok: true, ...(await finishSave(db, actor, service, parsed, true, now)) };
+    return { ok: true, ...(await finishSave(db, actor, service, parsed, true, checked.order.porting?.warnings ?? [], now)) };
   } catch (error) {
     if (error instanceof OrderConflict) return { ok: false, problem: error.problem };
     // The same key saved at the same moment by a concurrent request: that one created it.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
       const winner = await db.service.findUnique({ where: { idempotencyKey: key } });
-      if (winner) return { ok: true, ...(await finishSave(db, actor, winner, parsed, false, now)) };
+      if (winner) return { ok: true, ...(await finishSave(db, actor, winner, parsed, false, [], now)) };
     }
     throw error;
   }
@@ -325,6 +328,7 @@ async function checkOrder(
 
   const steps = stepsOf(type);
   let numberOption: NumberOption | null = null;
+  let porting: CheckedOrder['porting'];
   if (steps.number) {
     if (!draft.numberOption) return problem('number', 'addService.error.chooseNumberOption');
     numberOption = draft.numberOption;
@@ -333,6 +337,7 @@ async function checkOrder(
       if (!draft.porting) return problem('porting', 'addService.error.portingMissing');
       const precheck = await precheckPortingFor(db, actor, draft.porting, now);
       if (!precheck.ok) return problem('porting', 'addService.error.portingDetails', { portingWarnings: precheck.warnings });
+      porting = { details: precheck.details, warnings: precheck.warnings };
     }
     if (numberOption === NumberOption.MOVE && !(await movableNumberFor(db, actor, draft.moveFromServiceId))) {
       return problem('move', 'addService.error.moveUnavailable');
@@ -359,7 +364,7 @@ async function checkOrder(
   if (draft.activationMethod === ActivationMethod.AUTOMATIC && !automaticActivationAllowed(type, draft)) {
     return problem('activation', 'addService.error.automaticNeedsSim');
   }
-  return { ok: true, order: { type, userId: user.id, numberOption, simCardId } };
+  return { ok: true, order: { type, userId: user.id, numberOption, porting, simCardId } };
 }
 
 async function refuseOutsideCatalog(db: Db, actor: Actor, catalog: CatalogProduct[], draft: ServiceDraft): Promise<never> {
@@ -459,6 +464,7 @@ async function createService(
       createdAt: now,
     },
   });
+  if (order.porting) await addPortingAttempt(tx, actor, updated, order.porting.details, { state: PortingState.REQUESTED, now });
   return updated;
 }
 
@@ -477,16 +483,16 @@ async function takeFreeFixedNumber(tx: Prisma.TransactionClient, actor: Actor, n
   if (taken.count !== 1) throw new OrderConflict({ step: 'fixedNumber', message: 'addService.error.fixedNumberGone' });
 }
 
-/** After the commit: the porting request (kept for the start), then the start when it is to be now. */
-async function finishSave(db: Db, actor: Actor, service: Service, draft: ServiceDraft, created: boolean, now: Date): Promise<SavedService> {
-  let portingWarnings: PrecheckWarning[] = [];
-  if (service.numberOption === NumberOption.PORT && draft.porting) {
-    const requested = await db.portingRequest.findFirst({ where: { serviceId: service.id }, select: { id: true } });
-    if (!requested) {
-      const result = await requestPorting(db, actor, service.id, draft.porting, { submit: false, now });
-      portingWarnings = result.warnings;
-    }
-  }
+/** After the commit: the start, when it is to be now. */
+async function finishSave(
+  db: Db,
+  actor: Actor,
+  service: Service,
+  draft: ServiceDraft,
+  created: boolean,
+  portingWarnings: PrecheckWarning[],
+  now: Date,
+): Promise<SavedService> {
   // A number reserved at step 5 before the administrator went back and chose otherwise is given back.
   if (created && draft.reservedNumberId && draft.reservedNumberId !== service.mobileNumberId) await releaseNumber(db, actor, draft.reservedNumberId);
   let started: StartResult | undefined;

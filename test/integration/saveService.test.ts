@@ -98,6 +98,27 @@ describe('saveService', () => {
     expect(later.service.mobileNumberId).toBeNull();
   });
 
+  it('commits the service and its porting request together: when the request cannot be written, nothing is', async () => {
+    const line = donorExamples.personSubscription;
+    const porting = { number: line.e164, donorOperator: line.operatorCode, holderKind: line.holderKind, holderName: line.holderName, lineType: line.lineType, customerNumber: line.customerNumber! };
+    const draft = await mobileDraft({ numberOption: 'PORT', reservedNumberId: undefined, porting });
+    const idempotencyKey = nextKey();
+    // The database itself refuses the porting request's row, as a failure between the two writes would.
+    await db.sql.exec(`
+      CREATE FUNCTION refuse_porting_request() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused by test'; END $$;
+      CREATE TRIGGER refuse_porting_request BEFORE INSERT ON "PortingRequest" FOR EACH ROW EXECUTE FUNCTION refuse_porting_request();`);
+    try {
+      await expect(saveService(db.prisma, ann, draft, idempotencyKey)).rejects.toThrow(/refused by test/);
+    } finally {
+      await db.sql.exec('DROP TRIGGER refuse_porting_request ON "PortingRequest"; DROP FUNCTION refuse_porting_request();');
+    }
+    expect(await db.prisma.service.count({ where: { idempotencyKey } })).toBe(0);
+
+    const saved = await saveService(db.prisma, ann, draft, idempotencyKey);
+    if (!saved.ok) throw new Error(JSON.stringify(saved.problem));
+    expect(await db.prisma.portingRequest.count({ where: { serviceId: saved.service.id } })).toBe(1);
+  });
+
   it('refuses porting details the pre-check refuses, with the warnings, and creates nothing', async () => {
     const before = await db.prisma.service.count();
     const porting = { number: '0470 12', donorOperator: 'PROXIMUS', holderKind: 'COMPANY' as const, holderName: 'Acme', lineType: 'SUBSCRIPTION' as const };

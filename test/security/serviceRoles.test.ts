@@ -58,6 +58,7 @@ const NOT_GUARDS: Record<string, string> = {
   'languagePreference:rememberLastLanguage': "writes the actor's own row only",
   'languagePreference:setPreferredLanguage': "writes the actor's own row only",
   'activation:servicesWaitingForSim': "reads the actor's own services only (where userId = actor)",
+  'porting:addPortingAttempt': "writes inside its caller's transaction, after the caller's check (saveService, requestPorting, resubmitPorting)",
 };
 
 interface World {
