@@ -70,8 +70,8 @@ export function createNotifier(deps: ProactiveDeps, options: NotifierOptions = {
 
   async function runOnce(): Promise<void> {
     await queueOverdueActivationNotices(deps.db, { afterMs: ACTIVATION_MAX_MS / clockSpeed });
-    // A full batch means there may be more: go on at once rather than after the interval.
-    while ((await deliverDueNotifications(deps.db, deliverer(sending), delivery)).claimed === batch);
+    // While some are due, go on at once rather than after the interval (a batch takes few of one recipient's).
+    while ((await deliverDueNotifications(deps.db, deliverer(sending), delivery)).claimed > 0);
     await recordDeadLetters(deps.db);
   }
 

@@ -47,6 +47,11 @@ export type DeliverNotification = (notification: OutboxNotification) => Promise<
 export interface DeliveryOptions {
   /** Notifications claimed in this run. */
   batch?: number;
+  /**
+   * At most this many of them for one recipient: theirs go out one after the other, so a flood to one person (a bulk
+   * operation's updates to its administrator) must not hold everyone else's for as long.
+   */
+  perRecipient?: number;
   /** Tries, the first included, before a notification is DEAD. */
   maxAttempts?: number;
   /** The time of this run: what is due, and when retries and leases end. */
@@ -77,6 +82,8 @@ interface ClaimedRow {
   createdAt: Date;
 }
 
+const LOOK_AHEAD_BATCHES = 4;
+
 /** A JavaScript time as the UTC TIMESTAMP(3) values Prisma stores, whatever the session's time zone. */
 const utc = (at: Date) => Prisma.sql`(to_timestamp(${at.getTime()}::double precision / 1000) AT TIME ZONE 'UTC')`;
 
@@ -92,17 +99,28 @@ export async function deliverDueNotifications(
   deliver: DeliverNotification,
   options: DeliveryOptions = {},
 ): Promise<DeliveryReport> {
-  const { batch = 50, maxAttempts = 8, now = new Date(), leaseMs = 60_000, backoff = defaultBackoff } = options;
+  const { batch = 50, perRecipient = 10, maxAttempts = 8, now = new Date(), leaseMs = 60_000, backoff = defaultBackoff } = options;
+  // The oldest due rows not claimed by another deliverer (SKIP LOCKED), looking a few batches ahead so that a flood
+  // to one recipient leaves room for others; of those, at most `perRecipient` each.
   const claimed = await db.$queryRaw<ClaimedRow[]>`
-    UPDATE "Notification"
-    SET attempts = attempts + 1, "nextAttemptAt" = ${utc(new Date(now.getTime() + leaseMs))}
-    WHERE id IN (
-      SELECT id FROM "Notification"
+    WITH due AS (
+      SELECT id, "recipientId", "nextAttemptAt", "createdAt" FROM "Notification"
       WHERE state = 'PENDING' AND "nextAttemptAt" <= ${utc(now)}
       ORDER BY "nextAttemptAt", "createdAt"
-      LIMIT ${batch}
+      LIMIT ${batch * LOOK_AHEAD_BATCHES}
       FOR UPDATE SKIP LOCKED
+    ), chosen AS (
+      SELECT id FROM (
+        SELECT id, "nextAttemptAt", "createdAt", row_number() OVER (PARTITION BY "recipientId" ORDER BY "nextAttemptAt", "createdAt") AS nth
+        FROM due
+      ) AS ranked
+      WHERE nth <= ${perRecipient}
+      ORDER BY "nextAttemptAt", "createdAt"
+      LIMIT ${batch}
     )
+    UPDATE "Notification"
+    SET attempts = attempts + 1, "nextAttemptAt" = ${utc(new Date(now.getTime() + leaseMs))}
+    WHERE id IN (SELECT id FROM chosen)
     RETURNING id, "idempotencyKey", "recipientId", "serviceId", kind, payload, attempts, "createdAt"`;
 
   const byRecipient = new Map<string, ClaimedRow[]>();

@@ -238,3 +238,18 @@ test('two deliverers on two connections to one database deliver each notificatio
     await shared?.close();
   }
 });
+
+test("a flood to one recipient takes only part of a batch: the others' notifications go in the same batch", async () => {
+  for (let i = 0; i < 30; i++) await queue(`flood-${i}`, recipients[0]);
+  await queue('other-1', recipients[1]);
+  await queue('other-2', recipients[2]);
+  const { calls, deliver } = recorder();
+  const report = await deliverDueNotifications(db.prisma, deliver, { batch: 20, perRecipient: 5, now: T() });
+  expect(report).toMatchObject({ claimed: 7, delivered: 7 });
+  expect(calls.filter((n) => n.recipientId === recipients[0]).map((n) => n.idempotencyKey)).toEqual(['flood-0', 'flood-1', 'flood-2', 'flood-3', 'flood-4']);
+  expect(calls.map((n) => n.idempotencyKey)).toEqual(expect.arrayContaining(['other-1', 'other-2']));
+  // The rest of the flood follows, in order, in the next batches.
+  const next = recorder();
+  await deliverDueNotifications(db.prisma, next.deliver, { batch: 20, perRecipient: 5, now: T() });
+  expect(next.calls.map((n) => n.idempotencyKey)).toEqual(['flood-5', 'flood-6', 'flood-7', 'flood-8', 'flood-9']);
+});
