@@ -23,6 +23,8 @@ export interface RunningBot {
 }
 
 const ADMIN_LINK_TTL_MS = 24 * 60 * 60 * 1000;
+/** The advisory lock of seeding, beside the migrator's (72_707_001). */
+const SEED_LOCK_KEY = 72_707_002;
 
 /** Opens (or takes) the database, seeds the demo, and serves the bot; prints what a newcomer needs to try it. */
 export async function startBot(
@@ -33,7 +35,8 @@ export async function startBot(
   const db = options.database ?? (await openDatabase(config.database));
   const ownsDatabase = !options.database;
   try {
-    await seedDemo(db.prisma);
+    // Processes starting together would each find the demo missing and race to insert it: one seeds at a time.
+    await db.sql.withAdvisoryLock(SEED_LOCK_KEY, () => seedDemo(db.prisma));
     const adapter = createAdapter(config, logger);
     const bot = createBot({ storage: new PrismaStorage(db.prisma), adapter, db, config, logger });
     const server = createServer({ bot, adapter, db, config, logger });

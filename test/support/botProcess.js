@@ -2,7 +2,7 @@
 // several processes on one PostgreSQL server. Plain JavaScript, compiling the TypeScript it requires on the fly as
 // jobWorkerProcess.js does.
 //
-// Environment: DATABASE_URL (the shared test database), DATA_DIR. Prints "ready" once serving; SIGTERM stops it.
+// Environment: DATABASE_URL (the shared test database; empty: PGlite under DATA_DIR), DATA_DIR. Prints "ready" once serving; SIGTERM stops it.
 'use strict';
 const fs = require('node:fs');
 const ts = require('typescript');
@@ -24,7 +24,8 @@ async function main() {
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
     DATA_DIR: process.env.DATA_DIR,
-    DATABASE_URL: process.env.DATABASE_URL,
+    // Empty: the embedded PGlite under DATA_DIR, as `npm start` has it.
+    DATABASE_URL: process.env.DATABASE_URL || undefined,
   });
   const bot = await startBot(config, { notifier: { pollIntervalMs: 20, batch: 10 } });
   process.stdout.write('ready\n');

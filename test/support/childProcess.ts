@@ -22,9 +22,12 @@ export function startReadyProcess(script: string, env: Record<string, string>): 
   });
 }
 
-/** A bot process (botProcess.js) on the shared database at `databaseUrl`, and the address it serves at. */
-export async function startBotProcess(databaseUrl: string, dataDir: string): Promise<{ process: ReadyProcess; url: string }> {
-  const started = await startReadyProcess(path.join(__dirname, 'botProcess.js'), { DATABASE_URL: databaseUrl, DATA_DIR: dataDir });
+/**
+ * A bot process (botProcess.js) on the shared database at `databaseUrl` (none: its own PGlite under `dataDir`),
+ * and the address it serves at.
+ */
+export async function startBotProcess(databaseUrl: string | undefined, dataDir: string): Promise<{ process: ReadyProcess; url: string }> {
+  const started = await startReadyProcess(path.join(__dirname, 'botProcess.js'), { DATABASE_URL: databaseUrl ?? '', DATA_DIR: dataDir });
   // PORT=0: the port taken is the one the start-up lines name.
   const url = /Bot endpoint:\s+(\S+)\/api\/messages/.exec(started.output.join(''))?.[1];
   if (!url) throw new Error(`no bot endpoint in the output of ${dataDir}: ${started.output.join('')}`);
