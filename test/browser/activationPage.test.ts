@@ -1,46 +1,34 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotsDir } from '../support/chromium';
-import { configFromEnvironment } from '../../bot/config';
-import { startBot, type RunningBot } from '../../bot/main';
 import { demo, demoStockIccids } from '../../prisma/demoData';
 import { ServiceStatus } from '../../prisma/generated/enums';
 import { resendActivationEmail } from '../../services/activation';
-import type { Database } from '../../services/db/database';
-import { openTestDatabase } from '../support/database';
+import { useRunningBot } from '../support/botUnderTest';
 import { waitFor } from '../support/waitFor';
 
 
-let running: RunningBot;
-let db: Database;
 let browser: Browser;
-let dataDir: string;
+
+// Real time for the simulated backend, so the activation is still under way when the page is looked at.
+const served = useRunningBot('activation-browser', { SIM_CLOCK_SPEED: '1' }, { seed: true, logDestination: { write: () => undefined } });
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'activation-browser-'));
-  db = await openTestDatabase({ seed: true });
-  // Real time for the simulated backend, so the activation is still under way when the page is looked at.
-  const config = configFromEnvironment({ PORT: '0', NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, SIM_CLOCK_SPEED: '1' });
-  running = await startBot(config, { database: db, logDestination: { write: () => undefined } });
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await running?.close();
-  await db?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** Resends an activation email of Jan's as Ann and takes the link from the HTML part, as a person clicks it. */
 async function linkFromJansEmail(serviceId: string): Promise<string> {
-  const outbox = path.join(dataDir, 'outbox');
+  const outbox = path.join(served.dataDir, 'outbox');
   const before = new Set(fs.existsSync(outbox) ? fs.readdirSync(outbox) : []);
-  const ann = await db.prisma.person.findFirstOrThrow({ where: { email: demo.ann.email }, include: { organisation: true } });
-  await resendActivationEmail(db.prisma, ann, serviceId);
+  const ann = await served.db.prisma.person.findFirstOrThrow({ where: { email: demo.ann.email }, include: { organisation: true } });
+  await resendActivationEmail(served.db.prisma, ann, serviceId);
   // A file appears before it is completely written: read again until the whole message with its link is there.
   return waitFor('the activation email', async () => {
     for (const file of fs.existsSync(outbox) ? fs.readdirSync(outbox).filter((name) => !before.has(name)) : []) {
@@ -61,7 +49,7 @@ async function openPage(url: string, viewport: { width: number; height: number }
     if (message.type() === 'error' && !message.text().includes('422')) problems.push(`console: ${message.text()}`);
   });
   page.on('request', (request) => {
-    if (!request.url().startsWith(running.url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:')) {
+    if (!request.url().startsWith(served.bot.url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:')) {
       problems.push(`request outside this server: ${request.url()}`);
     }
   });
@@ -72,7 +60,7 @@ async function openPage(url: string, viewport: { width: number; height: number }
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshotsDir, name), fullPage: true });
 
 test('Jan opens the link from his email, enters a wrong then the right SIM card number, and sees the confirmation', async () => {
-  const service = await db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:jan' } });
+  const service = await served.db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:jan' } });
   const link = await linkFromJansEmail(service.id);
   const { page, problems } = await openPage(link, { width: 1000, height: 1100 });
 
@@ -98,7 +86,7 @@ test('Jan opens the link from his email, enters a wrong then the right SIM card 
   await page.getByText('Dat duurt normaal ongeveer een uur, en kan tot twee dagen duren.').waitFor();
   await shot(page, 'activation-page-confirmation.png');
 
-  const after = await db.prisma.service.findUniqueOrThrow({ where: { id: service.id }, include: { simCard: true } });
+  const after = await served.db.prisma.service.findUniqueOrThrow({ where: { id: service.id }, include: { simCard: true } });
   expect([ServiceStatus.READY, ServiceStatus.ACTIVATING]).toContain(after.status);
   expect(after.simCard?.iccid).toBe(right);
   expect(problems).toEqual([]);
@@ -106,10 +94,10 @@ test('Jan opens the link from his email, enters a wrong then the right SIM card 
 });
 
 test('the page fits a phone-sized screen, and its form works without JavaScript', async () => {
-  const service = await db.prisma.service.create({
+  const service = await served.db.prisma.service.create({
     data: {
-      organisationId: (await db.prisma.person.findFirstOrThrow({ where: { email: demo.marie.email } })).organisationId,
-      userId: (await db.prisma.person.findFirstOrThrow({ where: { email: demo.jan.email } })).id,
+      organisationId: (await served.db.prisma.person.findFirstOrThrow({ where: { email: demo.marie.email } })).organisationId,
+      userId: (await served.db.prisma.person.findFirstOrThrow({ where: { email: demo.jan.email } })).id,
       productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE', status: ServiceStatus.WAITING_FOR_SIM, activationMethod: 'EMAIL', activationTiming: 'NOW',
     },
   });

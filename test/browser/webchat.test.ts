@@ -1,33 +1,19 @@
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotsDir } from '../support/chromium';
-import { configFromEnvironment } from '../../bot/config';
-import { startBot, type RunningBot } from '../../bot/main';
-import { openTestDatabase } from '../support/database';
-import type { Database } from '../../services/db/database';
+import { useRunningBot } from '../support/botUnderTest';
 
 
-let running: RunningBot;
-let db: Database;
 let browser: Browser;
-let dataDir: string;
+
+const served = useRunningBot('webchat-browser');
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-browser-'));
-  db = await openTestDatabase();
-  running = await startBot(configFromEnvironment({ PORT: '0', NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir }), {
-    database: db,
-  });
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await running?.close();
-  await db?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
 /** A page that records what would show a broken chat: script errors, refused requests, policy violations. */
@@ -40,7 +26,7 @@ async function openPage(url: string, viewport = { width: 1100, height: 900 }): P
   });
   page.on('requestfailed', (request) => problems.push(`request failed: ${request.url()}`));
   page.on('request', (request) => {
-    if (!request.url().startsWith(running.url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:')) {
+    if (!request.url().startsWith(served.bot.url) && !request.url().startsWith('blob:') && !request.url().startsWith('data:')) {
       problems.push(`request outside this server: ${request.url()}`);
     }
   });
@@ -53,7 +39,7 @@ const transcript = (page: Page) => page.locator('#webchat [role="log"], #webchat
 
 describe('the web chat in a real browser', () => {
   test('an anonymous visitor types "hi" and sees the welcome rendered by Web Chat', async () => {
-    const { page, problems } = await openPage(`${running.url}/`);
+    const { page, problems } = await openPage(`${served.bot.url}/`);
     await expect(page.title()).resolves.toBe('SIM activation assistant – Dstny');
     await sendBox(page).waitFor();
 
@@ -70,7 +56,7 @@ describe('the web chat in a real browser', () => {
   });
 
   test("the admin sign-in link opens Ann's welcome, whose buttons answer in the chat", async () => {
-    const { page, problems } = await openPage(running.adminLink);
+    const { page, problems } = await openPage(served.bot.adminLink);
     await page.getByText('Signed in as Ann Admin').waitFor();
     await page.getByText('Hello Ann Admin').first().waitFor();
     const addService = page.getByRole('button', { name: 'Add a service' }).first();
@@ -89,7 +75,7 @@ describe('the web chat in a real browser', () => {
   });
 
   test('a used sign-in link shows the page saying so, also on a phone-sized screen', async () => {
-    const { page, problems } = await openPage(running.adminLink, { width: 390, height: 844 });
+    const { page, problems } = await openPage(served.bot.adminLink, { width: 390, height: 844 });
     await page.getByRole('heading', { name: "This link can't be used" }).waitFor();
     await page.screenshot({ path: path.join(screenshotsDir, 'webchat-link-unusable-phone.png') });
     // The page's own 404 is expected; nothing else may fail.
@@ -98,7 +84,7 @@ describe('the web chat in a real browser', () => {
   });
 
   test('the chat fits a phone-sized screen', async () => {
-    const { page, problems } = await openPage(`${running.url}/`, { width: 390, height: 844 });
+    const { page, problems } = await openPage(`${served.bot.url}/`, { width: 390, height: 844 });
     await page.getByText(/I help the employees and fleet administrators/).first().waitFor();
     await page.locator('.webchat__connectivityStatus').waitFor({ state: 'hidden' });
     await expect(transcript(page).count()).resolves.toBe(1);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import { configFromEnvironment, type Config } from '../../bot/config';
 import { startBot, type RunningBot } from '../../bot/main';
+import type { Database } from '../../services/db/database';
 import { openTestDatabase } from './database';
 import { startLocalConnector, teamsActivity, type LocalConnector, type SentActivity, type TeamsPerson } from './connector';
 
@@ -28,33 +29,55 @@ export interface BotUnderTest {
   presses(who: TeamsPerson, action: Json): Promise<{ answer: Json; followUps: SentActivity[] }>;
 }
 
+/** A running bot of a test file, set once the file's beforeAll has run. */
+export interface ServedBot {
+  bot: RunningBot;
+  db: Database;
+  config: Config;
+  /** Its DATA_DIR: the email outbox and the like. */
+  dataDir: string;
+}
+
 /**
- * A bot on a fresh database and a local Bot Connector for one test file, started before and stopped after it;
- * `environment` adds to or overrides its settings (SIM_CLOCK_SPEED, say); `logDestination` receives its log lines.
+ * A bot on a fresh database for one test file, started before and stopped after it; `environment` adds to or
+ * overrides its settings (SIM_CLOCK_SPEED, say); `seed` fills the demo before it starts; `logDestination` receives
+ * its log lines.
  */
-export function useBotUnderTest(name: string, environment: Record<string, string> = {}, logDestination?: DestinationStream): BotUnderTest {
-  let bot: RunningBot | undefined;
-  let config: Config;
-  let connector: LocalConnector;
-  let dataDir: string;
-
+export function useRunningBot(
+  name: string,
+  environment: Record<string, string> = {},
+  options: { seed?: boolean; logDestination?: DestinationStream } = {},
+): ServedBot {
+  const served = {} as ServedBot;
   beforeAll(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `sim-${name}-`));
-    connector = await startLocalConnector();
-    config = configFromEnvironment({ PORT: '0', DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...environment });
-    bot = await startBot(config, { database: await openTestDatabase(), logDestination });
+    served.dataDir = fs.mkdtempSync(path.join(os.tmpdir(), `sim-${name}-`));
+    served.config = configFromEnvironment({ PORT: '0', DATA_DIR: served.dataDir, NODE_ENV: 'test', LOG_LEVEL: 'silent', ...environment });
+    served.db = await openTestDatabase({ seed: options.seed });
+    served.bot = await startBot(served.config, { database: served.db, logDestination: options.logDestination });
   });
-
   afterAll(async () => {
-    await bot?.close();
-    await bot?.db.close();
-    await connector.close();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await served.bot?.close();
+    await served.db?.close();
+    if (served.dataDir) fs.rmSync(served.dataDir, { recursive: true, force: true });
   });
+  return served;
+}
+
+/** useRunningBot with a local Bot Connector the bot replies to. */
+export function useBotUnderTest(name: string, environment: Record<string, string> = {}, logDestination?: DestinationStream): BotUnderTest {
+  const served = useRunningBot(name, environment, { logDestination });
+  let connector: LocalConnector;
+  beforeAll(async () => {
+    connector = await startLocalConnector();
+  });
+  afterAll(async () => {
+    await connector.close();
+  });
+  const bot = () => served.bot;
 
   async function post(activity: Json) {
     const before = connector.sent.length;
-    const response = await fetch(`${bot!.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+    const response = await fetch(`${bot().url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
     expect(response.status).toBe(200);
     const text = await response.text();
     // The turn's own messages and card updates name the posted activity as replyToId. What the notifier sends
@@ -64,8 +87,8 @@ export function useBotUnderTest(name: string, environment: Record<string, string
   }
 
   return {
-    bot: () => bot!,
-    config: () => config,
+    bot,
+    config: () => served.config,
     serviceUrl: () => connector.serviceUrl,
     connector: () => connector,
     post,

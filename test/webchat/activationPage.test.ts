@@ -1,44 +1,27 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { configFromEnvironment } from '../../bot/config';
-import { startBot, type RunningBot } from '../../bot/main';
 import { conversationForToken } from '../../bot/webChat/conversations';
 import { demo, demoScenario, demoStockIccids, generatedDemoEmployees } from '../../prisma/demoData';
 import { LinkPurpose, ServiceStatus } from '../../prisma/generated/enums';
 import { createAccessLink, newToken } from '../../services/accessLinks';
 import { recordActivationResult, resendActivationEmail } from '../../services/activation';
-import type { Database } from '../../services/db/database';
 import type { Actor } from '../../services/people';
 import { decode, textOf } from '../support/pageText';
-import { openTestDatabase } from '../support/database';
+import { useRunningBot } from '../support/botUnderTest';
 import { waitFor } from '../support/waitFor';
 
-let running: RunningBot;
-let db: Database;
-let dataDir: string;
 
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'activation-page-'));
-  db = await openTestDatabase({ seed: true });
-  // Real time for the simulated backend: an activation started here does not complete by itself during the test.
-  const config = configFromEnvironment({ PORT: '0', NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir, SIM_CLOCK_SPEED: '1' });
-  running = await startBot(config, { database: db, logDestination: { write: () => undefined } });
-}, 60_000);
+// Real time for the simulated backend: an activation started here does not complete by itself during the test.
+const served = useRunningBot('activation-page', { SIM_CLOCK_SPEED: '1' }, { seed: true, logDestination: { write: () => undefined } });
 
-afterAll(async () => {
-  await running?.close();
-  await db?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
 
 const DUTCH = { 'Accept-Language': 'nl-BE,nl;q=0.9,en;q=0.5' };
 const grouped = (iccid: string) => iccid.replace(/(\d{4})(?=\d)/g, '$1 ');
 const right = demoStockIccids[0]!;
 const wrongDigit = right.slice(0, 15) + String((Number(right[15]) + 5) % 10) + right.slice(16);
 
-const person = (email: string): Promise<Actor> => db.prisma.person.findFirstOrThrow({ where: { email }, include: { organisation: true } });
+const person = (email: string): Promise<Actor> => served.db.prisma.person.findFirstOrThrow({ where: { email }, include: { organisation: true } });
 
 interface Page {
   status: number;
@@ -68,11 +51,11 @@ const errorText = (html: string) => textOf(/<p id="iccid-error"[^>]*>([\s\S]*?)<
 
 /** Resends the person's activation email as Ann, and returns the link in the message written to the outbox for them. */
 async function emailedLink(serviceId: string): Promise<string> {
-  const outbox = path.join(dataDir, 'outbox');
+  const outbox = path.join(served.dataDir, 'outbox');
   const before = new Set(fs.existsSync(outbox) ? fs.readdirSync(outbox) : []);
-  const service = await db.prisma.service.findUniqueOrThrow({ where: { id: serviceId }, include: { user: true } });
-  await resendActivationEmail(db.prisma, await person(demo.ann.email), serviceId);
-  const linkPattern = new RegExp(`${running.url}/activate/[A-Za-z0-9_-]{43}`);
+  const service = await served.db.prisma.service.findUniqueOrThrow({ where: { id: serviceId }, include: { user: true } });
+  await resendActivationEmail(served.db.prisma, await person(demo.ann.email), serviceId);
+  const linkPattern = new RegExp(`${served.bot.url}/activate/[A-Za-z0-9_-]{43}`);
   // A file appears before it is completely written: read again until the whole message with its link is there.
   return waitFor(`the activation email to ${service.user.displayName}`, async () => {
     for (const file of fs.existsSync(outbox) ? fs.readdirSync(outbox).filter((name) => !before.has(name)) : []) {
@@ -88,25 +71,25 @@ async function emailedLink(serviceId: string): Promise<string> {
 /** A service of a demo employee waiting for their SIM card number, with a personal link. */
 async function waitingService(email: string, language: 'en' | 'nl' | 'fr' | null = 'en') {
   const [user, ann] = await Promise.all([person(email), person(demo.ann.email)]);
-  await db.prisma.person.update({ where: { id: user.id }, data: { preferredLanguage: language } });
-  const service = await db.prisma.service.create({
+  await served.db.prisma.person.update({ where: { id: user.id }, data: { preferredLanguage: language } });
+  const service = await served.db.prisma.service.create({
     data: {
       organisationId: user.organisationId, userId: user.id, createdById: ann.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE',
       status: ServiceStatus.WAITING_FOR_SIM, activationMethod: 'EMAIL', activationTiming: 'NOW',
     },
   });
-  const { token } = await createAccessLink(db.prisma, { purpose: LinkPurpose.ACTIVATION, personId: user.id, serviceId: service.id, ttlMs: 14 * 86_400_000 });
-  return { service, url: `${running.url}/activate/${token}` };
+  const { token } = await createAccessLink(served.db.prisma, { purpose: LinkPurpose.ACTIVATION, personId: user.id, serviceId: service.id, ttlMs: 14 * 86_400_000 });
+  return { service, url: `${served.bot.url}/activate/${token}` };
 }
 
-const statusOf = async (id: string) => (await db.prisma.service.findUniqueOrThrow({ where: { id }, include: { simCard: true } }));
+const statusOf = async (id: string) => (await served.db.prisma.service.findUniqueOrThrow({ where: { id }, include: { simCard: true } }));
 
 describe("Jan's link from his activation email", () => {
   let janService: { id: string };
   let link: string;
 
   beforeAll(async () => {
-    janService = await db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:jan' } });
+    janService = await served.db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:jan' } });
     link = await emailedLink(janService.id);
   });
 
@@ -129,7 +112,7 @@ describe("Jan's link from his activation email", () => {
     for (const hidden of [mobile, mobile.replace('+32', '0'), ...demoStockIccids.slice(0, 5)]) expect(page.html).not.toContain(hidden);
 
     const chatToken = attribute(/<meta name="webchat-token"[^>]*>/.exec(page.html)![0], 'content');
-    const conversation = await conversationForToken(db.prisma, chatToken);
+    const conversation = await conversationForToken(served.db.prisma, chatToken);
     const jan = await person(demo.jan.email);
     expect(conversation).toMatchObject({ personId: jan.id, serviceId: janService.id });
   });
@@ -183,36 +166,36 @@ describe("Jan's link from his activation email", () => {
 
     // Sent twice (a double click, a reload of the answer): the same confirmation, and one registration.
     expect((await submit(link, right)).status).toBe(303);
-    expect(await db.prisma.serviceEvent.count({ where: { serviceId: janService.id, kind: 'sim_submitted' } })).toBe(1);
+    expect(await served.db.prisma.serviceEvent.count({ where: { serviceId: janService.id, kind: 'sim_submitted' } })).toBe(1);
   });
 
   test('once the activation is complete, the link gets the page every unusable link gets', async () => {
     await waitFor('the activation to start', async () => (await statusOf(janService.id)).status === ServiceStatus.ACTIVATING);
-    await recordActivationResult(db.prisma, janService.id, { outcome: 'ACTIVE' });
+    await recordActivationResult(served.db.prisma, janService.id, { outcome: 'ACTIVE' });
     const page = await open(link, DUTCH);
     expect(page.status).toBe(404);
     expect(textOf(page.html)).toContain('Deze link kan niet gebruikt worden');
-    expect(page.html).toBe((await open(`${running.url}/activate/${newToken()}`, DUTCH)).html);
+    expect(page.html).toBe((await open(`${served.bot.url}/activate/${newToken()}`, DUTCH)).html);
   });
 });
 
 describe('a link that cannot be used', () => {
   test('expired, revoked, used, unknown or malformed: byte for byte the same answer, saying whom to ask', async () => {
     const expired = await waitingService(generatedDemoEmployees[0]!.email);
-    await db.prisma.accessLink.updateMany({ where: { serviceId: expired.service.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await served.db.prisma.accessLink.updateMany({ where: { serviceId: expired.service.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const revoked = await waitingService(generatedDemoEmployees[1]!.email);
-    await resendActivationEmail(db.prisma, await person(demo.ann.email), revoked.service.id);
+    await resendActivationEmail(served.db.prisma, await person(demo.ann.email), revoked.service.id);
     const used = await waitingService(generatedDemoEmployees[2]!.email);
-    await db.prisma.accessLink.updateMany({ where: { serviceId: used.service.id }, data: { usedAt: new Date() } });
+    await served.db.prisma.accessLink.updateMany({ where: { serviceId: used.service.id }, data: { usedAt: new Date() } });
 
     const urls = [
       expired.url,
       revoked.url,
       used.url,
-      `${running.url}/activate/${newToken()}`,
-      `${running.url}/activate/not-a-token`,
-      `${running.url}/activate/${'A'.repeat(43)}%00`,
-      `${running.url}/activate/${'x'.repeat(300)}`,
+      `${served.bot.url}/activate/${newToken()}`,
+      `${served.bot.url}/activate/not-a-token`,
+      `${served.bot.url}/activate/${'A'.repeat(43)}%00`,
+      `${served.bot.url}/activate/${'x'.repeat(300)}`,
     ];
     const answers = await Promise.all(urls.map((url) => open(url, DUTCH)));
     const posted = await Promise.all(urls.slice(0, 3).map((url) => submit(url, right, DUTCH)));
@@ -240,7 +223,7 @@ describe('a link that cannot be used', () => {
 
 describe('wrong numbers are limited', () => {
   beforeEach(async () => {
-    await db.prisma.attemptWindow.deleteMany();
+    await served.db.prisma.attemptWindow.deleteMany();
   });
 
   test('the tenth wrong number locks the link: the page says to contact the fleet administrator, even for the right number', async () => {
@@ -275,7 +258,7 @@ describe('wrong numbers are limited', () => {
     expect((await statusOf(service.id)).simCardId).toBeNull();
 
     // The window the wrong numbers were counted in has ended.
-    await db.prisma.attemptWindow.updateMany({ data: { windowStart: new Date(Date.now() - 2 * 60 * 60 * 1000) } });
+    await served.db.prisma.attemptWindow.updateMany({ data: { windowStart: new Date(Date.now() - 2 * 60 * 60 * 1000) } });
     expect((await submit(url, grouped(demoStockIccids[2]!))).status).toBe(303);
     expect((await statusOf(service.id)).simCard?.iccid).toBe(demoStockIccids[2]);
   });
@@ -283,7 +266,7 @@ describe('wrong numbers are limited', () => {
   test('right numbers do not count against the address', async () => {
     const { url } = await waitingService(generatedDemoEmployees[8]!.email);
     expect((await submit(url, demoStockIccids[3]!)).status).toBe(303);
-    expect(await db.prisma.attemptWindow.aggregate({ _sum: { count: true } })).toEqual({ _sum: { count: 0 } });
+    expect(await served.db.prisma.attemptWindow.aggregate({ _sum: { count: true } })).toEqual({ _sum: { count: 0 } });
   });
 });
 
@@ -295,7 +278,7 @@ describe("the page's language and headers", () => {
     expect(textOf(french.html)).toContain('Activez votre carte SIM');
     const english = await open(url);
     expect(english.html).toContain('<html lang="en">');
-    await db.prisma.person.update({ where: { id: (await person(generatedDemoEmployees[9]!.email)).id }, data: { preferredLanguage: 'nl' } });
+    await served.db.prisma.person.update({ where: { id: (await person(generatedDemoEmployees[9]!.email)).id }, data: { preferredLanguage: 'nl' } });
     expect((await open(url, { 'Accept-Language': 'fr-BE' })).html).toContain('<html lang="nl">');
   });
 
@@ -316,10 +299,10 @@ describe("the page's language and headers", () => {
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
     expect(page.headers.get('cache-control')).toBe('no-store');
     expect(page.headers.get('x-frame-options')).toBe('DENY');
-    const css = await fetch(`${running.url}/webchat/page/activate.css`);
+    const css = await fetch(`${served.bot.url}/webchat/page/activate.css`);
     expect([css.status, css.headers.get('content-type')]).toEqual([200, 'text/css; charset=utf-8']);
 
-    const unusable = await open(`${running.url}/activate/${newToken()}`);
+    const unusable = await open(`${served.bot.url}/activate/${newToken()}`);
     expect(unusable.headers.get('content-security-policy')).toContain("form-action 'none'");
     expect(unusable.headers.get('referrer-policy')).toBe('no-referrer');
     expect(unusable.headers.get('cache-control')).toBe('no-store');

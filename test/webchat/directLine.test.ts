@@ -1,34 +1,16 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { configFromEnvironment } from '../../bot/config';
-import { startBot, type RunningBot } from '../../bot/main';
+import { startBot } from '../../bot/main';
 import { WEB_CHAT_BUNDLE_PATH, escapeHtml } from '../../bot/webChat/pages';
 import { languages, t } from '../../cards/strings';
 import { LinkPurpose, createAccessLink } from '../../services/accessLinks';
-import type { Database } from '../../services/db/database';
-import { openTestDatabase } from '../support/database';
+import { useRunningBot } from '../support/botUnderTest';
 import { textOf } from '../support/pageText';
 
 type Json = Record<string, any>;
 
-let running: RunningBot;
-let db: Database;
-let dataDir: string;
 
-beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'webchat-test-'));
-  db = await openTestDatabase();
-  running = await startBot(configFromEnvironment({ PORT: '0', NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir }), {
-    database: db,
-  });
-}, 60_000);
+const served = useRunningBot('webchat-test');
 
-afterAll(async () => {
-  await running?.close();
-  await db?.close();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
 
 async function call(
   method: string,
@@ -40,7 +22,7 @@ async function call(
   let body: string | undefined = options.rawBody;
   if (options.body !== undefined) body = JSON.stringify(options.body);
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${running.url}/v3/directline${route}`, { method, headers, body });
+  const response = await fetch(`${served.bot.url}/v3/directline${route}`, { method, headers, body });
   const text = await response.text();
   return { status: response.status, json: text ? (JSON.parse(text) as Json) : {}, headers: response.headers };
 }
@@ -126,7 +108,7 @@ describe('Direct Line endpoint', () => {
   });
 
   test('the admin sign-in link opens a chat tied to Ann, once', async () => {
-    const first = await fetch(running.adminLink);
+    const first = await fetch(served.bot.adminLink);
     expect(first.status).toBe(200);
     const html = await first.text();
     expect(html).toContain('Signed in as Ann Admin');
@@ -144,20 +126,20 @@ describe('Direct Line endpoint', () => {
     expect(visibleText(reply)).toContain('Hello Ann Admin');
     expect(visibleText(reply)).toContain('Add a service');
 
-    const second = await fetch(running.adminLink);
+    const second = await fetch(served.bot.adminLink);
     expect(second.status).toBe(404);
     const refused = await second.text();
     expect(textOf(refused)).toContain("This link can't be used");
     expect(textOf(refused)).toContain('ask for a new sign-in link');
     expect(refused).not.toContain('webchat-token');
 
-    const unknown = await fetch(`${running.url}/signin/${'x'.repeat(43)}`);
+    const unknown = await fetch(`${served.bot.url}/signin/${'x'.repeat(43)}`);
     expect(unknown.status).toBe(404);
     expect(await unknown.text()).toBe(refused);
   });
 
   test.each(languages)('the chat page in %s: every sentence on it from the catalogue, in the browser\'s language', async (l) => {
-    const response = await fetch(`${running.url}/`, { headers: { 'Accept-Language': `${l}-BE,${l};q=0.9` } });
+    const response = await fetch(`${served.bot.url}/`, { headers: { 'Accept-Language': `${l}-BE,${l};q=0.9` } });
     const html = await response.text();
     expect(html).toContain(`<html lang="${l}">`);
     expect(html).toContain(`data-failed="${escapeHtml(t(l, 'webChat.failed'))}"`);
@@ -168,16 +150,16 @@ describe('Direct Line endpoint', () => {
   });
 
   test('a sign-in link opens the chat in the language its person prefers, whatever the browser asks for', async () => {
-    const jan = await db.prisma.person.findFirstOrThrow({ where: { email: 'jan.peeters@demo.example' } });
-    const { token } = await createAccessLink(db.prisma, { purpose: LinkPurpose.ADMIN_SIGN_IN, personId: jan.id, ttlMs: 60_000 });
-    const page = textOf(await (await fetch(`${running.url}/signin/${token}`, { headers: { 'Accept-Language': 'en' } })).text());
+    const jan = await served.db.prisma.person.findFirstOrThrow({ where: { email: 'jan.peeters@demo.example' } });
+    const { token } = await createAccessLink(served.db.prisma, { purpose: LinkPurpose.ADMIN_SIGN_IN, personId: jan.id, ttlMs: 60_000 });
+    const page = textOf(await (await fetch(`${served.bot.url}/signin/${token}`, { headers: { 'Accept-Language': 'en' } })).text());
     expect(page).toContain('Aangemeld als Jan Peeters');
     expect(page).toContain('De chat start…');
   });
 
   test('two bot processes serve one conversation: nothing is kept in process memory', async () => {
-    const other = await startBot(configFromEnvironment({ PORT: '0', NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: dataDir }), {
-      database: db,
+    const other = await startBot(configFromEnvironment({ PORT: '0', NODE_ENV: 'test', LOG_LEVEL: 'silent', DATA_DIR: served.dataDir }), {
+      database: served.db,
     });
     try {
       const chat = await startConversation();
@@ -220,7 +202,7 @@ describe('Direct Line endpoint', () => {
     expect(refreshed.json).toMatchObject({ conversationId: chat.conversationId, token: chat.token });
     expect(refreshed.json.expires_in).toBeGreaterThan(3500);
 
-    await db.prisma.webChatConversation.update({ where: { id: chat.conversationId }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await served.db.prisma.webChatConversation.update({ where: { id: chat.conversationId }, data: { expiresAt: new Date(Date.now() - 1000) } });
     const expired = await call('GET', `/conversations/${chat.conversationId}/activities`, { token: chat.token });
     expect(expired.status).toBe(403);
     expect(expired.json.error.code).toBe('TokenExpired');
@@ -249,14 +231,14 @@ describe('Direct Line endpoint', () => {
     const badWatermark = await call('GET', `/conversations/${chat.conversationId}/activities?watermark=abc`, { token: chat.token });
     expect(badWatermark.status).toBe(400);
 
-    const stored = await db.prisma.webChatActivity.findMany({ where: { conversationId: chat.conversationId } });
+    const stored = await served.db.prisma.webChatActivity.findMany({ where: { conversationId: chat.conversationId } });
     expect(stored.filter((row) => (row.activity as Json).from?.role === 'user')).toHaveLength(0);
   });
 });
 
 describe('web chat page', () => {
   test('serves the page with a strict policy and the Web Chat bundle from this server', async () => {
-    const page = await fetch(`${running.url}/`);
+    const page = await fetch(`${served.bot.url}/`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const policy = page.headers.get('content-security-policy')!;
@@ -271,17 +253,17 @@ describe('web chat page', () => {
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).not.toContain('webchat-token');
 
-    const bundle = await fetch(`${running.url}${WEB_CHAT_BUNDLE_PATH}`);
+    const bundle = await fetch(`${served.bot.url}${WEB_CHAT_BUNDLE_PATH}`);
     expect(bundle.status).toBe(200);
     expect(bundle.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     expect(bundle.headers.get('cache-control')).toContain('immutable');
     expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(1_000_000);
 
-    const script = await fetch(`${running.url}/webchat/page/chat.js`);
+    const script = await fetch(`${served.bot.url}/webchat/page/chat.js`);
     expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
     const etag = script.headers.get('etag')!;
-    const again = await fetch(`${running.url}/webchat/page/chat.js`, { headers: { 'If-None-Match': etag } });
+    const again = await fetch(`${served.bot.url}/webchat/page/chat.js`, { headers: { 'If-None-Match': etag } });
     expect(again.status).toBe(304);
-    expect((await fetch(`${running.url}/webchat/page/..%2Fpages.ts`)).status).toBe(404);
+    expect((await fetch(`${served.bot.url}/webchat/page/..%2Fpages.ts`)).status).toBe(404);
   });
 });
