@@ -95,7 +95,9 @@ test('two digits swapped: Yes in Teams registers the suggested card and says wha
 
 test('Jan\'s service goes from ready through activating to active, and the bot says so', async () => {
   const service = await bot.bot().db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:jan' } });
-  expect(service.status).toBe(ServiceStatus.READY);
+  // The SIM card number is in; the bot's own worker may already be running the activation (the events below prove
+  // the whole path in order, whoever ran each step).
+  expect([ServiceStatus.READY, ServiceStatus.ACTIVATING, ServiceStatus.ACTIVE]).toContain(service.status);
   // Drain the job queue: the backend takes the order, then reports the SIM card active.
   await waitFor('Jan\'s service active', async () => {
     await drain.runDue();
