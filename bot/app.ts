@@ -68,7 +68,7 @@ export function createBot(deps: BotDeps): Bot {
     await routeTypedMessage(context, state);
   });
   registerHelpRoutes(app, { db });
-  registerSupportRoutes(app, { db });
+  registerSupportRoutes(app, { db, linkDays: deps.config.activationLinkDays });
 
   registerActivateSimRoutes(app, { db });
   registerAddServiceRoutes(app, { db });

@@ -138,9 +138,9 @@ export async function showPerson(db: Db, actor: Actor, language: Language, perso
   return lookUp(db, actor, language, { personId }, newKey);
 }
 
-export async function resendEmail(db: Db, actor: Actor, language: Language, serviceId: string, requestKey: string): Promise<Reply> {
+export async function resendEmail(db: Db, actor: Actor, language: Language, serviceId: string, options: { requestKey: string; linkDays: number }): Promise<Reply> {
   const { service } = await timelineOf(db, actor, serviceId);
-  const result = await resendActivationEmail(db, actor, serviceId, { requestKey });
+  const result = await resendActivationEmail(db, actor, serviceId, options);
   const name = service.user.displayName;
   if (!result.sent) return { kind: 'text', text: t(language, 'support.resend.notWaiting', { name }) };
   return { kind: 'text', text: t(language, result.repeated ? 'support.resend.already' : 'support.resent', { name }) };

@@ -83,7 +83,8 @@ export async function continueSupportLookup(deps: SupportDeps, context: TurnCont
 }
 
 /** The welcome's "Look up a user" and the timeline card's buttons. */
-export function registerSupportRoutes(app: Application<AppTurnState>, deps: SupportDeps): void {
+/** `linkDays`: how long a resent activation link stays valid (ACTIVATION_LINK_DAYS). */
+export function registerSupportRoutes(app: Application<AppTurnState>, deps: SupportDeps & { linkDays: number }): void {
   const db = deps.db.prisma;
   onCardAction(app, Verbs.welcome.lookUpUser, async (context, state) => {
     const facts = factsOf(context);
@@ -121,7 +122,7 @@ export function registerSupportRoutes(app: Application<AppTurnState>, deps: Supp
   onCardAction(
     app,
     Verbs.support.resendEmail,
-    serviceAction((actor, language, serviceId, requestKey) => resendEmail(db, actor, language, serviceId, requestKey)),
+    serviceAction((actor, language, serviceId, requestKey) => resendEmail(db, actor, language, serviceId, { requestKey, linkDays: deps.linkDays })),
   );
   // Escalation keys its notifications itself, so a repeat is answered by the outbox.
   onCardAction(

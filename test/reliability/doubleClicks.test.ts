@@ -15,7 +15,9 @@ import { readCard } from '../support/addServiceDriver';
 const ann: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.ann.aadObjectId, name: 'Ann Admin' };
 const sam: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.sam.aadObjectId, name: 'Sam Support' };
 
-const { bot, presses } = useBotUnderTest('double-clicks');
+/** Not the default 14 days: a resent link keeps the configured lifetime, whichever button resent it. */
+const LINK_DAYS = 3;
+const { bot, presses } = useBotUnderTest('double-clicks', { ACTIVATION_LINK_DAYS: String(LINK_DAYS) });
 const prisma = () => bot().db.prisma;
 
 type Json = Record<string, unknown>;
@@ -69,6 +71,8 @@ test("Support's Resend on Jan's timeline, double-clicked and retried: one new em
   const resent = 'A new activation email is on its way to Jan Peeters; the links sent before no longer work.';
   const already = 'That activation email was already resent from this card.';
   expect(seen.map((texts) => texts.join(' ')).sort()).toEqual([resent, already, already].sort());
+  const link = await prisma().accessLink.findFirstOrThrow({ where: { serviceId: jan.id, revokedAt: null, usedAt: null } });
+  expect(Math.round((link.expiresAt.getTime() - link.createdAt.getTime()) / 86_400_000)).toBe(LINK_DAYS);
 });
 
 test("Support's Escalate, double-clicked and retried: each administrator is told once", async () => {
