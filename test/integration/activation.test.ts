@@ -177,7 +177,7 @@ describe('scheduling and resending', () => {
   it('revokes the old link when support resends the email', async () => {
     const service = await waitingService(jan);
     await startService(db.prisma, ann, service.id, { now });
-    expect(await resendActivationEmail(db.prisma, sam, service.id, { now })).toEqual({ sent: true, revoked: 1 });
+    expect(await resendActivationEmail(db.prisma, sam, service.id, { now })).toEqual({ sent: true, revoked: 1, repeated: false });
     const links = await db.prisma.accessLink.findMany({ where: { serviceId: service.id }, orderBy: { createdAt: 'asc' } });
     expect(links.map((link) => link.revokedAt !== null)).toEqual([true, false]);
     await expect(resendActivationEmail(db.prisma, jan, service.id, { now })).rejects.toBeInstanceOf(AccessDenied);
