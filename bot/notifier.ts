@@ -254,9 +254,10 @@ async function deliverDigest(
     language: to.language,
     total: digestTotal ?? new Set(rows.map((row) => row.serviceId)).size,
     started: count('activation.started'),
+    emailed: count('activation.emailSent'),
     completed: count('activation.completed'),
     failed: rows.filter((row) => row.kind === 'activation.failed').map((row) => row.service?.user.displayName ?? ''),
-    other: rows.filter((row) => !['activation.started', 'activation.completed', 'activation.failed'].includes(row.kind)).length,
+    other: rows.filter((row) => !['activation.started', 'activation.emailSent', 'activation.completed', 'activation.failed'].includes(row.kind)).length,
   });
   const content = contentOf(message, { subject: message.lines[0]!, paragraphs: message.lines }, true);
 

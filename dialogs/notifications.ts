@@ -148,6 +148,8 @@ export interface DigestFacts {
   language: Language;
   total: number;
   started: number;
+  /** Activation emails sent to the users, who enter their SIM card number themselves. */
+  emailed: number;
   completed: number;
   /** The users whose activation did not succeed. */
   failed: string[];
@@ -158,6 +160,7 @@ export function digestMessage(facts: DigestFacts): NotificationMessage {
   const { language } = facts;
   const lines = [t(language, 'notifications.digest.title', { total: facts.total })];
   if (facts.started > 0) lines.push(t(language, 'notifications.digest.started', { count: facts.started }));
+  if (facts.emailed > 0) lines.push(t(language, 'notifications.digest.emailed', { count: facts.emailed }));
   if (facts.completed > 0) lines.push(t(language, 'notifications.digest.completed', { count: facts.completed }));
   if (facts.failed.length > 0) {
     lines.push(t(language, 'notifications.digest.failed', { count: facts.failed.length, names: listOf(language, facts.failed) }));

@@ -41,7 +41,9 @@ export const ActivationJobs = {
   startAll: 'activation.startAll',
 } as const;
 
-export const sendEmailJobSchema = z.object({ serviceId: z.uuid(), linkId: z.uuid() });
+/** A bulk operation's one message to its administrator (the notifier's digest): its key and how many services it has. */
+export const digestSchema = z.object({ key: z.string().min(1).max(200), total: z.number().int().positive() });
+export const sendEmailJobSchema = z.object({ serviceId: z.uuid(), linkId: z.uuid(), digest: digestSchema.optional() });
 export const submitPortingJobSchema = z.object({ requestId: z.uuid() });
 export const scheduledStartJobSchema = z.object({ actorId: z.uuid(), serviceIds: z.array(z.uuid()).min(1).max(500) });
 /** The services waiting when "Start all" was pressed; `requestKey` names the press, so a double click queues one job. */
@@ -90,8 +92,8 @@ export interface StartOptions {
   now?: Date;
   /** How long the activation link stays valid (ACTIVATION_LINK_DAYS). */
   linkDays?: number;
-  /** One service of a bulk start: the administrator starting it hears of it in that operation's one message (digest). */
-  digest?: { key: string; total: number };
+  /** One service of a bulk start: the administrator hears of it, and of its email, in that operation's one message. */
+  digest?: z.infer<typeof digestSchema>;
 }
 
 /**
@@ -137,7 +139,7 @@ export async function startService(db: Db, actor: Actor, serviceId: string, opti
     }
     let emailQueued = false;
     if (service.activationMethod === ActivationMethod.EMAIL) {
-      await queueActivationEmail(tx, service, now, options.linkDays ?? DEFAULT_ACTIVATION_LINK_DAYS);
+      await queueActivationEmail(tx, service, now, options.linkDays ?? DEFAULT_ACTIVATION_LINK_DAYS, options.digest);
       emailQueued = true;
     } else if (status === ServiceStatus.ACTIVATING) {
       await announceActivationStarted(tx, service, actor.id, now);
@@ -172,7 +174,13 @@ function firstStatus(service: Service): ServiceStatus {
  * Creates the activation link row and the job that emails it. The token itself is only made by the job, just before
  * sending: no readable token ever sits in the database, not even in a job payload.
  */
-async function queueActivationEmail(tx: Prisma.TransactionClient, service: Service, now: Date, linkDays: number): Promise<string> {
+async function queueActivationEmail(
+  tx: Prisma.TransactionClient,
+  service: Service,
+  now: Date,
+  linkDays: number,
+  digest?: z.infer<typeof digestSchema>,
+): Promise<string> {
   const link = await tx.accessLink.create({
     data: {
       tokenHash: hashToken(newToken()),
@@ -185,7 +193,7 @@ async function queueActivationEmail(tx: Prisma.TransactionClient, service: Servi
   });
   await enqueue(tx, {
     kind: ActivationJobs.sendEmail,
-    payload: { serviceId: service.id, linkId: link.id },
+    payload: { serviceId: service.id, linkId: link.id, ...(digest ? { digest } : {}) },
     runAt: now,
     singletonKey: `${ActivationJobs.sendEmail}:${link.id}`,
   });

@@ -106,7 +106,7 @@ export interface ActivationEmailJobDeps {
  */
 export function activationEmailJob(deps: ActivationEmailJobDeps): JobHandler<{ serviceId: string; linkId: string }> {
   const { db, mailer, publicUrl } = deps;
-  return jobHandler(sendEmailJobSchema, async ({ serviceId, linkId }) => {
+  return jobHandler(sendEmailJobSchema, async ({ serviceId, linkId, digest }) => {
     const link = await db.accessLink.findUnique({
       where: { id: linkId },
       include: { person: true, service: { include: { organisation: true, createdBy: true } } },
@@ -144,7 +144,8 @@ export function activationEmailJob(deps: ActivationEmailJobDeps): JobHandler<{ s
     }
     await db.$transaction(async (tx) => {
       await tx.serviceEvent.create({ data: { serviceId, kind: 'activation_email_sent', detail: { linkId } } });
-      await notifyAll(tx, service, ActivationNotifications.emailSent, {}, { recipients: [service.createdById], occurrence: linkId });
+      const inDigest = digest ? { digestKey: digest.key, digestTotal: digest.total } : {};
+      await notifyAll(tx, service, ActivationNotifications.emailSent, inDigest, { recipients: [service.createdById], occurrence: linkId });
     });
   });
 }

@@ -127,6 +127,9 @@ test('Start all answers at once, starts every waiting service of the organisatio
   expect(await statusOf(c.id)).toBe(ServiceStatus.WAITING_FOR_SIM);
   const digest = await connector.waitFor((sent) => whatTheySee(sent).texts.includes(`Activation started: ${count}`), 20_000);
   expect(whatTheySee(digest).texts[0]).toBe(`Activation of ${count} services`);
+  // The users' activation emails are counted in the same message, not announced to Ann one by one.
+  await connector.waitFor((sent) => whatTheySee(sent).texts.some((text) => /^Activation email sent: [1-9]/.test(text)), 20_000);
+  expect(connector.sent.filter((sent) => whatTheySee(sent).texts.some((text) => text.startsWith('The activation email for Sofie Mertens')))).toEqual([]);
 });
 
 test('Jan, an employee, cannot open or use the list', async () => {
