@@ -17,8 +17,8 @@ import { rowCounts } from '../support/rowCounts';
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
 const STACK_TRACE = /\bat .+\.(ts|js):\d+|Error: .*\n\s+at /;
 const runs = (n: number) => ({ seed, numRuns: n, endOnFailure: true });
-// About 20 s alone; a loaded machine running the whole suite in parallel needs more room.
-jest.setTimeout(120_000);
+// 3,400 generated inputs: about 40 s alone; a loaded machine running the whole suite in parallel needs more room.
+jest.setTimeout(300_000);
 
 let connector: LocalConnector;
 let bot: RunningBot;
@@ -74,7 +74,7 @@ test('bodies that are not activities get 400 with a short reason and change noth
       expect(answer.text.length).toBeLessThan(300);
       expect(answer.text).not.toMatch(STACK_TRACE);
     }),
-    runs(600),
+    runs(1_000),
   );
 
   expect(await rowCounts(bot.db)).toEqual(before);
@@ -91,7 +91,7 @@ test('generated activities and tampered card payloads at /api/messages: always 2
       expect([activity.type, answer.status, notServed || (answer.status >= 200 && answer.status < 500)]).toEqual([activity.type, answer.status, true]);
       expect(answer.text).not.toMatch(STACK_TRACE);
     }),
-    runs(400),
+    runs(1_500),
   );
 
   nobodySawACrash();
@@ -125,7 +125,7 @@ describe('Direct Line', () => {
         expect(answer.text).not.toMatch(STACK_TRACE);
         if (answer.status >= 400) expect(await stored()).toBe(before);
       }),
-      runs(300),
+      runs(600),
     );
 
     nobodySawACrash();
