@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { enqueue } from '../../services/jobQueue';
-import { startReadyProcess, type ReadyProcess } from '../support/childProcess';
+import { type ReadyProcess, startReadyProcess, stopProcesses } from '../support/childProcess';
 import { openSharedDatabase, type SharedDatabase } from '../support/sharedDatabase';
 import { waitFor } from '../support/waitFor';
 
@@ -26,8 +26,7 @@ describeOnPostgres('job queue across processes (needs PostgreSQL: set DATABASE_U
     shared = await openSharedDatabase(serverUrl!, 1);
   });
   afterAll(async () => {
-    for (const worker of workers) if (worker.child.exitCode === null && worker.child.signalCode === null) worker.child.kill('SIGKILL');
-    await Promise.all(workers.map((worker) => worker.exited));
+    await stopProcesses(workers, 'SIGKILL');
     await shared.close();
   });
 

@@ -6,7 +6,7 @@ import { DEMO_TENANT_ID, demo, demoStockIccids, generatedDemoEmployees } from '.
 import { seedDemo } from '../../prisma/seed';
 import { Verbs } from '../../cards/verbs';
 import { execute, post, press, readCard, type Card, type TeamsHarness } from '../support/addServiceDriver';
-import { startBotProcess, type ReadyProcess } from '../support/childProcess';
+import { type ReadyProcess, startBotProcess, stopProcesses } from '../support/childProcess';
 import { startLocalConnector, teamsActivity, whatTheySee, type LocalConnector, type TeamsPerson } from '../support/connector';
 import { openSharedDatabase, type SharedDatabase } from '../support/sharedDatabase';
 
@@ -47,8 +47,7 @@ describe.each(databases)('a bot process killed with SIGKILL in the middle of a c
   }, 60_000);
 
   afterAll(async () => {
-    for (const bot of processes) if (bot.child.exitCode === null && bot.child.signalCode === null) bot.child.kill('SIGTERM');
-    await Promise.all(processes.map((bot) => bot.exited));
+    await stopProcesses(processes, 'SIGTERM');
     await connector?.close();
     await shared?.close();
     fs.rmSync(root, { recursive: true, force: true });

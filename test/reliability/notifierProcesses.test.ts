@@ -5,7 +5,7 @@ import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
 import { seedDemo } from '../../prisma/seed';
 import { saveConversationReference } from '../../services/conversations';
 import { queueNotification } from '../../services/notificationOutbox';
-import { startReadyProcess, type ReadyProcess } from '../support/childProcess';
+import { type ReadyProcess, startReadyProcess, stopProcesses } from '../support/childProcess';
 import { startLocalConnector, type LocalConnector } from '../support/connector';
 import { openSharedDatabase, type SharedDatabase } from '../support/sharedDatabase';
 import { waitFor } from '../support/waitFor';
@@ -32,8 +32,7 @@ describeOnPostgres('notifier across processes (needs PostgreSQL: set DATABASE_UR
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-notifiers-'));
   }, 60_000);
   afterAll(async () => {
-    for (const bot of bots) if (bot.child.exitCode === null && bot.child.signalCode === null) bot.child.kill('SIGKILL');
-    await Promise.all(bots.map((bot) => bot.exited));
+    await stopProcesses(bots, 'SIGKILL');
     await connector.close();
     await shared.close();
     fs.rmSync(dataDir, { recursive: true, force: true });

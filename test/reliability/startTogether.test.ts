@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { readMigrations } from '../../services/db/migrator';
-import { startReadyProcess, type ReadyProcess } from '../support/childProcess';
+import { type ReadyProcess, startReadyProcess, stopProcesses } from '../support/childProcess';
 import { createServerDatabase } from '../support/database';
 
 // Real processes on a real server: PGlite is one process's embedded database, so there is nothing to share there.
@@ -22,8 +22,7 @@ describeOnPostgres('bot processes starting together (needs PostgreSQL: set DATAB
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-start-together-'));
   });
   afterAll(async () => {
-    for (const bot of bots) if (bot.child.exitCode === null && bot.child.signalCode === null) bot.child.kill('SIGTERM');
-    await Promise.all(bots.map((bot) => bot.exited));
+    await stopProcesses(bots, 'SIGTERM');
     await database.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   });

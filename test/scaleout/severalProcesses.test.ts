@@ -11,7 +11,7 @@ import { scheduleDonorStep } from '../../services/donorSimulator';
 import type { Actor } from '../../services/people';
 import { portingDetailsOf, resubmitPorting } from '../../services/porting';
 import { actionsOf, choiceValue, demoActor, post, press, readCard, type Card, type TeamsHarness } from '../support/addServiceDriver';
-import { startBotProcess, type ReadyProcess } from '../support/childProcess';
+import { type ReadyProcess, startBotProcess, stopProcesses } from '../support/childProcess';
 import { startLocalConnector, teamsActivity, whatTheySee, type LocalConnector, type SentActivity, type TeamsPerson } from '../support/connector';
 import { openSharedDatabase, type SharedDatabase } from '../support/sharedDatabase';
 import { waitFor } from '../support/waitFor';
@@ -62,8 +62,7 @@ describeOnPostgres('several bot processes on one PostgreSQL database (needs Post
   }, 90_000);
 
   afterAll(async () => {
-    for (const { process: bot } of bots) if (bot.child.exitCode === null && bot.child.signalCode === null) bot.child.kill('SIGTERM');
-    await Promise.all(bots.map(({ process: bot }) => bot.exited));
+    await stopProcesses(bots.map(({ process }) => process), 'SIGTERM');
     await connector?.close();
     await shared?.close();
     fs.rmSync(root, { recursive: true, force: true });

@@ -33,3 +33,9 @@ export async function startBotProcess(databaseUrl: string | undefined, dataDir: 
   if (!url) throw new Error(`no bot endpoint in the output of ${dataDir}: ${started.output.join('')}`);
   return { process: started, url };
 }
+
+/** Ends the processes still running with `signal` and waits until every one has exited. */
+export async function stopProcesses(processes: ReadyProcess[], signal: NodeJS.Signals): Promise<void> {
+  for (const { child } of processes) if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  await Promise.all(processes.map(({ exited }) => exited));
+}
