@@ -95,8 +95,8 @@ export async function contractCatalog(db: Db, actor: Actor): Promise<CatalogProd
       UNION ALL SELECT o::text FROM "BundleOption" AS o
       UNION ALL SELECT c::text FROM "ContractProduct" AS c WHERE c."organisationId" = ${actor.organisationId}::uuid
     ) AS catalog`;
-  const trees = builtTrees.get(db) ?? new Map<string, { digest: string; tree: Promise<CatalogProduct[]> }>();
-  builtTrees.set(db, trees);
+  let trees = builtTrees.get(db);
+  if (!trees) builtTrees.set(db, (trees = new Map()));
   const built = trees.get(actor.organisationId);
   if (built?.digest === digest) return built.tree;
   // Frozen: every caller shares it.
