@@ -1,7 +1,11 @@
+import { inBackground } from '../services/db/priority';
 import { describeError } from '../services/retry';
 import type { Logger } from './logger';
 
-/** A round of work run every `intervalMs` until stopped; a failed round is logged and the next one runs anyway. */
+/**
+ * A round of background work run every `intervalMs` until stopped; a failed round is logged and the next one runs
+ * anyway.
+ */
 export interface Polling {
   start(): void;
   /** Stops, waiting for a round under way. */
@@ -16,7 +20,7 @@ export function polling(round: () => Promise<void>, options: { intervalMs: numbe
   function schedule(): void {
     if (!running) return;
     timer = setTimeout(() => {
-      current = round()
+      current = inBackground(round)
         .catch((error: unknown) => options.logger.error({ error: describeError(error) }, `${options.what} failed`))
         .finally(schedule);
     }, options.intervalMs);

@@ -10,9 +10,14 @@ export interface CardButton {
   verb: string;
 }
 
+// Parsing a template's expressions costs far more than binding data to them: each template is parsed once.
+const prepared = new WeakMap<object, Template>();
+
 /** The one place templates are bound; every Action.Execute gets the Action.Submit fallback older clients need. */
 export function render(template: object, data: object): AdaptiveCard {
-  const card = new Template(template).expand({ $root: data }) as AdaptiveCard;
+  let parsed = prepared.get(template);
+  if (!parsed) prepared.set(template, (parsed = new Template(template)));
+  const card = parsed.expand({ $root: data }) as AdaptiveCard;
   return mapActions(card, (action) => ({ ...action, fallback: submitFor(action) }));
 }
 

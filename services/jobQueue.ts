@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Prisma } from '../prisma/generated/client';
 import type { Db } from './db/database';
+import { inBackground } from './db/priority';
 import { PermanentError, defaultBackoff, describeError, isPermanent, retryDelayMs, type BackoffPolicy } from './retry';
 
 /**
@@ -144,7 +145,11 @@ export class JobWorker {
    * Runs every job that is due now, each at most once in this call (a job rescheduled by its failure waits for
    * the next call), and returns how many it ran. For tests, scripts and benchmarks; start() is for services.
    */
-  async runDue(): Promise<number> {
+  runDue(): Promise<number> {
+    return inBackground(() => this.runDueNow());
+  }
+
+  private async runDueNow(): Promise<number> {
     const handled: string[] = [];
     for (;;) {
       const jobs = await this.claim(this.concurrency, handled);
@@ -161,7 +166,7 @@ export class JobWorker {
       this.pumpAgain = true;
       return;
     }
-    this.pumping = this.pump().finally(() => {
+    this.pumping = inBackground(() => this.pump()).finally(() => {
       this.pumping = undefined;
       if (this.running && this.pumpAgain) this.wake();
       else if (this.running) this.timer = setTimeout(() => this.wake(), this.pollIntervalMs);

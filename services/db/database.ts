@@ -6,6 +6,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { PrismaClient } from '../../prisma/generated/client';
 import { applyMigrations } from './migrator';
+import { PriorityGate, prioritised } from './priority';
 
 export type Db = PrismaClient;
 
@@ -48,7 +49,8 @@ async function openPglite(dataDir?: string): Promise<Database> {
   const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] };
   const pglite = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
   await pglite.waitReady;
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  // One connection for everything: people's turns take it before background work (services/db/priority.ts).
+  const prisma = new PrismaClient({ adapter: prioritised(new PrismaPGlite(pglite), new PriorityGate()) });
   // PGlite has a single connection: an advisory lock there only orders work inside this process.
   let queue: Promise<unknown> = Promise.resolve();
   const sql: SqlRunner = {
