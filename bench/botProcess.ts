@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     const answer =
       request.data.type === 'sql'
         ? bot.db.sql.query(request.data.text, request.data.params).then((rows) => ({ rows }))
-        : Promise.resolve({ rssKb: Math.round(process.memoryUsage.rss() / 1024), maxRssKb: process.resourceUsage().maxRSS });
+        : Promise.resolve({ ...memoryKb(), maxRssKb: process.resourceUsage().maxRSS });
     answer.then(
       (result) => process.send?.({ id, ...result }),
       (error: unknown) => process.send?.({ id, error: error instanceof Error ? error.message : String(error) }),
@@ -36,6 +36,13 @@ async function main(): Promise<void> {
     void bot.close().finally(() => process.exit(0));
   });
   process.send?.({ type: 'ready', url: bot.url });
+}
+
+/** Where the memory is now: V8's heap, and outside it (PGlite's WebAssembly memory and buffers count as external). */
+function memoryKb() {
+  const { rss, heapTotal, heapUsed, external } = process.memoryUsage();
+  const kb = (bytes: number) => Math.round(bytes / 1024);
+  return { rssKb: kb(rss), heapTotalKb: kb(heapTotal), heapUsedKb: kb(heapUsed), externalKb: kb(external) };
 }
 
 main().catch((error: unknown) => {

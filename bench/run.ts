@@ -57,6 +57,8 @@ interface BotFigures {
   migration?: Migration;
   notifications?: { acceptAll: NotificationFigures; throttledOneInTen: NotificationFigures };
   peakRssMb: number;
+  /** After the last part: what the process holds, and how much of it is V8's heap or memory outside it. */
+  atEnd: { rssMb: number; heapTotalMb: number; heapUsedMb: number; externalMb: number };
 }
 
 interface Target {
@@ -170,8 +172,13 @@ async function measureRunningBot(database: BotFigures['database'], bot: BenchChi
     log(`${database}: ${throttledOneInTen.delivered} notifications, one 429 in ten, at ${throttledOneInTen.perSecond}/s`);
     figures.notifications = { acceptAll, throttledOneInTen };
   }
-  const memory = await bot.call<{ maxRssKb: number }>({ type: 'memory' });
-  return { ...figures, peakRssMb: round(memory.maxRssKb / 1024, 1) };
+  const memory = await bot.call<Record<'maxRssKb' | 'rssKb' | 'heapTotalKb' | 'heapUsedKb' | 'externalKb', number>>({ type: 'memory' });
+  const mb = (kb: number) => round(kb / 1024, 1);
+  return {
+    ...figures,
+    peakRssMb: mb(memory.maxRssKb),
+    atEnd: { rssMb: mb(memory.rssKb), heapTotalMb: mb(memory.heapTotalKb), heapUsedMb: mb(memory.heapUsedKb), externalMb: mb(memory.externalKb) },
+  };
 }
 
 async function measureTurns(database: BotFigures['database'], bot: BenchChild, serviceUrl: string): Promise<Pick<BotFigures, 'turns' | 'simNumbersNotWritten'>> {
@@ -301,7 +308,11 @@ function report(machine: { cpus: number; cpu: string; node: string; loadAverageB
         [`notifications, 429 to one in ten (${run.database})`, `${notified(notifications.throttledOneInTen)}, ${notifications.throttledOneInTen.throttled} answered 429`],
       );
     }
-    rows.push([`peak RSS of the bot process (${run.database})`, `${run.peakRssMb} MB`]);
+    const end = run.atEnd;
+    rows.push(
+      [`peak RSS of the bot process (${run.database})`, `${run.peakRssMb} MB`],
+      [`at the end (${run.database})`, `${end.rssMb} MB RSS: V8 heap ${end.heapUsedMb} MB used of ${end.heapTotalMb} MB, ${end.externalMb} MB outside the heap`],
+    );
     return rows;
   });
   const mark = (pass: boolean | null) => (pass === null ? '—' : pass ? 'pass' : 'MISS');

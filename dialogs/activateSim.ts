@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { renderQuestionCard } from '../cards/questionCard';
 import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
+import type { Service } from '../prisma/generated/client';
 import { ServiceStatus } from '../prisma/generated/enums';
 import { serviceForSim, servicesWaitingForSim, submitSimNumber, type SubmitSimResult } from '../services/activation';
 import { productNames } from '../services/catalog';
@@ -47,8 +48,10 @@ export function groupedIccid(iccid: string): string {
 }
 
 export async function activateSim(db: Db, actor: Actor, language: Language, input: SimInput): Promise<SimTurn> {
-  const serviceId = input.serviceId ?? (await chooseService(db, actor, language, input.iccid));
-  if (typeof serviceId !== 'string') return serviceId;
+  const chosen = input.serviceId ?? (await chooseService(db, actor, language, input.iccid));
+  if (isTurn(chosen)) return chosen;
+  const serviceId = typeof chosen === 'string' ? chosen : chosen.id;
+  const read = typeof chosen === 'string' ? undefined : chosen;
   let result: SubmitSimResult;
   try {
     // A service chosen on a card is checked before the number is asked for: the card may be forged.
@@ -56,7 +59,7 @@ export async function activateSim(db: Db, actor: Actor, language: Language, inpu
       await serviceForSim(db, actor, serviceId);
       return { replies: [text(t(language, 'activation.askNumber'))], flow: { serviceId } };
     }
-    result = await submitSimNumber(db, actor, serviceId, input.iccid);
+    result = await submitSimNumber(db, actor, serviceId, input.iccid, { read });
   } catch (error) {
     if (error instanceof AccessDenied) return { replies: [text(t(language, 'activation.denied'))], flow: undefined };
     throw error;
@@ -90,10 +93,12 @@ export function suggestionRejected(language: Language, serviceId: string): SimTu
   return { replies: [text(t(language, 'activation.suggest.declined'))], flow: { serviceId } };
 }
 
+const isTurn = (chosen: string | Service | SimTurn): chosen is SimTurn => typeof chosen === 'object' && 'replies' in chosen;
+
 /** The one service waiting for a SIM card, or the turn that asks which one (or says there is none). */
-async function chooseService(db: Db, actor: Actor, language: Language, iccid: string | undefined): Promise<string | SimTurn> {
+async function chooseService(db: Db, actor: Actor, language: Language, iccid: string | undefined): Promise<Service | SimTurn> {
   const waiting = await servicesWaitingForSim(db, actor);
-  if (waiting.length === 1) return waiting[0]!.id;
+  if (waiting.length === 1) return waiting[0]!;
   if (waiting.length === 0) return { replies: [text(await statusText(db, actor, language))], flow: undefined };
   const products = await productNames(db, waiting.map((service) => service.productTypeCode));
   const date = new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'medium', timeZone: 'Europe/Brussels' });

@@ -4,6 +4,7 @@ import {
   ActivationMethod,
   LinkPurpose,
   NumberState,
+  NumberOption,
   PortingState,
   Role,
   ServiceStatus,
@@ -363,10 +364,11 @@ export async function submitSimNumber(
   actor: Actor,
   serviceId: string,
   input: string,
-  options: { now?: Date } = {},
+  options: { now?: Date; /** The service as servicesWaitingForSim just read it, saving a second read. */ read?: Service } = {},
 ): Promise<SubmitSimResult> {
   const now = options.now ?? new Date();
-  const service = await serviceForSim(db, actor, serviceId);
+  const { read } = options;
+  const service = read && read.id === serviceId && read.userId === actor.id ? read : await serviceForSim(db, actor, serviceId);
   const checked = checkIccid(input);
   if (!checked.ok) {
     if (checked.problem !== 'check-digit') return { ok: false, problem: checked.problem };
@@ -375,7 +377,7 @@ export async function submitSimNumber(
   const iccid = checked.iccid;
   const sim = await db.simCard.findUnique({ where: { iccid } });
   if (sim && sim.id === service.simCardId) {
-    return { ok: true, status: service.status, iccid, alreadyDone: true, portingPending: await portingPending(db, service.id) };
+    return { ok: true, status: service.status, iccid, alreadyDone: true, portingPending: await portingPendingFor(db, service) };
   }
   if (service.status !== ServiceStatus.WAITING_FOR_SIM) return { ok: false, problem: 'not-waiting', status: service.status };
   // Another organisation's card reads as "not in stock": its existence is none of this organisation's business.
@@ -429,9 +431,14 @@ export async function submitSimNumber(
     throw error;
   });
   // A concurrent submission won: answer from where it left the service.
-  if (applied === 'raced') return submitSimNumber(db, actor, serviceId, input, options);
+  if (applied === 'raced') return submitSimNumber(db, actor, serviceId, input, { now: options.now });
   if (applied !== 'ok') return { ok: false, problem: applied };
-  return { ok: true, status: ServiceStatus.READY, iccid, alreadyDone: false, portingPending: await portingPending(db, service.id) };
+  return { ok: true, status: ServiceStatus.READY, iccid, alreadyDone: false, portingPending: await portingPendingFor(db, service) };
+}
+
+/** Only a service whose number comes from another operator has porting requests: the others need no look-up. */
+function portingPendingFor(db: Db, service: Service): Promise<boolean> {
+  return service.numberOption === NumberOption.PORT ? portingPending(db, service.id) : Promise.resolve(false);
 }
 
 class ConcurrentChange extends Error {}
@@ -590,12 +597,8 @@ async function startAs(db: Db, actorId: string, serviceIds: string[], options: S
 // Reading
 
 /** The user's own services still waiting for their SIM card number, oldest first. */
-export async function servicesWaitingForSim(db: Db, actor: Actor) {
-  return db.service.findMany({
-    where: { userId: actor.id, status: ServiceStatus.WAITING_FOR_SIM },
-    orderBy: { createdAt: 'asc' },
-    select: { id: true, productTypeCode: true, bundleCode: true, createdAt: true },
-  });
+export async function servicesWaitingForSim(db: Db, actor: Actor): Promise<Service[]> {
+  return db.service.findMany({ where: { userId: actor.id, status: ServiceStatus.WAITING_FOR_SIM }, orderBy: { createdAt: 'asc' } });
 }
 
 export const WAITING_PAGE_SIZE = 10;
