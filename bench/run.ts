@@ -155,7 +155,7 @@ async function measureBot(location: DatabaseLocation, connector: BenchConnector)
 
 async function measureRunningBot(database: BotFigures['database'], bot: BenchChild, connector: BenchConnector): Promise<BotFigures> {
   const serviceUrl = connector.serviceUrl;
-  const figures: Omit<BotFigures, 'peakRssMb'> = { database };
+  const figures: Omit<BotFigures, 'peakRssMb' | 'atEnd'> = { database };
   if (parts.includes('turns')) Object.assign(figures, await measureTurns(database, bot, serviceUrl));
   if (parts.includes('startAll')) {
     const bulkStart = (figures.bulkStart = await runBulkStart(bot, serviceUrl));
