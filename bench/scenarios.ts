@@ -270,6 +270,8 @@ const NOTIFICATION_RUN_LIMIT_MS = 150_000;
 export async function runNotifications(bot: BenchChild, connector: BenchConnector, run: keyof typeof NotificationRuns, throttleEvery: number): Promise<NotificationFigures> {
   const prefix = NotificationRuns[run];
   const sql = (text: string) => bot.call<{ rows: Array<{ n: number }> }>({ type: 'sql', text, params: [`${prefix}%`] });
+  // What an earlier part left behind (Start all's digest updates and emails) would be timed with this run otherwise.
+  await until(async () => (await sql(`SELECT ((SELECT count(*) FROM "Notification" WHERE state = 'PENDING' AND "nextAttemptAt" <= now() AT TIME ZONE 'UTC' AND "idempotencyKey" NOT LIKE $1) + (SELECT count(*) FROM "Job" WHERE state IN ('QUEUED', 'RUNNING') AND "runAt" <= now() AT TIME ZONE 'UTC'))::int AS n`)).rows[0]!.n === 0, NOTIFICATION_RUN_LIMIT_MS);
   connector.throttleEvery = throttleEvery;
   const throttledBefore = connector.throttled();
   const started = process.hrtime.bigint();
