@@ -15,11 +15,12 @@ const STOP_TIMEOUT_MS = 15_000;
 
 /**
  * Forks a compiled script of bench/ with `env` as its whole environment (nothing of the harness's leaks in, such
- * as a DATABASE_URL meant for another run). With BENCH_CPU_PROF set, the child writes a V8 CPU profile on exit.
+ * as a DATABASE_URL meant for another run) and `nodeFlags` on its command line. With BENCH_CPU_PROF set, the child
+ * writes a V8 CPU profile on exit.
  */
-export function startChild(script: string, args: string[], env: Record<string, string>): Promise<BenchChild> {
+export function startChild(script: string, args: string[], env: Record<string, string>, nodeFlags: readonly string[] = []): Promise<BenchChild> {
   const profileDir = process.env.BENCH_CPU_PROF;
-  const execArgv = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  const execArgv = [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [])];
   const child = fork(path.join(__dirname, script), args, {
     env: { PATH: process.env.PATH ?? '', ...env },
     execArgv,

@@ -2,7 +2,8 @@ import http from 'node:http';
 
 /**
  * The load generator: N simulated clients at once, each posting its activities one after the other as a Teams
- * conversation does (the next message after the previous answer), over keep-alive connections.
+ * conversation does (the next message after the previous answer), over keep-alive connections: at once, which
+ * measures throughput, or a person's think time after each answer, which measures what people wait at that pace.
  */
 
 export interface Answer {
@@ -16,6 +17,8 @@ export interface LoadRun {
   clients: number;
   /** Activities each client posts. */
   perClient: number;
+  /** How long a client waits after an answer before it posts again; 0 or absent: at once. */
+  thinkMs?: number;
   /** The activity client `client` posts as its `n`th. */
   activity(client: number, n: number): Record<string, unknown>;
   /** Whether an answer is what a person should get; anything else counts as failed. */
@@ -61,11 +64,15 @@ export function percentile(sorted: number[], p: number): number {
 export async function runLoad(run: LoadRun): Promise<LoadFigures> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: run.clients });
   const durations: number[] = [];
+  const thinkMs = run.thinkMs ?? 0;
   let failed = 0;
   const started = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: run.clients }, async (_, client) => {
+      // Paced clients start spread over one think time: people do not all write in the same instant.
+      if (thinkMs > 0) await sleep((client / run.clients) * thinkMs);
       for (let n = 0; n < run.perClient; n++) {
+        if (n > 0 && thinkMs > 0) await sleep(thinkMs);
         const activity = run.activity(client, n);
         const sent = process.hrtime.bigint();
         try {
@@ -93,6 +100,8 @@ export async function runLoad(run: LoadRun): Promise<LoadFigures> {
     p99Ms: round(percentile(durations, 99), 1),
   };
 }
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function round(value: number, digits: number): number {
   const scale = 10 ** digits;

@@ -11,7 +11,7 @@ import type { Db } from '../services/db/database';
 
 export const BENCH = {
   /** Employees with a service waiting for their SIM card number: one SIM-number turn each. */
-  employees: 2_000,
+  employees: 2_500,
   /** Services waiting for activation, started at once by "Start all". */
   waitingForActivation: 1_000,
   /** Status updates per notification run. */

@@ -17,6 +17,21 @@ export const CLIENTS = [1, 10, 50] as const;
 /** Activities per client, so that every N posts enough for its percentiles to mean something. */
 export const PER_CLIENT: Readonly<Record<number, number>> = { 1: 200, 10: 50, 50: 20 };
 
+/** How a run's clients post: how many activities each, and the think time after each answer. */
+export interface Pace {
+  perClient: number;
+  thinkMs: number;
+}
+
+/**
+ * 50 conversations at a person's pace: each sends its next message 2 s after the bot's answer (reading it and
+ * typing or pasting the next takes people longer), 10 each, so that the p99 is of 500 turns.
+ */
+export const PACED: Pace & { clients: number } = { clients: 50, perClient: 10, thinkMs: 2_000 };
+
+/** As fast as answered, with the activities per client of PER_CLIENT, unless told otherwise. */
+const paceOf = (clients: number, pace: Partial<Pace> = {}): Pace => ({ perClient: pace.perClient ?? PER_CLIENT[clients]!, thinkMs: pace.thinkMs ?? 0 });
+
 type Json = Record<string, any>;
 const BOT = { id: '28:sim-activation-assistant', name: 'SIM activation assistant' };
 const ann = { aadObjectId: demo.ann.aadObjectId, name: 'Ann Admin' };
@@ -47,11 +62,11 @@ function invoke(serviceUrl: string, conversationId: string, verb: string, data: 
 }
 
 /** The typed message every bot answers: "hello" from an employee, to which ours answers with its welcome card. */
-export function runHello(url: string, serviceUrl: string, clients: number): Promise<LoadFigures> {
+export function runHello(url: string, serviceUrl: string, clients: number, pace?: Partial<Pace>): Promise<LoadFigures> {
   return runLoad({
     url,
     clients,
-    perClient: PER_CLIENT[clients]!,
+    ...paceOf(clients, pace),
     activity: (client) => {
       const employee = benchEmployee(client);
       return teamsActivity(serviceUrl, { aadObjectId: employee.aadObjectId, name: 'Bench Employee' }, employee.conversationId, { type: 'message', text: 'hello' });
@@ -64,11 +79,11 @@ export function simTurns(firstEmployee: number) {
   let next = firstEmployee;
   return {
     used: () => next - firstEmployee,
-    run: (url: string, serviceUrl: string, clients: number, perClient = PER_CLIENT[clients]!) =>
+    run: (url: string, serviceUrl: string, clients: number, pace?: Partial<Pace>) =>
       runLoad({
         url,
         clients,
-        perClient,
+        ...paceOf(clients, pace),
         activity: () => {
           const employee = benchEmployee(next++);
           if (next > BENCH.employees) throw new Error('the bench population has too few employees for this run');
@@ -132,7 +147,7 @@ function cardOf(answer: Answer): Json | undefined {
  * already chosen); it presses Next (to step 2) and Back (to step 1) in turn, every press an invoke answered with the
  * next card.
  */
-export async function runCardSteps(url: string, serviceUrl: string, clients: number): Promise<LoadFigures> {
+export async function runCardSteps(url: string, serviceUrl: string, clients: number, pace?: Partial<Pace>): Promise<LoadFigures> {
   const agent = new http.Agent({ keepAlive: true });
   // New conversations for every run: a flow left unfinished in one would make the next start offer to resume it.
   const run = crypto.randomUUID().slice(0, 8);
@@ -151,7 +166,7 @@ export async function runCardSteps(url: string, serviceUrl: string, clients: num
   return runLoad({
     url,
     clients,
-    perClient: PER_CLIENT[clients]!,
+    ...paceOf(clients, pace),
     activity: (client, n) =>
       n % 2 === 0
         ? invoke(serviceUrl, conversation(client), 'addService.next', press(cards[client]!, 'addService.next', { productTypeCode: product }))
