@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { round } from './load';
 
 /**
  * The peak resident memory of another process over a stretch of time, from Linux's own account of it: VmHWM in
@@ -26,7 +27,7 @@ export function peakMemoryOf(pid: number): PeakMemory {
     peakMb: () => {
       try {
         const kb = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync(status, 'utf8'))?.[1];
-        return kb === undefined ? null : Math.round(Number(kb) / 102.4) / 10;
+        return kb === undefined ? null : round(Number(kb) / 1024, 1);
       } catch {
         return null;
       }

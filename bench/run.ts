@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { BOT_NODE_FLAGS } from '../bot/nodeFlags';
 import { seedDemo } from '../prisma/seed';
 import { openDatabase, type DatabaseLocation } from '../services/db/database';
 import { startChild, type BenchChild } from './child';
+import { npmStartNodeFlags } from './npmStart';
 import { peakMemoryOf } from './peakMemory';
 import { startBenchConnector, type BenchConnector } from './connector';
 import { round, type LoadFigures } from './load';
@@ -33,8 +33,8 @@ import {
  *
  * BENCH_ONLY (comma-separated: turns, startAll, migration, notifications) measures only those parts of the bot, and
  * BENCH_DATABASES (pglite, postgresql) only those databases; the baselines are measured in every run, so that the
- * ratios always compare with the echo bot of the same run. The bot runs with npm start's V8 flags (bot/nodeFlags.ts);
- * BENCH_BOT_NODE_FLAGS gives it others instead ('' for V8's defaults), to see what they change.
+ * ratios always compare with the echo bot of the same run. The bot runs with npm start's Node flags (package.json);
+ * BENCH_BOT_NODE_FLAGS gives it others instead ('' for Node's defaults), to see what they change.
  */
 
 const PARTS = ['turns', 'startAll', 'migration', 'notifications'] as const;
@@ -47,11 +47,13 @@ const selected = (variable: string | undefined, all: readonly string[]) => {
 };
 const parts = selected(process.env.BENCH_ONLY, PARTS) as Part[];
 const databases = selected(process.env.BENCH_DATABASES, ['pglite', 'postgresql']);
-const botNodeFlags = process.env.BENCH_BOT_NODE_FLAGS === undefined ? BOT_NODE_FLAGS : process.env.BENCH_BOT_NODE_FLAGS.split(/\s+/).filter(Boolean);
+const botNodeFlags = process.env.BENCH_BOT_NODE_FLAGS === undefined ? npmStartNodeFlags() : process.env.BENCH_BOT_NODE_FLAGS.split(/\s+/).filter(Boolean);
 
 const RESULTS = path.join(__dirname, '../../bench/results/latest.json');
 
-type TurnKind = 'welcome' | 'simNumber' | 'addServiceStep';
+const TURN_KINDS = ['welcome', 'simNumber', 'addServiceStep'] as const;
+type TurnKind = (typeof TURN_KINDS)[number];
+const TURN_NAMES: Record<TurnKind, string> = { welcome: 'welcome', simNumber: 'SIM number', addServiceStep: 'add-service step' };
 
 /** What was measured of one bot run; a part left out by BENCH_ONLY is absent. */
 interface BotFigures {
@@ -115,7 +117,7 @@ async function main(): Promise<void> {
     };
     fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
     fs.writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(`bot's V8 flags: ${botNodeFlags.join(' ') || "V8's defaults"}\n`);
+    process.stdout.write(`bot's Node flags: ${botNodeFlags.join(' ') || "Node's defaults"}\n`);
     process.stdout.write(report(result.machine, baselines, runs, targets));
     process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS)} in ${result.seconds} s\n`);
   } finally {
@@ -280,31 +282,19 @@ function targetsOf(run: BotFigures, echo: LoadFigures[]): Target[] {
   const at50 = (figures: LoadFigures[]) => figures[CLIENTS.indexOf(50)]!;
   const targets: Target[] = [];
   const { turns, pacedTurns, migration, notifications } = run;
-  if (pacedTurns) {
-    for (const kind of ['welcome', 'simNumber', 'addServiceStep'] as const) {
-      targets.push({
-        what: `${kind} turn p99 at 50 conversations, at a person's pace`,
-        database: run.database,
-        value: `${pacedTurns[kind].p99Ms} ms`,
-        target: '≤ 100 ms',
-        pass: pacedTurns[kind].failed === 0 && pacedTurns[kind].p99Ms <= 100,
-      });
-    }
-  }
+  const p99 = (kind: TurnKind, figures: LoadFigures, how: string): Target => ({
+    what: `${TURN_NAMES[kind]} turn p99 at 50 conversations, ${how}`,
+    database: run.database,
+    value: `${figures.p99Ms} ms`,
+    target: '≤ 100 ms',
+    pass: figures.failed === 0 && figures.p99Ms <= 100,
+  });
+  if (pacedTurns) targets.push(...TURN_KINDS.map((kind) => p99(kind, pacedTurns[kind], "at a person's pace")));
   if (turns) {
     const ratio = at50(turns.simNumber).perSecond / at50(echo).perSecond;
-    const p99 = (kind: TurnKind): Target => ({
-      what: `${kind} turn p99 at 50 conversations, at once`,
-      database: run.database,
-      value: `${at50(turns[kind]).p99Ms} ms`,
-      target: '≤ 100 ms',
-      pass: at50(turns[kind]).p99Ms <= 100,
-    });
     targets.push(
       { what: 'SIM-number turns/s at 50 ÷ echo bot', database: run.database, value: `${round(ratio, 2)} ×`, target: '≥ 0.5 ×', pass: ratio >= 0.5 && run.simNumbersNotWritten === 0 },
-      p99('welcome'),
-      p99('simNumber'),
-      p99('addServiceStep'),
+      ...TURN_KINDS.map((kind) => p99(kind, at50(turns[kind]), 'at once')),
     );
   }
   if (migration) {
@@ -340,15 +330,13 @@ function report(machine: { cpus: number; cpu: string; node: string; loadAverageB
     );
   add('bare restify', baselines.restify);
   add('echo bot', echo);
-  for (const run of runs) {
-    if (!run.turns) continue;
-    add(`welcome (${run.database})`, run.turns.welcome);
-    add(`SIM number (${run.database})`, run.turns.simNumber);
-    add(`add-service step (${run.database})`, run.turns.addServiceStep);
-  }
-  const pacedRows = runs.flatMap((run) =>
-    run.pacedTurns
-      ? (Object.entries(run.pacedTurns) as Array<[TurnKind, LoadFigures]>).map(([kind, f]) => [`${kind} (${run.database})`, f.clients, f.requests, f.failed, f.perSecond, f.p50Ms, f.p95Ms, f.p99Ms])
+  for (const { turns, database } of runs) if (turns) for (const kind of TURN_KINDS) add(`${TURN_NAMES[kind]} (${database})`, turns[kind]);
+  const pacedRows = runs.flatMap(({ pacedTurns, database }) =>
+    pacedTurns
+      ? TURN_KINDS.map((kind) => {
+          const f = pacedTurns[kind];
+          return [`${TURN_NAMES[kind]} (${database})`, f.clients, f.requests, f.failed, f.perSecond, f.p50Ms, f.p95Ms, f.p99Ms];
+        })
       : [],
   );
   const otherRows = runs.flatMap((run) => {
