@@ -1,10 +1,11 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { ActivationJobs, scheduledStartJob, startAllJob, submitPortingJob } from '../services/activation';
+import { scheduledStartJob, startAllJob, submitPortingJob } from '../services/activation';
+import { ActivationJobs } from '../services/lifecycle/jobs';
 import { activationEmailJob } from '../services/activationEmail';
 import { BulkImportJobs, bulkImportJob } from '../services/bulkImport';
 import type { Database } from '../services/db/database';
-import { donorJobHandlers } from '../services/donorSimulator';
+import { donorJobHandlers, resumePortingJob } from '../services/donorSimulator';
 import { JobWorker, type JobHandler } from '../services/jobQueue';
 import { createMailer, type Mailer } from '../services/mail';
 import { completeJob, provisionJob } from '../services/provisioningSimulator';
@@ -29,6 +30,7 @@ export function jobHandlers(deps: BackgroundDeps): Record<string, JobHandler<unk
   return {
     [ActivationJobs.sendEmail]: activationEmailJob({ db: db.prisma, mailer, publicUrl: deps.publicUrl, announce: deps.announce }),
     [ActivationJobs.submitPorting]: submitPortingJob(db.prisma, config.clockSpeed),
+    [ActivationJobs.resumePorting]: resumePortingJob(db.prisma, config.clockSpeed),
     [ActivationJobs.scheduledStart]: scheduledStartJob(db.prisma, config.activationLinkDays),
     [ActivationJobs.startAll]: startAllJob(db.prisma, config.activationLinkDays),
     [ActivationJobs.provision]: provisionJob(db.prisma, config.clockSpeed),

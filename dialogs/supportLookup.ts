@@ -25,6 +25,7 @@ const statusLabel: Record<ServiceSummary['status'], StringKey> = {
   WAITING_FOR_SIM: 'support.status.WAITING_FOR_SIM',
   READY: 'support.status.READY',
   ACTIVATING: 'support.status.ACTIVATING',
+  WAITING_FOR_PORTING: 'support.status.WAITING_FOR_PORTING',
   ACTIVE: 'support.status.ACTIVE',
   FAILED: 'support.status.FAILED',
   CANCELLED: 'support.status.CANCELLED',
@@ -39,6 +40,7 @@ const portingLabel: Record<NonNullable<ServiceSummary['porting']>['state'], Stri
   COMPLETED: 'support.porting.COMPLETED',
   REFUSED: 'support.porting.REFUSED',
   CANCELLED: 'support.porting.CANCELLED',
+  HELD: 'support.porting.HELD',
 };
 
 const eventLabel: Record<string, StringKey> = {

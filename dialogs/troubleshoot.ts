@@ -160,6 +160,9 @@ function situationOf(language: Language, service: ServiceSummary): { text: strin
     case 'WAITING_FOR_ACTIVATION':
       return { text: t(language, 'help.state.waitingForActivation'), stepsHelp: false };
     case 'READY':
+      return { text: t(language, 'help.state.waitingForStart'), stepsHelp: false };
+    case 'WAITING_FOR_PORTING':
+      return { text: t(language, 'help.state.portingPending'), stepsHelp: false };
     case 'ACTIVATING':
       return {
         text: t(language, 'help.state.activating', { since: formatTime(language, service.activationStartedAt ?? service.createdAt) }),

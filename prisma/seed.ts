@@ -154,13 +154,15 @@ async function seedStock(
   orgOf: (tenantId: string) => string,
 ): Promise<void> {
   const active = (service: ServiceSeed) => service.status === ServiceStatus.ACTIVE;
+  // A line that works while its ported number has not switched yet has an active SIM card.
+  const simActive = (service: ServiceSeed) => active(service) || service.status === ServiceStatus.WAITING_FOR_PORTING;
   await db.simCard.createMany({
     data: [
       ...demoStockIccids.map((iccid) => ({ iccid, organisationId: demoOrgId })),
       ...otherStockIccids.map((iccid) => ({ iccid, organisationId: otherOrgId })),
       ...services.flatMap((service) =>
         service.iccid
-          ? [{ iccid: service.iccid, organisationId: orgOf(service.tenantId), state: active(service) ? SimState.ACTIVE : SimState.ASSIGNED }]
+          ? [{ iccid: service.iccid, organisationId: orgOf(service.tenantId), state: simActive(service) ? SimState.ACTIVE : SimState.ASSIGNED }]
           : [],
       ),
     ],
@@ -238,7 +240,7 @@ async function seedServices(
           fixedNumberId: numberId(service.fixedNumber),
           simCardId: simId(service.iccid),
           createdAt: events[0]!.createdAt,
-          activationStartedAt: eventAt('activation_started'),
+          activationStartedAt: eventAt('activation_started') ?? eventAt('service_started'),
           activatedAt: eventAt('activated'),
           events: { createMany: { data: events } },
           portingRequests: service.porting ? { create: portingRow(service.porting, at) } : undefined,
@@ -305,12 +307,13 @@ function serviceSeeds(): ServiceSeed[] {
       ],
     },
     {
-      // The administrator entered the SIM card and chose automatic activation: it waits for the porting only.
+      // The administrator entered the SIM card and chose automatic activation: the line works and waits for its
+      // number, whose transfer was refused.
       ...demoMobile,
       key: 'seed:demo:pieter',
       userEmail: demo.pieter.email,
       bundleCode: 'MOB_L',
-      status: ServiceStatus.READY,
+      status: ServiceStatus.WAITING_FOR_PORTING,
       numberOption: NumberOption.PORT,
       activationMethod: ActivationMethod.AUTOMATIC,
       activationTiming: ActivationTiming.NOW,
@@ -334,7 +337,9 @@ function serviceSeeds(): ServiceSeed[] {
       events: [
         created(3 * DAY, NumberOption.PORT),
         { kind: 'sim_assigned', ago: 3 * DAY, by: 'admin' },
+        { kind: 'service_started', ago: 3 * DAY, by: 'admin', detail: { method: ActivationMethod.AUTOMATIC } },
         { kind: 'porting_submitted', ago: 3 * DAY - 10 * 60_000, detail: { attempt: 1, operator: pieter.operatorCode } },
+        { kind: 'provisioned', ago: 3 * DAY - 55 * 60_000 },
         {
           kind: 'porting_refused',
           ago: 2 * DAY + 20 * HOUR,

@@ -1,55 +1,20 @@
 import { z } from 'zod';
-import { Prisma, type Service } from '../prisma/generated/client';
-import {
-  ActivationMethod,
-  LinkPurpose,
-  NumberState,
-  NumberOption,
-  PortingState,
-  Role,
-  ServiceStatus,
-  SimState,
-} from '../prisma/generated/enums';
-import { hashToken, newToken } from './accessLinks';
+import type { Service } from '../prisma/generated/client';
+import { LinkPurpose, NumberOption, PortingState, Role, ServiceStatus, SimState } from '../prisma/generated/enums';
 import { codeAsName, productNames, type Localised } from './catalog';
 import type { Db } from './db/database';
 import { submitToDonor } from './donorSimulator';
 import { enqueue, jobHandler, type DbClient, type JobHandler } from './jobQueue';
-import { completeNumberMove } from './numberMove';
-import { queueNotification } from './notificationOutbox';
+import { applyServiceEvent, DEFAULT_ACTIVATION_LINK_DAYS, notifyAll, queueActivationEmail } from './lifecycle/engine';
+import { ActivationJobs, portingJobSchema, scheduledStartJobSchema, startAllJobSchema, type Digest } from './lifecycle/jobs';
 import { AccessDenied, canSeeOrganisation, recordRefusal, refuse, type Actor } from './people';
 import { checkIccid, typoCandidates, type IccidProblem, type TypoCandidate } from './simNumber';
 
 /**
- * A service's activation: starting what the administrator set it up to do (email the user, start automatically,
- * submit the porting), the SIM card number arriving, and the provisioning backend's answer. Every transition is one
- * transaction with its ServiceEvent, its notifications and its follow-up jobs, and is conditional on the state it
- * starts from, so a double click, a Teams retry or a second process changes nothing.
- *
- * waiting for activation → waiting for SIM → ready → activating → active | failed
+ * A service's activation as people and systems drive it: the administrator starting what they set it up to do, the
+ * user entering the SIM card number or pressing Start, the provisioning backend's answer, the administrator's retry.
+ * Each checks who may act, then applies the lifecycle's event (services/lifecycle/), which alone changes the status.
  */
-
-export const DEFAULT_ACTIVATION_LINK_DAYS = 14;
-const DAY_MS = 24 * 60 * 60 * 1000;
-
-/** The background jobs of an activation; bot/background.ts maps each kind to its handler. */
-export const ActivationJobs = {
-  sendEmail: 'activation.sendEmail',
-  submitPorting: 'activation.submitPorting',
-  scheduledStart: 'activation.scheduledStart',
-  provision: 'activation.provision',
-  complete: 'activation.complete',
-  startAll: 'activation.startAll',
-} as const;
-
-/** A bulk operation's one message to its administrator (the notifier's digest): its key and how many services it has. */
-export const digestSchema = z.object({ key: z.string().min(1).max(200), total: z.number().int().positive() });
-export const sendEmailJobSchema = z.object({ serviceId: z.uuid(), linkId: z.uuid(), digest: digestSchema.optional() });
-export const submitPortingJobSchema = z.object({ requestId: z.uuid() });
-export const scheduledStartJobSchema = z.object({ actorId: z.uuid(), serviceIds: z.array(z.uuid()).min(1).max(500) });
-/** The services waiting when "Start all" was pressed; `requestKey` names the press, so a double click queues one job. */
-export const startAllJobSchema = z.object({ actorId: z.uuid(), requestKey: z.string().min(1).max(64), serviceIds: z.array(z.uuid()).min(1).max(20_000) });
-export const serviceJobSchema = z.object({ serviceId: z.uuid() });
 
 /** Notification kinds written by the activation; the notifier in bot/ turns them into messages. */
 export const ActivationNotifications = {
@@ -67,7 +32,7 @@ export const ActivationNotifications = {
 const refuseService = (db: Db, actor: Actor, action: string, subjectId: string | null, reason: string) =>
   refuse(db, actor, { action: `${action}.denied`, subjectType: 'Service', subjectId, reason });
 
-type Permission = 'administrator' | 'administrator-or-support' | 'user-or-administrator';
+type Permission = 'administrator' | 'administrator-or-support' | 'user-or-administrator' | 'user';
 
 /** The service if `actor` may act on it as `permission` says; another organisation's service reads as missing. */
 async function serviceFor(db: Db, actor: Actor, serviceId: string, permission: Permission, action: string): Promise<Service> {
@@ -75,7 +40,8 @@ async function serviceFor(db: Db, actor: Actor, serviceId: string, permission: P
   const service = await db.service.findUnique({ where: { id: serviceId } });
   if (!service) return refuseService(db, actor, action, serviceId, 'no such service');
   // Whatever their role, a person may enter the SIM card of their own service.
-  if (permission === 'user-or-administrator' && service.userId === actor.id) return service;
+  if ((permission === 'user-or-administrator' || permission === 'user') && service.userId === actor.id) return service;
+  if (permission === 'user') return refuseService(db, actor, action, serviceId, 'only the service\'s user may do this');
   const allowedRoles: Role[] = permission === 'administrator-or-support' ? [Role.ADMINISTRATOR, Role.SUPPORT] : [Role.ADMINISTRATOR];
   if (!allowedRoles.includes(actor.role)) return refuseService(db, actor, action, serviceId, `role ${actor.role} may not do this`);
   if (!(await canSeeOrganisation(db, actor, service.organisationId))) return refuseService(db, actor, action, serviceId, 'no such service');
@@ -94,34 +60,30 @@ export interface StartOptions {
   /** How long the activation link stays valid (ACTIVATION_LINK_DAYS). */
   linkDays?: number;
   /** One service of a bulk start: the administrator hears of it, and of its email, in that operation's one message. */
-  digest?: z.infer<typeof digestSchema>;
+  digest?: Digest;
 }
 
 /**
- * Starts what the service was set up to do: an activation email with a personal link (the user enters the SIM card
- * number), or, when the administrator entered the SIM card and chose automatic activation, the activation itself;
- * and the porting request, if any, goes to the donor operator. Administrators of the service's organisation only.
+ * Starts what the service was set up to do (the lifecycle's `start`): an activation email with a personal link, in
+ * which the user enters the SIM card number or, when it is known or there is none, presses Start; or the activation
+ * itself when the administrator chose automatic; and the porting request, if any, goes to the donor operator.
+ * Administrators of the service's organisation only.
  */
 export async function startService(db: Db, actor: Actor, serviceId: string, options: StartOptions = {}): Promise<StartResult> {
   const now = options.now ?? new Date();
   const service = await serviceFor(db, actor, serviceId, 'administrator', 'service.start');
   return db.$transaction(async (tx) => {
-    const status = firstStatus(service);
-    const moved = await tx.service.updateMany({
-      where: { id: service.id, status: ServiceStatus.WAITING_FOR_ACTIVATION },
-      data: {
-        status,
-        scheduledStartAt: null,
-        ...(status === ServiceStatus.ACTIVATING ? { activationStartedAt: now } : {}),
-      },
+    const result = await applyServiceEvent(tx, service.id, 'start', {
+      now,
+      actorId: actor.id,
+      detail: { method: service.activationMethod },
+      linkDays: options.linkDays,
+      digest: options.digest,
     });
-    if (moved.count !== 1) {
-      const current = await tx.service.findUniqueOrThrow({ where: { id: service.id }, select: { status: true } });
-      return { started: false, reason: 'already-started', status: current.status } as const;
+    if (!result.applied) {
+      return { started: false, reason: 'already-started', status: result.reason === 'not-found' ? service.status : result.status } as const;
     }
-    await tx.serviceEvent.create({
-      data: { serviceId: service.id, kind: 'service_started', detail: { method: service.activationMethod }, actorId: actor.id, createdAt: now },
-    });
+    const status = result.service.status;
     await tx.auditEvent.create({
       data: {
         organisationId: service.organisationId,
@@ -134,106 +96,9 @@ export async function startService(db: Db, actor: Actor, serviceId: string, opti
         createdAt: now,
       },
     });
-    // Before announceActivationStarted's own notice to the administrator, whose key this one takes.
-    if (options.digest) {
-      await notifyAll(tx, service, ActivationNotifications.started, { digestKey: options.digest.key, digestTotal: options.digest.total }, { recipients: [actor.id] });
-    }
-    let emailQueued = false;
-    if (service.activationMethod === ActivationMethod.EMAIL) {
-      await queueActivationEmail(tx, service, now, options.linkDays ?? DEFAULT_ACTIVATION_LINK_DAYS, options.digest);
-      emailQueued = true;
-    } else if (status === ServiceStatus.ACTIVATING) {
-      await announceActivationStarted(tx, service, actor.id, now);
-    }
-    const porting = await tx.portingRequest.findFirst({
-      where: { serviceId: service.id, state: PortingState.REQUESTED },
-      orderBy: { attempt: 'desc' },
-      select: { id: true },
-    });
-    // A job, committed with the start, so that the submission happens even if this process stops right after.
-    if (porting) {
-      await enqueue(tx, {
-        kind: ActivationJobs.submitPorting,
-        payload: { requestId: porting.id },
-        runAt: now,
-        singletonKey: `${ActivationJobs.submitPorting}:${porting.id}`,
-      });
-    }
-    return { started: true, status, emailQueued, portingQueued: porting !== null } as const;
+    const portingQueued = service.numberOption === NumberOption.PORT && (await tx.portingRequest.count({ where: { serviceId: service.id, state: PortingState.REQUESTED } })) > 0;
+    return { started: true, status, emailQueued: status === ServiceStatus.WAITING_FOR_SIM || status === ServiceStatus.READY, portingQueued } as const;
   });
-}
-
-function firstStatus(service: Service): ServiceStatus {
-  if (service.activationMethod === ActivationMethod.AUTOMATIC) {
-    // Automatic activation needs the SIM card; without it the service waits for the number like an emailed one.
-    return service.simCardId ? ServiceStatus.ACTIVATING : ServiceStatus.WAITING_FOR_SIM;
-  }
-  return service.simCardId ? ServiceStatus.READY : ServiceStatus.WAITING_FOR_SIM;
-}
-
-/**
- * Creates the activation link row and the job that emails it. The token itself is only made by the job, just before
- * sending: no readable token ever sits in the database, not even in a job payload.
- */
-async function queueActivationEmail(
-  tx: Prisma.TransactionClient,
-  service: Service,
-  now: Date,
-  linkDays: number,
-  digest?: z.infer<typeof digestSchema>,
-): Promise<string> {
-  const link = await tx.accessLink.create({
-    data: {
-      tokenHash: hashToken(newToken()),
-      purpose: LinkPurpose.ACTIVATION,
-      personId: service.userId,
-      serviceId: service.id,
-      expiresAt: new Date(now.getTime() + linkDays * DAY_MS),
-      createdAt: now,
-    },
-  });
-  await enqueue(tx, {
-    kind: ActivationJobs.sendEmail,
-    payload: { serviceId: service.id, linkId: link.id, ...(digest ? { digest } : {}) },
-    runAt: now,
-    singletonKey: `${ActivationJobs.sendEmail}:${link.id}`,
-  });
-  return link.id;
-}
-
-/** ACTIVATING reached: the timeline, the user and the administrator are told, and the backend gets the order. */
-async function announceActivationStarted(tx: Prisma.TransactionClient, service: Service, actorId: string | null, now: Date): Promise<void> {
-  await tx.serviceEvent.create({ data: { serviceId: service.id, kind: 'activation_started', actorId, createdAt: now } });
-  await notifyAll(tx, service, ActivationNotifications.started, {});
-  await enqueue(tx, {
-    kind: ActivationJobs.provision,
-    payload: { serviceId: service.id },
-    runAt: now,
-    singletonKey: `${ActivationJobs.provision}:${service.id}:${now.getTime()}`,
-  });
-}
-
-/**
- * Tells the user and the administrator who created the service. The key names the event, the service and the
- * person (plus `occurrence` for events that can happen again, like a resent email), so writing it twice is harmless.
- */
-export async function notifyAll(
-  tx: DbClient,
-  service: Pick<Service, 'id' | 'userId' | 'createdById'>,
-  kind: string,
-  payload: Prisma.InputJsonObject,
-  options: { recipients?: Array<string | null>; occurrence?: string } = {},
-): Promise<void> {
-  const recipients = options.recipients ?? [service.userId, service.createdById];
-  for (const recipientId of new Set(recipients.filter((id): id is string => !!id))) {
-    await queueNotification(tx, {
-      idempotencyKey: [kind, service.id, options.occurrence, recipientId].filter(Boolean).join(':'),
-      recipientId,
-      serviceId: service.id,
-      kind,
-      payload: { serviceId: service.id, ...payload },
-    });
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -377,6 +242,11 @@ export async function submitSimNumber(
   const iccid = checked.iccid;
   const sim = await db.simCard.findUnique({ where: { iccid } });
   if (sim && sim.id === service.simCardId) {
+    // The user typing the card the administrator entered is their go, as the Start button would be.
+    if (service.status === ServiceStatus.READY && service.userId === actor.id) {
+      const started = await startActivationAsUser(db, actor, service.id, { now });
+      return { ok: true, status: started.status, iccid, alreadyDone: !started.started, portingPending: await portingPendingFor(db, service) };
+    }
     return { ok: true, status: service.status, iccid, alreadyDone: true, portingPending: await portingPendingFor(db, service) };
   }
   if (service.status !== ServiceStatus.WAITING_FOR_SIM) return { ok: false, problem: 'not-waiting', status: service.status };
@@ -393,14 +263,14 @@ export async function submitSimNumber(
   const applied = await db.$transaction(async (tx) => {
     const taken = await tx.simCard.updateMany({ where: { id: sim.id, state: SimState.IN_STOCK }, data: { state: SimState.ASSIGNED } });
     if (taken.count !== 1) return 'assigned-elsewhere' as const;
-    const moved = await tx.service.updateMany({
-      where: { id: service.id, status: ServiceStatus.WAITING_FOR_SIM, simCardId: null },
-      data: { status: ServiceStatus.READY, simCardId: sim.id },
+    // The number is also the user's go: the seed's step 3 is followed by the activation itself.
+    const moved = await applyServiceEvent(tx, service.id, 'simEntered', {
+      now,
+      actorId: actor.id,
+      data: { simCardId: sim.id },
+      detail: { by: actor.role, lastDigits: iccid.slice(-4) },
     });
-    if (moved.count !== 1) throw new ConcurrentChange();
-    await tx.serviceEvent.create({
-      data: { serviceId: service.id, kind: 'sim_submitted', detail: { by: actor.role, lastDigits: iccid.slice(-4) }, actorId: actor.id, createdAt: now },
-    });
+    if (!moved.applied) throw new ConcurrentChange();
     // An administrator putting a SIM card on someone else's line is an administrative change: audited.
     if (actor.id !== service.userId) {
       await tx.auditEvent.create({
@@ -411,29 +281,61 @@ export async function submitSimNumber(
           subjectType: 'Service',
           subjectId: service.id,
           before: { status: ServiceStatus.WAITING_FOR_SIM, simLastDigits: null },
-          after: { status: ServiceStatus.READY, simLastDigits: iccid.slice(-4) },
+          after: { status: moved.service.status, simLastDigits: iccid.slice(-4) },
           createdAt: now,
         },
       });
     }
-    // The administrator learns that the user did their part; the user is told when activation starts.
-    const others = [service.createdById].filter((id) => id !== actor.id);
-    await notifyAll(tx, service, ActivationNotifications.simEntered, { lastDigits: iccid.slice(-4) }, { recipients: others });
-    await enqueue(tx, {
-      kind: ActivationJobs.provision,
-      payload: { serviceId: service.id },
-      runAt: now,
-      singletonKey: `${ActivationJobs.provision}:${service.id}:${now.getTime()}`,
-    });
-    return 'ok' as const;
+    return moved.service.status;
   }).catch((error: unknown) => {
     if (error instanceof ConcurrentChange) return 'raced' as const;
     throw error;
   });
   // A concurrent submission won: answer from where it left the service.
   if (applied === 'raced') return submitSimNumber(db, actor, serviceId, input, { now: options.now });
-  if (applied !== 'ok') return { ok: false, problem: applied };
-  return { ok: true, status: ServiceStatus.READY, iccid, alreadyDone: false, portingPending: await portingPendingFor(db, service) };
+  if (applied === 'assigned-elsewhere') return { ok: false, problem: applied };
+  return { ok: true, status: applied, iccid, alreadyDone: false, portingPending: await portingPendingFor(db, service) };
+}
+
+export type StartByUserResult =
+  | { started: true; status: ServiceStatus; portingPending: boolean }
+  | { started: false; status: ServiceStatus };
+
+/**
+ * "Start activation", pressed by the user on the link's page or in the chat, for a service whose SIM card the
+ * administrator entered (or that has none): the lifecycle's `userStarts`. Pressed again, it changes nothing.
+ */
+export async function startActivationAsUser(db: Db, actor: Actor, serviceId: string, options: { now?: Date } = {}): Promise<StartByUserResult> {
+  const now = options.now ?? new Date();
+  const service = await serviceFor(db, actor, serviceId, 'user', 'activation.userStart');
+  const result = await db.$transaction((tx) => applyServiceEvent(tx, service.id, 'userStarts', { now, actorId: actor.id }));
+  if (!result.applied) return { started: false, status: result.reason === 'not-found' ? service.status : result.status };
+  return { started: true, status: result.service.status, portingPending: await portingPendingFor(db, service) };
+}
+
+export type RetryResult = { retried: true } | { retried: false; status: ServiceStatus };
+
+/** "Try again" on a failed activation: the backend gets the order once more. Administrators of the organisation. */
+export async function retryActivation(db: Db, actor: Actor, serviceId: string, options: { now?: Date } = {}): Promise<RetryResult> {
+  const now = options.now ?? new Date();
+  const service = await serviceFor(db, actor, serviceId, 'administrator', 'activation.retry');
+  return db.$transaction(async (tx) => {
+    const result = await applyServiceEvent(tx, service.id, 'retry', { now, actorId: actor.id });
+    if (!result.applied) return { retried: false, status: result.reason === 'not-found' ? service.status : result.status } as const;
+    await tx.auditEvent.create({
+      data: {
+        organisationId: service.organisationId,
+        actorId: actor.id,
+        action: 'activation.retried',
+        subjectType: 'Service',
+        subjectId: service.id,
+        before: { status: ServiceStatus.FAILED },
+        after: { status: result.service.status },
+        createdAt: now,
+      },
+    });
+    return { retried: true } as const;
+  });
 }
 
 /** Only a service whose number comes from another operator has porting requests: the others need no look-up. */
@@ -459,28 +361,6 @@ export async function portingPending(db: DbClient, serviceId: string): Promise<b
 // ---------------------------------------------------------------------------------------------------------------
 // Provisioning
 
-/**
- * The backend took the order: READY → ACTIVATING. Returns the service when it is activating (now or already), so the
- * caller can wait for the backend's answer; null when there is nothing to activate.
- */
-export async function beginProvisioning(db: Db, serviceId: string, options: { now?: Date } = {}): Promise<Service | null> {
-  const now = options.now ?? new Date();
-  return db.$transaction(async (tx) => {
-    const service = await tx.service.findUnique({ where: { id: serviceId } });
-    if (!service) return null;
-    if (service.status === ServiceStatus.ACTIVATING) return service;
-    if (service.status !== ServiceStatus.READY || !service.simCardId) return null;
-    const moved = await tx.service.updateMany({
-      where: { id: serviceId, status: ServiceStatus.READY },
-      data: { status: ServiceStatus.ACTIVATING, activationStartedAt: now },
-    });
-    if (moved.count !== 1) return null;
-    await tx.serviceEvent.create({ data: { serviceId, kind: 'activation_started', createdAt: now } });
-    await notifyAll(tx, service, ActivationNotifications.started, {});
-    return { ...service, status: ServiceStatus.ACTIVATING, activationStartedAt: now };
-  });
-}
-
 export const activationResultSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('ACTIVE') }),
   z.object({ outcome: z.literal('FAILED'), reason: z.string().trim().min(1).max(500).optional() }),
@@ -492,9 +372,13 @@ export type RecordResult =
   | { applied: false; reason: 'not-found' }
   | { applied: false; reason: 'already' | 'not-activating'; status: ServiceStatus };
 
+/** Where a service may stand once the backend reported the line working. */
+const provisionedStates: ServiceStatus[] = [ServiceStatus.WAITING_FOR_PORTING, ServiceStatus.ACTIVE, ServiceStatus.ENDED];
+
 /**
  * The provisioning backend's answer for an activating service (the simulator's job, or the real backend's
- * webhook): ACTIVE, or FAILED with the reason. Applying the same answer again changes nothing.
+ * webhook): the line works (`provisioned`: active, or waiting for its ported number), or FAILED with the reason.
+ * Applying the same answer again changes nothing.
  */
 export async function recordActivationResult(
   db: Db,
@@ -504,38 +388,15 @@ export async function recordActivationResult(
 ): Promise<RecordResult> {
   const parsed = activationResultSchema.parse(result);
   const now = options.now ?? new Date();
-  const target = parsed.outcome === 'ACTIVE' ? ServiceStatus.ACTIVE : ServiceStatus.FAILED;
   return db.$transaction(async (tx) => {
-    const service = await tx.service.findUnique({ where: { id: serviceId } });
-    if (!service) return { applied: false, reason: 'not-found' } as const;
-    if (service.status === target) return { applied: false, reason: 'already', status: service.status } as const;
     // The backend's own words if it gave any; without them the views say so in the reader's language.
-    const failureReason = parsed.outcome === 'FAILED' ? parsed.reason ?? null : null;
-    const moved = await tx.service.updateMany({
-      where: { id: serviceId, status: ServiceStatus.ACTIVATING },
-      data: target === ServiceStatus.ACTIVE ? { status: target, activatedAt: now, failureReason: null } : { status: target, failureReason },
-    });
-    if (moved.count !== 1) return { applied: false, reason: 'not-activating', status: service.status } as const;
-    if (target === ServiceStatus.ACTIVE) {
-      await tx.serviceEvent.create({ data: { serviceId, kind: 'activated', createdAt: now } });
-      if (service.simCardId) await tx.simCard.update({ where: { id: service.simCardId }, data: { state: SimState.ACTIVE } });
-      // "Port an existing Dstny service": the number leaves the old service now.
-      const move = await completeNumberMove(tx, serviceId, now);
-      const mobileNumberId = move.moved ? move.numberId : service.mobileNumberId;
-      if (mobileNumberId) {
-        await tx.phoneNumber.update({ where: { id: mobileNumberId }, data: { state: NumberState.IN_USE, reservedUntil: null } });
-      }
-      // Activation done: the personal link has served its purpose.
-      await tx.accessLink.updateMany({
-        where: { serviceId, purpose: LinkPurpose.ACTIVATION, usedAt: null, revokedAt: null },
-        data: { usedAt: now },
-      });
-      await notifyAll(tx, service, ActivationNotifications.completed, { portingPending: await portingPending(tx, serviceId) });
-    } else {
-      await tx.serviceEvent.create({ data: { serviceId, kind: 'activation_failed', detail: { reason: failureReason }, createdAt: now } });
-      await notifyAll(tx, service, ActivationNotifications.failed, { reason: failureReason });
-    }
-    return { applied: true, status: target } as const;
+    const moved = parsed.outcome === 'ACTIVE'
+      ? await applyServiceEvent(tx, serviceId, 'provisioned', { now })
+      : await applyServiceEvent(tx, serviceId, 'provisioningFailed', { now, data: { failureReason: parsed.reason ?? null }, detail: { reason: parsed.reason ?? null } });
+    if (moved.applied) return { applied: true, status: moved.service.status } as const;
+    if (moved.reason === 'not-found') return { applied: false, reason: 'not-found' } as const;
+    const already = parsed.outcome === 'ACTIVE' ? provisionedStates.includes(moved.status) : moved.status === ServiceStatus.FAILED;
+    return { applied: false, reason: already ? 'already' : 'not-activating', status: moved.status } as const;
   });
 }
 
@@ -544,7 +405,7 @@ export async function recordActivationResult(
 
 /** Sends the porting request of a started service to its donor operator, whose answer then follows by itself. */
 export function submitPortingJob(db: Db, clockSpeed: number): JobHandler<{ requestId: string }> {
-  return jobHandler(submitPortingJobSchema, async ({ requestId }) => {
+  return jobHandler(portingJobSchema, async ({ requestId }) => {
     await submitToDonor(db, requestId, clockSpeed);
   });
 }
@@ -601,7 +462,15 @@ export async function servicesWaitingForSim(db: Db, actor: Actor): Promise<Servi
   return db.service.findMany({ where: { userId: actor.id, status: ServiceStatus.WAITING_FOR_SIM }, orderBy: { createdAt: 'asc' } });
 }
 
+/** The user's own services whose SIM card is known (or that have none), waiting for them to press Start. */
+export async function servicesWaitingForUserStart(db: Db, actor: Actor): Promise<Service[]> {
+  return db.service.findMany({ where: { userId: actor.id, status: ServiceStatus.READY }, orderBy: { createdAt: 'asc' } });
+}
+
 export const WAITING_PAGE_SIZE = 10;
+
+/** Not started yet, then started and waiting for the user: their SIM card number, or their Start. */
+const waitingStates: ServiceStatus[] = [ServiceStatus.WAITING_FOR_ACTIVATION, ServiceStatus.WAITING_FOR_SIM, ServiceStatus.READY];
 
 export interface WaitingService {
   id: string;
@@ -614,7 +483,7 @@ export interface WaitingService {
 
 /**
  * "Services waiting for activation": the organisation's services not started yet, then those waiting for their
- * user's SIM card number (whose email can be resent), oldest first, a page at a time.
+ * user's SIM card number or Start (whose email can be resent), oldest first, a page at a time.
  */
 export async function listWaitingServices(
   db: Db,
@@ -624,7 +493,7 @@ export async function listWaitingServices(
   if (actor.role !== Role.ADMINISTRATOR && actor.role !== Role.SUPPORT) {
     return refuseService(db, actor, 'service.list', null, `role ${actor.role} may not do this`);
   }
-  const where = { organisationId: actor.organisationId, status: { in: [ServiceStatus.WAITING_FOR_ACTIVATION, ServiceStatus.WAITING_FOR_SIM] } };
+  const where = { organisationId: actor.organisationId, status: { in: waitingStates } };
   const total = await db.service.count({ where });
   const pages = Math.max(1, Math.ceil(total / WAITING_PAGE_SIZE));
   const current = Math.min(Math.max(0, page), pages - 1);

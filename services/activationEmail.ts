@@ -1,7 +1,9 @@
+import type { z } from 'zod';
 import { LinkPurpose, ServiceStatus } from '../prisma/generated/enums';
 import { t, type Language } from '../cards/strings';
 import { hashToken, newToken } from './accessLinks';
-import { ActivationNotifications, notifyAll, sendEmailJobSchema } from './activation';
+import { notifyAll } from './lifecycle/engine';
+import { sendEmailJobSchema } from './lifecycle/jobs';
 import { productNames } from './catalog';
 import type { Db } from './db/database';
 import { jobHandler, type JobHandler } from './jobQueue';
@@ -104,7 +106,7 @@ export interface ActivationEmailJobDeps {
  * a retried job makes a new token (the unsent one never reached anybody). A link revoked meanwhile (resent) or a
  * service no longer waiting for its SIM card sends nothing.
  */
-export function activationEmailJob(deps: ActivationEmailJobDeps): JobHandler<{ serviceId: string; linkId: string }> {
+export function activationEmailJob(deps: ActivationEmailJobDeps): JobHandler<z.infer<typeof sendEmailJobSchema>> {
   const { db, mailer, publicUrl } = deps;
   return jobHandler(sendEmailJobSchema, async ({ serviceId, linkId, digest }) => {
     const link = await db.accessLink.findUnique({
@@ -145,7 +147,7 @@ export function activationEmailJob(deps: ActivationEmailJobDeps): JobHandler<{ s
     await db.$transaction(async (tx) => {
       await tx.serviceEvent.create({ data: { serviceId, kind: 'activation_email_sent', detail: { linkId } } });
       const inDigest = digest ? { digestKey: digest.key, digestTotal: digest.total } : {};
-      await notifyAll(tx, service, ActivationNotifications.emailSent, inDigest, { recipients: [service.createdById], occurrence: linkId });
+      await notifyAll(tx, service, 'activation.emailSent', inDigest, { recipients: [service.createdById], occurrence: linkId });
     });
   });
 }

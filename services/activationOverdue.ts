@@ -1,14 +1,16 @@
 import { Role, ServiceStatus } from '../prisma/generated/enums';
 import type { Db } from './db/database';
+import { ACTIVATION_MAX_MS } from './lifecycle/table';
 import { queueNotification } from './notificationOutbox';
+
+export { ACTIVATION_MAX_MS };
 
 /**
  * Activation normally takes an hour and at most two days (the operator's help page). A service still activating
  * after that gets one notice each to its administrator (what to do), to support, and to the user (reassuring).
  */
 
-export const OVERDUE_KIND = 'activation.overdue';
-export const ACTIVATION_MAX_MS = 2 * 24 * 60 * 60 * 1000;
+export const OVERDUE_KIND = 'activation.overdue' as const;
 const TIMELINE_KIND = 'activation_overdue';
 
 /**
@@ -48,6 +50,7 @@ export async function queueOverdueActivationNotices(db: Db, options: { afterMs: 
           recipientId,
           serviceId: service.id,
           kind: OVERDUE_KIND,
+          audience: recipientId === service.userId ? 'user' : recipientId === service.createdById ? 'administrator' : 'support',
           payload: { serviceId: service.id, activationStartedAt: startedAt.toISOString() },
         });
         first ||= written;

@@ -8,7 +8,7 @@ import { AccessDenied, Role, canSeeOrganisation, requireRole, type Actor } from 
  * in its service's timeline, and the administrator who set the service up is told whom an update did not reach.
  */
 
-export const UNDELIVERABLE_KIND = 'notification.undeliverable';
+export const UNDELIVERABLE_KIND = 'notification.undeliverable' as const;
 const TIMELINE_KIND = 'notification_undeliverable';
 // One number for every process: recording dead letters is done by one of them at a time.
 const DEAD_LETTER_LOCK = 0x6e6f7464;
@@ -40,6 +40,7 @@ export async function recordDeadLetters(db: Db, now: Date = new Date()): Promise
           recipientId: service.createdById,
           serviceId: letter.serviceId,
           kind: UNDELIVERABLE_KIND,
+          audience: 'administrator',
           payload: { notificationId: letter.id, recipientId: letter.recipientId, kind: letter.kind },
         });
       }

@@ -3,6 +3,7 @@ import type { DonorLine, PortingRequest } from '../prisma/generated/client';
 import { HolderKind, LineType, PortingState } from '../prisma/generated/enums';
 import type { Db } from './db/database';
 import { enqueue, jobHandler, type JobHandler } from './jobQueue';
+import { portingJobSchema } from './lifecycle/jobs';
 import {
   applyPortingEvent,
   earliestPortingDate,
@@ -223,7 +224,8 @@ export function scheduleDonorStep(clockSpeed: number): InTransaction {
       kind: DONOR_STEP_JOB,
       payload: { requestId: request.id, state: request.state },
       runAt,
-      singletonKey: `${DONOR_STEP_JOB}:${request.id}:${request.state}`,
+      // A state can come back (accepted again after a hold): the time it was entered tells the steps apart.
+      singletonKey: `${DONOR_STEP_JOB}:${request.id}:${request.state}:${request.updatedAt.getTime()}`,
     });
   };
 }
@@ -231,6 +233,16 @@ export function scheduleDonorStep(clockSpeed: number): InTransaction {
 /** Sends a requested porting to its donor, whose answer then follows by itself. */
 export function submitToDonor(db: Db, requestId: string, clockSpeed: number, now = new Date()): Promise<ApplyResult> {
   return submitPorting(db, requestId, now, scheduleDonorStep(clockSpeed));
+}
+
+/**
+ * A porting held back at its window (the new line did not work then) goes back to the donor once the line works: the
+ * donor accepts it again and announces a new window.
+ */
+export function resumePortingJob(db: Db, clockSpeed: number): JobHandler<{ requestId: string }> {
+  return jobHandler(portingJobSchema, async ({ requestId }) => {
+    await applyPortingEvent(db, requestId, { to: PortingState.ACCEPTED }, { expectedFrom: PortingState.HELD, alsoInTransaction: scheduleDonorStep(clockSpeed) });
+  });
 }
 
 /** The background work of the simulated donors: one handler per job kind, for the bot's job worker. */

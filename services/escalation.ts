@@ -22,7 +22,7 @@ export type EscalationResult =
   | { sent: false; reason: 'already-sent'; administrators: string[] }
   | { sent: false; reason: 'no-administrator' };
 
-export const ESCALATION_KIND = 'help.escalated';
+export const ESCALATION_KIND = 'help.escalated' as const;
 
 /**
  * "Contact my fleet administrator": one Notification per administrator of the organisation concerned, saying who
@@ -56,6 +56,7 @@ export async function escalateToAdministrators(db: Db, actor: Actor, request: Es
         recipientId: admin.id,
         serviceId: service?.id,
         kind: ESCALATION_KIND,
+        audience: 'administrator',
         payload,
       });
       if (queued) count++;

@@ -9,20 +9,72 @@ import { defaultBackoff, describeError, isPermanent, retryDelayMs, type BackoffP
  * (queueNotification); a deliverer in bot/ sends them (deliverDueNotifications) with whatever channel it has.
  */
 
+/** How the recipient relates to what a notification is about; the words differ for each. */
+export type Audience = 'administrator' | 'user' | 'previousUser' | 'support';
+
+/**
+ * Every kind of notification the domain writes, and to whom each goes. The notifier must have words for every pair in
+ * every language (test/unit/notificationWords.test.ts derives its cases from this table), and a notification without
+ * words is dead, never delivered.
+ */
+export const notificationAudiences = {
+  'activation.emailSent': ['administrator'],
+  'activation.simEntered': ['administrator'],
+  'activation.started': ['administrator', 'user'],
+  'activation.provisioned': ['administrator', 'user'],
+  'activation.completed': ['administrator', 'user'],
+  'activation.failed': ['administrator', 'user'],
+  'activation.overdue': ['administrator', 'support', 'user'],
+  'activation.linkLocked': ['administrator'],
+  'porting.submitted': ['administrator'],
+  'porting.accepted': ['administrator'],
+  'porting.scheduled': ['administrator', 'user'],
+  'porting.completed': ['administrator', 'user'],
+  'porting.refused': ['administrator'],
+  'porting.cancelled': ['administrator'],
+  'porting.held': ['administrator', 'user'],
+  'porting.overdue': ['administrator'],
+  'number.movePlanned': ['previousUser'],
+  'number.moved': ['administrator', 'previousUser'],
+  'fixedNumber.takePlanned': ['previousUser'],
+  'fixedNumber.taken': ['administrator', 'previousUser'],
+  'help.escalated': ['administrator'],
+  'help.escalationOpen': ['administrator'],
+  'notification.undeliverable': ['administrator'],
+} as const satisfies Record<string, readonly Audience[]>;
+export type NotificationKind = keyof typeof notificationAudiences;
+
+export const notificationKinds = Object.keys(notificationAudiences) as NotificationKind[];
+
+export function isNotificationKind(kind: string): kind is NotificationKind {
+  return Object.hasOwn(notificationAudiences, kind);
+}
+
 export interface NewNotification {
   /** Names the event and recipient (e.g. `activation.completed:<serviceId>:<personId>`): writing it twice is harmless. */
   idempotencyKey: string;
   recipientId: string;
   serviceId?: string;
-  kind: string;
-  payload: Prisma.InputJsonValue;
+  kind: NotificationKind;
+  /** Whom the recipient is to this notification; stored in the payload, which the notifier words it from. */
+  audience: Audience;
+  payload: Prisma.InputJsonObject;
 }
 
 /** Writes a notification unless one with the same idempotency key exists; true when it was written. */
 export async function queueNotification(client: DbClient, notification: NewNotification): Promise<boolean> {
+  return (await queueNotifications(client, [notification])) === 1;
+}
+
+/** Writes several at once; how many were new. */
+export async function queueNotifications(client: DbClient, notifications: NewNotification[]): Promise<number> {
+  if (notifications.length === 0) return 0;
   // skipDuplicates is ON CONFLICT DO NOTHING: a duplicate neither throws nor aborts the caller's transaction.
-  const { count } = await client.notification.createMany({ data: [notification], skipDuplicates: true });
-  return count === 1;
+  const { count } = await client.notification.createMany({
+    data: notifications.map(({ audience, payload, ...notification }) => ({ ...notification, payload: { ...payload, audience } })),
+    skipDuplicates: true,
+  });
+  return count;
 }
 
 /** A claimed notification, as the delivery function receives it. */

@@ -1,6 +1,7 @@
 import { Prisma } from '../prisma/generated/client';
 import { NumberKind, NumberState, Role, ServiceStatus } from '../prisma/generated/enums';
 import type { Db } from './db/database';
+import { finalStates } from './lifecycle/table';
 import { AccessDenied, canSeeOrganisation, requireRole, type Actor } from './people';
 
 /**
@@ -138,5 +139,11 @@ export async function listFixedNumbersInUse(db: Db, actor: Actor, organisationId
     select: { id: true, e164: true, fixedOf: { select: { id: true, user: { select: { id: true, displayName: true } } } } },
     orderBy: { e164: 'asc' },
   });
-  return numbers.flatMap(({ id, e164, fixedOf }) => (fixedOf ? [{ id, e164, serviceId: fixedOf.id, user: fixedOf.user }] : []));
+  // A number another new service is already to take over when it activates is not offered twice.
+  const planned = await db.service.findMany({
+    where: { plannedFixedNumberId: { in: numbers.map((number) => number.id) }, status: { notIn: [...finalStates] } },
+    select: { plannedFixedNumberId: true },
+  });
+  const claimed = new Set(planned.map((service) => service.plannedFixedNumberId));
+  return numbers.flatMap(({ id, e164, fixedOf }) => (fixedOf && !claimed.has(id) ? [{ id, e164, serviceId: fixedOf.id, user: fixedOf.user }] : []));
 }

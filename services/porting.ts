@@ -2,6 +2,9 @@ import { z } from 'zod';
 import { Prisma, type PortingRequest } from '../prisma/generated/client';
 import { HolderKind, LineType, NumberKind, NumberState, PortingState, Role, ServiceStatus } from '../prisma/generated/enums';
 import type { Db } from './db/database';
+import { applyServiceEvent } from './lifecycle/engine';
+import { canPortingMove, openPortingStates, portingMayComplete } from './lifecycle/table';
+import { notificationAudiences, queueNotifications, type NotificationKind } from './notificationOutbox';
 import { donorOperatorName, isDonorOperatorCode, type DonorOperatorCode } from './donorOperators';
 import { AccessDenied, canSeeOrganisation, refuse, requireRole, type Actor } from './people';
 import { checkBelgianMobile } from './phoneNumbers';
@@ -228,7 +231,7 @@ function checkWishDate(
   return date;
 }
 
-const ACTIVE_STATES: PortingState[] = [PortingState.REQUESTED, PortingState.SUBMITTED, PortingState.ACCEPTED, PortingState.SCHEDULED];
+const ACTIVE_STATES: PortingState[] = [...openPortingStates];
 
 /** Is a porting of `e164` under way (another than `exceptRequestId`)? */
 export async function portingInProgress(db: Db | Prisma.TransactionClient, e164: string, exceptRequestId?: string): Promise<boolean> {
@@ -285,24 +288,6 @@ export const refusalField: Record<RefusalCode, PortingField | null> = {
   HOLDER_CANCELLED: null,
 };
 
-// ---------------------------------------------------------------------------------------------------------------
-// Lifecycle
-
-/** requested → submitted → accepted → scheduled → completed; refused by the donor, or cancelled, on the way. */
-export const portingTransitions: Readonly<Record<PortingState, readonly PortingState[]>> = {
-  REQUESTED: [PortingState.SUBMITTED, PortingState.CANCELLED],
-  SUBMITTED: [PortingState.ACCEPTED, PortingState.REFUSED, PortingState.CANCELLED],
-  ACCEPTED: [PortingState.SCHEDULED, PortingState.REFUSED, PortingState.CANCELLED],
-  SCHEDULED: [PortingState.COMPLETED, PortingState.CANCELLED],
-  COMPLETED: [],
-  REFUSED: [],
-  CANCELLED: [],
-};
-
-export function canTransition(from: PortingState, to: PortingState): boolean {
-  return portingTransitions[from].includes(to);
-}
-
 /**
  * The donor's own words, when a real exchange sends them. The person reads the sentence for the refusal code, in
  * their language; these words are kept beside it for support.
@@ -320,6 +305,8 @@ export const portingEventSchema = z.discriminatedUnion('to', [
   z.object({ to: z.literal(PortingState.CANCELLED), code: refusalCodeSchema.optional(), reason: donorReasonSchema }),
 ]);
 export type PortingEvent = z.infer<typeof portingEventSchema>;
+/** Our own side's event, never a donor's: the switch held back because the new line does not work yet. */
+type HeldEvent = { to: typeof PortingState.HELD };
 
 export interface ApplyOptions {
   now?: Date;
@@ -361,25 +348,31 @@ export type ApplyResult =
   | { applied: false; reason: 'already' | 'not-allowed'; state: PortingState };
 
 /** States whose arrival the administrator and the user are told about. */
-const NOTIFIED: PortingState[] = [PortingState.ACCEPTED, PortingState.SCHEDULED, PortingState.COMPLETED, PortingState.REFUSED, PortingState.CANCELLED];
+const NOTIFIED: PortingState[] = [PortingState.ACCEPTED, PortingState.SCHEDULED, PortingState.COMPLETED, PortingState.REFUSED, PortingState.CANCELLED, PortingState.HELD];
 
 /**
  * Moves a request to the event's state if the lifecycle allows it from where it is, with its ServiceEvent and the
  * notifications for the service's creator and user, all in one transaction. Applying the same event again changes
  * nothing ('already'), so a retried job and a repeated webhook are harmless.
  */
-export async function applyPortingEvent(db: Db, requestId: string, event: PortingEvent, options: ApplyOptions = {}): Promise<ApplyResult> {
+export async function applyPortingEvent(db: Db, requestId: string, requested: PortingEvent | HeldEvent, options: ApplyOptions = {}): Promise<ApplyResult> {
+  let event = requested;
   const now = options.now ?? new Date();
   return db.$transaction(async (tx) => {
     const request = await tx.portingRequest.findUnique({
       where: { id: requestId },
-      include: { service: { select: { organisationId: true, userId: true, createdById: true, mobileNumberId: true } } },
+      include: { service: { select: { organisationId: true, userId: true, createdById: true, mobileNumberId: true, status: true } } },
     });
     if (!request) return { applied: false, reason: 'not-found' } as const;
     const from = request.state;
     if (from === event.to) return { applied: false, reason: 'already', state: from } as const;
-    if ((options.expectedFrom && options.expectedFrom !== from) || !canTransition(from, event.to)) {
+    if ((options.expectedFrom && options.expectedFrom !== from) || !canPortingMove(from, event.to)) {
       return { applied: false, reason: 'not-allowed', state: from } as const;
+    }
+    // A number only switches onto a line that works at that moment: otherwise the switch is held back (and the donor
+    // told), and resumes when the line works (services/lifecycle/table.ts).
+    if (event.to === PortingState.COMPLETED && !portingMayComplete(request.service.status)) {
+      event = { to: PortingState.HELD };
     }
 
     const code = event.to === PortingState.REFUSED || event.to === PortingState.CANCELLED ? event.code ?? null : null;
@@ -411,27 +404,27 @@ export async function applyPortingEvent(db: Db, requestId: string, event: Portin
       const recipients = new Map<string, PortingNotificationPayload['audience']>();
       if (createdById) recipients.set(createdById, 'administrator');
       recipients.set(userId, 'user');
-      await tx.notification.createMany({
-        data: [...recipients].map(([recipientId, audience]) => ({
-          idempotencyKey: `${requestId}:${event.to}:${recipientId}`,
-          recipientId,
-          serviceId: updated.serviceId,
-          kind: `porting.${event.to.toLowerCase()}`,
-          payload: {
-            ...detail,
-            number: updated.e164,
-            audience,
-            refusalReason: updated.refusalReason,
-            ...(event.to === PortingState.COMPLETED && audience === 'user' ? { switchSimNow: true } : {}),
-          } satisfies PortingNotificationPayload,
-          nextAttemptAt: now,
-          createdAt: now,
-        })),
-        skipDuplicates: true,
-      });
+      const kind = `porting.${event.to.toLowerCase()}` as NotificationKind;
+      const audiences: readonly string[] = notificationAudiences[kind];
+      await queueNotifications(tx, [...recipients].filter(([, audience]) => audiences.includes(audience)).map(([recipientId, audience]) => ({
+        // A state can come back (accepted again after a hold): the time tells the occurrences apart.
+        idempotencyKey: `${requestId}:${event.to}:${now.getTime()}:${recipientId}`,
+        recipientId,
+        serviceId: updated.serviceId,
+        kind,
+        audience,
+        payload: {
+          ...detail,
+          number: updated.e164,
+          refusalReason: updated.refusalReason,
+          ...(event.to === PortingState.COMPLETED && audience === 'user' ? { switchSimNow: true } : {}),
+        },
+      })));
     }
     if (event.to === PortingState.COMPLETED) {
       await takeOverNumber(tx, updated, request.service);
+      // The number now works on the new line: the service is active.
+      await applyServiceEvent(tx, updated.serviceId, 'numberPorted', { now, detail: { requestId } });
     }
     await options.alsoInTransaction?.(tx, updated);
     return { applied: true, from, request: updated } as const;

@@ -1,13 +1,15 @@
 import crypto from 'node:crypto';
-import { ActivationJobs, beginProvisioning, recordActivationResult, serviceJobSchema } from './activation';
+import { ServiceStatus } from '../prisma/generated/enums';
+import { recordActivationResult } from './activation';
 import type { Db } from './db/database';
 import { enqueue, jobHandler, type JobHandler } from './jobQueue';
+import { ActivationJobs, serviceJobSchema } from './lifecycle/jobs';
 
 /**
- * The simulated provisioning backend: it takes a ready service's order (READY → ACTIVATING) and reports the SIM card
- * active after about an hour, occasionally up to two days, as the operator's help page says. Times are divided by
- * the clock speed (SIM_CLOCK_SPEED) so that a demo hour takes seconds. A real backend answers through the webhook,
- * which calls recordActivationResult just like the completion job here.
+ * The simulated provisioning backend: it takes an activating service's order and reports the line working after
+ * about an hour, occasionally up to two days, as the operator's help page says. Times are divided by the clock speed
+ * (SIM_CLOCK_SPEED) so that a demo hour takes seconds. A real backend answers through the webhook, which calls
+ * recordActivationResult just like the completion job here.
  */
 
 const MINUTE_MS = 60_000;
@@ -22,11 +24,11 @@ export function simulatedActivationMs(serviceId: string): number {
   return slow! % 10 === 0 ? (24 + 24 * fraction) * 60 * MINUTE_MS : (45 + 30 * fraction) * MINUTE_MS;
 }
 
-/** Takes the order of a ready or activating service and schedules the backend's answer. */
+/** Takes the order of an activating service and schedules the backend's answer. */
 export function provisionJob(db: Db, clockSpeed: number): JobHandler<{ serviceId: string }> {
   return jobHandler(serviceJobSchema, async ({ serviceId }) => {
-    const service = await beginProvisioning(db, serviceId);
-    if (!service?.activationStartedAt) return;
+    const service = await db.service.findUnique({ where: { id: serviceId }, select: { status: true, activationStartedAt: true } });
+    if (service?.status !== ServiceStatus.ACTIVATING || !service.activationStartedAt) return;
     const startedAt = service.activationStartedAt.getTime();
     await enqueue(db, {
       kind: ActivationJobs.complete,
@@ -38,7 +40,7 @@ export function provisionJob(db: Db, clockSpeed: number): JobHandler<{ serviceId
   });
 }
 
-/** The backend's answer: the SIM card is active. */
+/** The backend's answer: the line works. */
 export function completeJob(db: Db): JobHandler<{ serviceId: string }> {
   return jobHandler(serviceJobSchema, async ({ serviceId }) => {
     await recordActivationResult(db, serviceId, { outcome: 'ACTIVE' });

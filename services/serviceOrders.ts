@@ -16,7 +16,7 @@ import { codeAsName, contractCatalog, findServiceType, type CatalogProduct, type
 import type { Db } from './db/database';
 import type { DbClient } from './jobQueue';
 import { listFixedNumbersInUse, listFreeFixedNumbers, releaseNumber, type FixedNumberInUse } from './numberPool';
-import { takeFixedNumber } from './fixedNumbers';
+import { finalStates } from './lifecycle/table';
 import { AccessDenied, recordRefusal, requireRole, type Actor } from './people';
 import { addPortingAttempt, portingDetailsSchema, precheckPortingFor, type PortingDetails, type PrecheckWarning } from './porting';
 import { checkIccid, typoCandidates, type IccidProblem } from './simNumber';
@@ -435,9 +435,16 @@ async function createService(
     await event('fixed_number_assigned');
   }
   if (steps.fixedNumber && draft.fixedNumberId && draft.fixedOption === FixedOption.IN_USE) {
-    // The seed's option 2: the number leaves its current user's service now, and that user is told.
-    const taken = await takeFixedNumber(tx, actor, draft.fixedNumberId, service.id, now);
-    if (!taken.taken) throw new OrderConflict({ step: 'fixedNumber', message: 'addService.error.fixedNumberGone' });
+    // The seed's option 2: the number leaves its current user when this service activates, not before; that user is
+    // told when the activation starts and when it happens. One service at a time may plan to take a number.
+    const holder = await tx.phoneNumber.findFirst({
+      where: { id: draft.fixedNumberId, kind: NumberKind.FIXED, state: NumberState.IN_USE, organisationId: actor.organisationId, fixedOf: { is: { status: ServiceStatus.ACTIVE } } },
+      select: { id: true },
+    });
+    const claimed = await tx.service.count({ where: { plannedFixedNumberId: draft.fixedNumberId, status: { notIn: [...finalStates] }, id: { not: service.id } } });
+    if (!holder || claimed > 0) throw new OrderConflict({ step: 'fixedNumber', message: 'addService.error.fixedNumberGone' });
+    attached.plannedFixedNumberId = draft.fixedNumberId;
+    await event('fixed_number_take_planned');
   }
 
   if (draft.activationTiming === ActivationTiming.LATER) await event('activation_deferred');
@@ -581,7 +588,8 @@ export async function serviceSummary(db: Db, actor: Actor, serviceId: string): P
     portingNumber: service.portingRequests[0]?.e164 ?? null,
     movedFrom: service.movedFrom ? { user: service.movedFrom.user.displayName, e164: service.movedFrom.mobileNumber?.e164 ?? null } : null,
     simLastDigits: service.simCard ? service.simCard.iccid.slice(-4) : null,
-    fixedNumber: service.fixedNumber?.e164 ?? null,
+    // A colleague's number to take over is shown from the start: it is this service's once it activates.
+    fixedNumber: service.fixedNumber?.e164 ?? (service.plannedFixedNumberId ? (await db.phoneNumber.findUnique({ where: { id: service.plannedFixedNumberId } }))?.e164 ?? null : null),
     activationMethod: service.activationMethod,
     activationTiming: service.activationTiming,
   };
