@@ -3,7 +3,7 @@ import http from 'node:http';
 import { DEMO_TENANT_ID, demo } from '../prisma/demoData';
 import { FILE_DOWNLOAD_INFO } from '../bot/files';
 import { Verbs } from '../cards/verbs';
-import { ActivationJobs } from '../services/activation';
+import { ActivationJobs } from '../services/lifecycle/jobs';
 import { templateColumns, type RowCells } from '../services/bulkImport';
 import { toCsv } from '../services/overview';
 import type { BenchChild } from './child';

@@ -64,11 +64,12 @@ beforeEach(async () => {
   await db.prisma.donorLine.createMany({ data: [companyLine, personLine, inactiveLine] });
 });
 
-async function submitted(details: Details, at = t0): Promise<PortingRequest> {
+/** A submitted request for a service whose new line works and waits for its number, unless `status` says otherwise. */
+async function submitted(details: Details, at = t0, status: ServiceStatus = ServiceStatus.WAITING_FOR_PORTING): Promise<PortingRequest> {
   const service = await db.prisma.service.create({
     data: {
-      organisationId, userId, createdById: adminId, productTypeCode: 'MOBILE', serviceTypeCode: 'MOBILE_STD', status: ServiceStatus.ACTIVATING,
-      activationMethod: ActivationMethod.AUTOMATIC, activationTiming: ActivationTiming.NOW,
+      organisationId, userId, createdById: adminId, productTypeCode: 'MOBILE', serviceTypeCode: 'MOBILE_STD', status,
+      numberOption: 'PORT', activationMethod: ActivationMethod.AUTOMATIC, activationTiming: ActivationTiming.NOW,
     },
   });
   return db.prisma.portingRequest.create({
@@ -186,15 +187,18 @@ describe('the whole lifecycle, with its timeline and notifications', () => {
     expect(done.windowEndsAt?.toISOString()).toBe('2025-06-11T08:00:00.000Z');
 
     const events = await db.prisma.serviceEvent.findMany({ where: { serviceId: request.serviceId }, orderBy: { createdAt: 'asc' } });
-    expect(events.map((e) => e.kind)).toEqual(['porting_accepted', 'porting_scheduled', 'porting_completed']);
+    // The number switched onto a working line: the service is active at that moment.
+    expect(events.map((e) => e.kind)).toEqual(['porting_accepted', 'porting_scheduled', 'porting_completed', 'activated']);
     expect(events[1]?.detail).toMatchObject({ requestId: request.id, attempt: 1, operator: 'ORANGE', scheduledAt: '2025-06-11T06:00:00.000Z' });
     expect(events.every((e) => e.actorId === null)).toBe(true);
 
     const notifications = await db.prisma.notification.findMany({ where: { serviceId: request.serviceId } });
-    expect(notifications.map((n) => n.idempotencyKey).sort()).toEqual(
-      ['ACCEPTED', 'SCHEDULED', 'COMPLETED'].flatMap((s) => [`${request.id}:${s}:${adminId}`, `${request.id}:${s}:${userId}`]).sort(),
-    );
-    expect(new Set(notifications.map((n) => n.kind))).toEqual(new Set(['porting.accepted', 'porting.scheduled', 'porting.completed']));
+    expect(notifications.map((n) => [n.kind, n.recipientId === adminId ? 'administrator' : 'user']).sort()).toEqual([
+      ['activation.completed', 'administrator'], ['activation.completed', 'user'],
+      ['porting.accepted', 'administrator'],
+      ['porting.completed', 'administrator'], ['porting.completed', 'user'],
+      ['porting.scheduled', 'administrator'], ['porting.scheduled', 'user'],
+    ]);
     expect(notifications.every((n) => n.state === 'PENDING')).toBe(true);
 
     const number = await db.prisma.phoneNumber.findUniqueOrThrow({ where: { e164: personRequest.e164 } });
@@ -203,17 +207,52 @@ describe('the whole lifecycle, with its timeline and notifications', () => {
     expect(await db.prisma.donorLine.findUnique({ where: { e164: personRequest.e164 } })).toBeNull();
   });
 
-  test('a refusal tells the administrator and the user, with the reason', async () => {
+  test('a refusal tells the administrator, who must fix it, with the reason', async () => {
     const { request } = await answerTo({ ...companyRequest, customerNumber: '1111111111' });
     const notifications = await db.prisma.notification.findMany({ where: { serviceId: request.serviceId } });
-    expect(notifications.map((n) => n.recipientId).sort()).toEqual([adminId, userId].sort());
+    expect(notifications.map((n) => n.recipientId)).toEqual([adminId]);
     for (const n of notifications) {
-      expect(n).toMatchObject({ kind: 'porting.refused', idempotencyKey: `${request.id}:REFUSED:${n.recipientId}` });
-      expect(n.payload).toMatchObject({ refusalCode: 'WRONG_CUSTOMER_NUMBER', number: '+32475381946', audience: n.recipientId === adminId ? 'administrator' : 'user' });
+      expect(n).toMatchObject({ kind: 'porting.refused', idempotencyKey: `${request.id}:REFUSED:${afterAnswer.getTime()}:${n.recipientId}` });
+      expect(n.payload).toMatchObject({ refusalCode: 'WRONG_CUSTOMER_NUMBER', number: '+32475381946', audience: 'administrator' });
     }
     const events = await db.prisma.serviceEvent.findMany({ where: { serviceId: request.serviceId } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ kind: 'porting_refused', detail: { refusalCode: 'WRONG_CUSTOMER_NUMBER' } });
+  });
+});
+
+describe('a number only switches onto a line that works', () => {
+  test('at the window the switch is held while the new line is still activating, and resumes with a new window once it works', async () => {
+    const request = await submitted(personRequest, t0, ServiceStatus.ACTIVATING);
+    const speed = 720;
+    let now = t0;
+    const steps: string[] = [];
+    for (let i = 0; i < 3; i += 1) {
+      const due = await advancePorting(db.prisma, request.id, now, speed);
+      if (due.status !== 'not-due') throw new Error(`expected a wait, got ${due.status}`);
+      now = due.dueAt;
+      const step = await advancePorting(db.prisma, request.id, now, speed);
+      if (step.status !== 'applied') throw new Error(`expected a step, got ${step.status}`);
+      steps.push(step.to);
+    }
+    expect(steps).toEqual([PortingState.ACCEPTED, PortingState.SCHEDULED, PortingState.HELD]);
+    // Nothing switched: the number is not ours, the service still activating, the donor still holds the line.
+    expect(await db.prisma.phoneNumber.findUnique({ where: { e164: personRequest.e164 } })).toBeNull();
+    expect(await db.prisma.service.findUniqueOrThrow({ where: { id: request.serviceId } })).toMatchObject({ status: ServiceStatus.ACTIVATING, mobileNumberId: null });
+    expect(await db.prisma.donorLine.findUnique({ where: { e164: personRequest.e164 } })).not.toBeNull();
+    const held = await db.prisma.notification.findMany({ where: { serviceId: request.serviceId, kind: 'porting.held' } });
+    expect(held.map((n) => n.recipientId).sort()).toEqual([adminId, userId].sort());
+
+    // Back to the donor once the line works: accepted again, a new window, then the switch and the service active.
+    await db.prisma.service.update({ where: { id: request.serviceId }, data: { status: ServiceStatus.WAITING_FOR_PORTING } });
+    expect(await applyPortingEvent(db.prisma, request.id, { to: PortingState.ACCEPTED }, { now, expectedFrom: PortingState.HELD })).toMatchObject({ applied: true });
+    for (const expected of [PortingState.SCHEDULED, PortingState.COMPLETED]) {
+      const due = await advancePorting(db.prisma, request.id, now, speed);
+      if (due.status !== 'not-due') throw new Error(`expected a wait, got ${due.status}`);
+      now = due.dueAt;
+      expect(await advancePorting(db.prisma, request.id, now, speed)).toMatchObject({ status: 'applied', to: expected });
+    }
+    expect(await db.prisma.service.findUniqueOrThrow({ where: { id: request.serviceId } })).toMatchObject({ status: ServiceStatus.ACTIVE });
   });
 });
 
@@ -225,7 +264,7 @@ describe('a transition applied twice does nothing the second time', () => {
     const again = await applyPortingEvent(db.prisma, request.id, { to: PortingState.ACCEPTED }, { now: afterAnswer });
     expect(again).toEqual({ applied: false, reason: 'already', state: PortingState.ACCEPTED });
     expect(await db.prisma.serviceEvent.count({ where: { serviceId: request.serviceId } })).toBe(1);
-    expect(await db.prisma.notification.count({ where: { serviceId: request.serviceId } })).toBe(2);
+    expect(await db.prisma.notification.count({ where: { serviceId: request.serviceId } })).toBe(1);
   });
 
   test('a step the lifecycle does not allow is refused and changes nothing', async () => {
@@ -244,7 +283,7 @@ describe('a transition applied twice does nothing the second time', () => {
     const results = await Promise.all(Array.from({ length: 5 }, () => advancePorting(db.prisma, request.id, afterAnswer, 1)));
     expect(results.filter((r) => r.status === 'applied')).toHaveLength(1);
     expect(await db.prisma.serviceEvent.count({ where: { serviceId: request.serviceId } })).toBe(1);
-    expect(await db.prisma.notification.count({ where: { serviceId: request.serviceId } })).toBe(2);
+    expect(await db.prisma.notification.count({ where: { serviceId: request.serviceId } })).toBe(1);
   });
 
   test('the sweep advances every due request once', async () => {
@@ -263,7 +302,7 @@ describe('cancellation by SMS', () => {
     const { request } = await answerTo(personRequest);
     const result = await cancelBySms(db.prisma, request.id, afterAnswer);
     expect(result).toMatchObject({ applied: true, request: { state: PortingState.CANCELLED, refusalCode: 'HOLDER_CANCELLED' } });
-    expect(await db.prisma.notification.count({ where: { serviceId: request.serviceId, kind: 'porting.cancelled' } })).toBe(2);
+    expect(await db.prisma.notification.count({ where: { serviceId: request.serviceId, kind: 'porting.cancelled' } })).toBe(1);
   });
 
   test('not where the donor sends no SMS, nor before the donor accepted', async () => {

@@ -95,7 +95,7 @@ const steps: Array<[string, () => Promise<void>]> = [
       data: {
         organisationId: ids.organisation!, userId: ids.person!, createdById: ids.person!, productTypeCode: 'PT',
         serviceTypeCode: 'ST', bundleCode: 'B', optionCodes: ['O'], status: 'WAITING_FOR_SIM', numberOption: 'MOVE',
-        mobileNumberId: ids.mobile!, fixedNumberId: ids.fixed!, simCardId: ids.sim!, movedFromServiceId: earlier.id,
+        mobileNumberId: ids.mobile!, fixedNumberId: ids.fixed!, simCardId: ids.sim!, movedFromServiceId: earlier.id, plannedFixedNumberId: ids.fixed!,
         activationMethod: 'EMAIL', activationTiming: 'LATER', scheduledStartAt: later, failureReason: 'none yet',
         idempotencyKey: 'model-test', createdAt: past, activationStartedAt: past, activatedAt: later, endedAt: null,
       },
@@ -201,6 +201,15 @@ const steps: Array<[string, () => Promise<void>]> = [
       },
     });
     expect(await p().auditEvent.findUniqueOrThrow({ where: { id: row.id } })).toEqual(row);
+  }],
+  ['Escalation', async () => {
+    const row = await p().escalation.create({
+      data: {
+        organisationId: ids.organisation!, serviceId: ids.service!, requestedById: ids.person!, requestKey: 'model-test-escalation', topic: 'calls',
+        tried: ['flight mode'], createdAt: past, handledAt: later, handledById: ids.person!,
+      },
+    });
+    expect(await p().escalation.findUniqueOrThrow({ where: { requestKey: 'model-test-escalation' } })).toEqual(row);
   }],
   ['BulkImport', async () => {
     const row = await p().bulkImport.create({

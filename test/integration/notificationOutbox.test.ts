@@ -38,7 +38,7 @@ const at = (base: Date, plusMs: number) => new Date(base.getTime() + plusMs);
 const quickBackoff = { baseMs: 10, capMs: 10 };
 
 function queue(key: string, recipient = recipients[0]!, client: Parameters<typeof queueNotification>[0] = db.prisma) {
-  return queueNotification(client, { idempotencyKey: key, recipientId: recipient, kind: 'activation.completed', payload: { key } });
+  return queueNotification(client, { idempotencyKey: key, recipientId: recipient, kind: 'activation.completed', audience: 'user', payload: { key } });
 }
 
 const row = (key: string) => db.prisma.notification.findUniqueOrThrow({ where: { idempotencyKey: key } });
@@ -68,7 +68,7 @@ test('each due notification is delivered once and marked DELIVERED with channel 
     recipientId: recipients[0],
     serviceId: null,
     kind: 'activation.completed',
-    payload: { key: 'a' },
+    payload: { key: 'a', audience: 'user' },
     attempt: 1,
   });
   expect(await row('b')).toMatchObject({ state: 'DELIVERED', deliveredVia: 'test', deliveredAt: now, attempts: 1, lastError: null });

@@ -31,7 +31,8 @@ async function requested(details: PortingDetailsInput) {
   const service = await db.prisma.service.create({
     data: {
       organisationId: ann.organisationId, userId: user.id, createdById: ann.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE',
-      status: ServiceStatus.ACTIVATING, activationMethod: ActivationMethod.AUTOMATIC, activationTiming: ActivationTiming.NOW,
+      // The new line already works: at the window, the number can switch onto it.
+      status: ServiceStatus.WAITING_FOR_PORTING, numberOption: 'PORT', activationMethod: ActivationMethod.AUTOMATIC, activationTiming: ActivationTiming.NOW,
     },
   });
   const result = await requestPorting(db.prisma, ann, service.id, details, { submit: false });
@@ -76,7 +77,7 @@ test.each([
   const done = await db.prisma.portingRequest.findUniqueOrThrow({ where: { id: request.id } });
   expect(done.state).toBe(PortingState.COMPLETED);
   const events = await timeline(request.serviceId);
-  expect(events.map((e) => e.kind)).toEqual(['porting_requested', 'porting_submitted', 'porting_accepted', 'porting_scheduled', 'porting_completed']);
+  expect(events.map((e) => e.kind)).toEqual(['porting_requested', 'porting_submitted', 'porting_accepted', 'porting_scheduled', 'porting_completed', 'activated']);
 
   const scheduledOn = brusselsDate(events[3]!.createdAt);
   expect(done.scheduledAt).toEqual(brusselsInstant(addWorkingDays(scheduledOn, workingDays), '08:00'));
@@ -100,7 +101,7 @@ test('each step waits for the donor\'s delay divided by the clock speed', async 
   const submittedAt = new Date();
   await submitToDonor(db.prisma, request.id, 720, submittedAt);
 
-  const job = await db.prisma.job.findFirstOrThrow({ where: { singletonKey: `${DONOR_STEP_JOB}:${request.id}:SUBMITTED` } });
+  const job = await db.prisma.job.findFirstOrThrow({ where: { kind: DONOR_STEP_JOB, payload: { equals: { requestId: request.id, state: 'SUBMITTED' } } } });
   // Half an hour at 720 times real speed: 2.5 seconds.
   expect(job.runAt.getTime() - submittedAt.getTime()).toBe(DONOR_DELAYS.answerMs / 720);
   expect(await worker('worker-c', 720).runDue()).toBe(0);

@@ -166,7 +166,7 @@ describe('saveService', () => {
     expect(await db.prisma.phoneNumber.findUniqueOrThrow({ where: { id: free!.id } })).toMatchObject({ state: 'RESERVED', organisationId: ann.organisationId });
   });
 
-  it('a fixed number in use moves in the same transaction, and its previous user is told', async () => {
+  it('a fixed number in use is planned at save and stays with its user until the new service activates', async () => {
     const [inUse] = await listFixedNumbersInUse(db.prisma, ann, ann.organisationId);
     const draft = await mobileDraft({ productTypeCode: 'DSTNY_SMARTMOBILE', serviceTypeCode: 'SM_CONVERGED', bundleCode: 'SM_CONV_10', optionCodes: [], fixedOption: 'IN_USE', fixedNumberId: inUse!.id });
     const unconfirmed = await saveService(db.prisma, ann, draft, nextKey());
@@ -174,11 +174,13 @@ describe('saveService', () => {
 
     const result = await saveService(db.prisma, ann, { ...draft, takeOverConfirmed: true }, nextKey());
     if (!result.ok) throw new Error(JSON.stringify(result.problem));
-    expect(result.service.fixedNumberId).toBe(inUse!.id);
-    expect(await db.prisma.service.findUniqueOrThrow({ where: { id: inUse!.serviceId } })).toMatchObject({ fixedNumberId: null, status: 'ACTIVE' });
-    expect(await db.prisma.notification.findFirst({ where: { kind: 'fixedNumber.taken', recipientId: inUse!.user.id } })).not.toBeNull();
+    expect(result.service).toMatchObject({ fixedNumberId: null, plannedFixedNumberId: inUse!.id });
+    expect(await db.prisma.service.findUniqueOrThrow({ where: { id: inUse!.serviceId } })).toMatchObject({ fixedNumberId: inUse!.id, status: 'ACTIVE' });
+    expect(await db.prisma.notification.findFirst({ where: { kind: 'fixedNumber.taken', recipientId: inUse!.user.id } })).toBeNull();
     const summary = await serviceSummary(db.prisma, ann, result.service.id);
     expect(summary.fixedNumber).toBe(inUse!.e164);
+    // Claimed once: it is no longer offered to another new service.
+    expect((await listFixedNumbersInUse(db.prisma, ann, ann.organisationId)).map((number) => number.id)).not.toContain(inUse!.id);
   });
 
   it('refuses a non-administrator and another organisation\'s person, number or product, auditing each; nothing is created', async () => {

@@ -191,7 +191,8 @@ test('Marie: waiting for activation, the administrator chose to start later', as
 test('Pieter: porting refused because the customer number differs from the one Proximus has', async () => {
   const pieter = await serviceOf(demo.pieter.email);
   expect(pieter).toMatchObject({ productTypeCode: 'DSTNY_MOBILE', numberOption: 'PORT' });
-  expect(['WAITING_FOR_SIM', 'READY']).toContain(pieter.status);
+  // His line works; its number waits for the transfer that was refused.
+  expect(pieter.status).toBe('WAITING_FOR_PORTING');
   expect(pieter.portingRequests).toHaveLength(1);
   const request = pieter.portingRequests[0]!;
   expect(request).toMatchObject({

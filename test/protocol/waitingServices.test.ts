@@ -5,7 +5,7 @@ import { configFromEnvironment } from '../../bot/config';
 import { startBot, type RunningBot } from '../../bot/main';
 import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
 import { ServiceStatus } from '../../prisma/generated/enums';
-import { ActivationJobs } from '../../services/activation';
+import { ActivationJobs } from '../../services/lifecycle/jobs';
 import { openTestDatabase } from '../support/database';
 import { startLocalConnector, teamsActivity, whatTheySee, type LocalConnector, type TeamsPerson } from '../support/connector';
 import { waitFor } from '../support/waitFor';

@@ -1,6 +1,6 @@
 import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
 import { Verbs } from '../../cards/verbs';
-import { ActivationJobs } from '../../services/activation';
+import { ActivationJobs } from '../../services/lifecycle/jobs';
 import { ESCALATION_KIND } from '../../services/escalation';
 import { ServiceStatus } from '../../prisma/generated/enums';
 import { useBotUnderTest } from '../support/botUnderTest';

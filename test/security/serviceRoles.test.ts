@@ -10,7 +10,6 @@ import * as catalog from '../../services/catalog';
 import type { Database } from '../../services/db/database';
 import * as deadLetters from '../../services/deadLetters';
 import * as escalation from '../../services/escalation';
-import * as fixedNumbers from '../../services/fixedNumbers';
 import * as numberPool from '../../services/numberPool';
 import * as overview from '../../services/overview';
 import { AccessDenied, type Actor } from '../../services/people';
@@ -58,6 +57,7 @@ const NOT_GUARDS: Record<string, string> = {
   'languagePreference:rememberLastLanguage': "writes the actor's own row only",
   'languagePreference:setPreferredLanguage': "writes the actor's own row only",
   'activation:servicesWaitingForSim': "reads the actor's own services only (where userId = actor)",
+  'activation:servicesWaitingForUserStart': "reads the actor's own services only (where userId = actor)",
   'porting:addPortingAttempt': "writes inside its caller's transaction, after the caller's check (saveService, requestPorting, resubmitPorting)",
 };
 
@@ -126,6 +126,15 @@ const CASES: Record<string, Partial<Record<WrongActor, Call>>> = {
     "another organisation's administrator": (w) => activation.serviceForSim(w.db.prisma, w.olga, w.janService),
     'support outside its organisations': (w) => activation.serviceForSim(w.db.prisma, w.sam, w.otherService),
   },
+  'activation:startActivationAsUser': {
+    'user as administrator': (w) => activation.startActivationAsUser(w.db.prisma, w.jan, w.marieService),
+    "another organisation's administrator": (w) => activation.startActivationAsUser(w.db.prisma, w.olga, w.janService),
+    'support outside its organisations': (w) => activation.startActivationAsUser(w.db.prisma, w.sam, w.otherService),
+  },
+  'activation:retryActivation': {
+    'user as administrator': (w) => activation.retryActivation(w.db.prisma, w.jan, w.marieService),
+    "another organisation's administrator": (w) => activation.retryActivation(w.db.prisma, w.olga, w.janService),
+  },
   'activation:listWaitingServices': { 'user as administrator': (w) => activation.listWaitingServices(w.db.prisma, w.jan) },
   'activation:allWaitingServiceIds': { 'user as administrator': (w) => activation.allWaitingServiceIds(w.db.prisma, w.jan) },
   // Another organisation's administrator can only name their own organisation's services: the job takes the actor's.
@@ -167,10 +176,6 @@ const CASES: Record<string, Partial<Record<WrongActor, Call>>> = {
     'user as administrator': (w) => escalation.escalateToAdministrators(w.db.prisma, w.jan, { requestKey: 'forged-escalation-1', serviceId: w.marieService, topic: 'calls', tried: [] }),
     "another organisation's administrator": (w) => escalation.escalateToAdministrators(w.db.prisma, w.olga, { requestKey: 'forged-escalation-2', serviceId: w.marieService, topic: 'calls', tried: [] }),
     'support outside its organisations': (w) => escalation.escalateToAdministrators(w.db.prisma, w.sam, { requestKey: 'forged-escalation-3', serviceId: w.otherService, topic: 'calls', tried: [] }),
-  },
-  'fixedNumbers:takeFixedNumber': {
-    'user as administrator': (w) => w.db.prisma.$transaction((tx) => fixedNumbers.takeFixedNumber(tx, w.jan, w.demoFixedNumber, w.marieService)),
-    "another organisation's administrator": (w) => w.db.prisma.$transaction((tx) => fixedNumbers.takeFixedNumber(tx, w.olga, w.demoFixedNumber, w.otherService)),
   },
   'numberPool:reserveNumber': { 'user as administrator': (w) => numberPool.reserveNumber(w.db.prisma, w.jan, { kind: NumberKind.MOBILE }) },
   'numberPool:releaseNumber': {
