@@ -1,0 +1,446 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { DEMO_TENANT_ID, OTHER_TENANT_ID } from '../../prisma/demoData';
+import { HolderKind, LineType, NumberKind, NumberState, PortingState, Role, ServiceStatus, SimState } from '../../prisma/generated/enums';
+import {
+  recordActivationResult,
+  retryActivation,
+  servicesWaitingForSim,
+  servicesWaitingForUserStart,
+  startActivationAsUser,
+  startService,
+  submitSimNumber,
+  listWaitingServices,
+  submitPortingJob,
+} from '../../services/activation';
+import { activationEmailJob } from '../../services/activationEmail';
+import { contractCatalog, type CatalogServiceType } from '../../services/catalog';
+import type { Database } from '../../services/db/database';
+import { advancePorting, nextStepDueAt, portingSlot, resumePortingJob, scheduleDonorStep } from '../../services/donorSimulator';
+import { JobWorker } from '../../services/jobQueue';
+import { ActivationJobs } from '../../services/lifecycle/jobs';
+import { ACTIVATION_MAX_MS, isFinal, nextActorOf, transitions } from '../../services/lifecycle/table';
+import { createMailer } from '../../services/mail';
+import { notificationAudiences, isNotificationKind } from '../../services/notificationOutbox';
+import { reserveNumber } from '../../services/numberPool';
+import { listServices } from '../../services/overview';
+import type { Actor } from '../../services/people';
+import { applyPortingEvent, listPortingIssues, resubmitPorting, type PortingDetailsInput } from '../../services/porting';
+import { completeJob, provisionJob, simulatedActivationMs } from '../../services/provisioningSimulator';
+import { saveService, type ServiceDraft } from '../../services/serviceOrders';
+import { luhnCheckDigit } from '../../services/simNumber';
+import { addWorkingDays, brusselsDate, brusselsInstant } from '../../services/workingDays';
+import { openTestDatabase } from '../support/database';
+
+/**
+ * The service lifecycle, proven over every combination the two demo contracts allow (product × service type × number
+ * option × SIM option × fixed number option × how × when) and over random orders of what can happen to a service —
+ * the administrator starting or retrying, the user entering their SIM card number (right or wrong) or pressing Start,
+ * the provisioning backend succeeding or failing, the donor operator answering, refusing, and switching the number,
+ * the administrator fixing a refused porting, background jobs run by a newly started worker (a process restart), and
+ * any of these repeated (a double click, a retried job, a replayed webhook). After every step the invariants of the
+ * issue hold; with only happy events every combination ends active within the help page's times.
+ */
+
+const CLOCK = 1; // real time: no simulated donor or backend step becomes due by itself while a run goes on
+
+let db: Database;
+let outboxDir: string;
+let counter = 0;
+const unique = () => ++counter;
+
+beforeAll(async () => {
+  db = await openTestDatabase({ seed: true });
+  outboxDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-model-'));
+}, 60_000);
+afterAll(async () => {
+  await db?.close();
+  fs.rmSync(outboxDir, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// The combinations
+
+interface Choice {
+  tenantId: string;
+  productTypeCode: string;
+  type: CatalogServiceType;
+  numberOption: 'NEW' | 'PORT' | 'MOVE' | null;
+  simOption: 'USER_ENTERS' | 'ADMIN_ENTERS' | null;
+  fixedOption: 'FREE' | 'IN_USE' | null;
+  activationMethod: 'EMAIL' | 'AUTOMATIC';
+  activationTiming: 'NOW' | 'LATER';
+}
+
+const describeChoice = (c: Choice) =>
+  [c.tenantId === DEMO_TENANT_ID ? 'demo' : 'other', c.type.code, c.numberOption, c.simOption, c.fixedOption, c.activationMethod, c.activationTiming].filter(Boolean).join(' ');
+
+async function administratorOf(tenantId: string): Promise<Actor> {
+  return db.prisma.person.findFirstOrThrow({ where: { role: Role.ADMINISTRATOR, organisation: { tenantId } }, include: { organisation: true }, orderBy: { email: 'asc' } });
+}
+
+/** Every order the add-service steps accept for each demo organisation's contract. */
+async function allChoices(): Promise<Choice[]> {
+  const choices: Choice[] = [];
+  for (const tenantId of [DEMO_TENANT_ID, OTHER_TENANT_ID]) {
+    for (const product of await contractCatalog(db.prisma, await administratorOf(tenantId))) {
+      for (const type of product.serviceTypes) {
+        for (const numberOption of type.hasMobileNumber ? (['NEW', 'PORT', 'MOVE'] as const) : [null]) {
+          for (const simOption of type.hasSim ? (['USER_ENTERS', 'ADMIN_ENTERS'] as const) : [null]) {
+            for (const fixedOption of type.hasFixedNumber ? (['FREE', 'IN_USE'] as const) : [null]) {
+              // The seed: automatic activation only with the SIM card known (or none needed).
+              const methods = !type.hasSim || simOption === 'ADMIN_ENTERS' ? (['EMAIL', 'AUTOMATIC'] as const) : (['EMAIL'] as const);
+              for (const activationMethod of methods) {
+                for (const activationTiming of ['NOW', 'LATER'] as const) {
+                  choices.push({ tenantId, productTypeCode: product.code, type, numberOption, simOption, fixedOption, activationMethod, activationTiming });
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return choices;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// A service under test, saved through the add-service flow's own saveService with fresh stock of its own
+
+interface World {
+  admin: Actor;
+  user: Actor;
+  choice: Choice;
+  serviceId: string;
+  iccid: string | null;
+  /** A wrong card: one digit off the right one, so the user is offered a "did you mean". */
+  wrongIccid: string;
+  porting: PortingDetailsInput | null;
+  /** The colleague's service whose mobile or fixed number this one takes. */
+  colleagueServiceId: string | null;
+  /** What happened, for the failure message. */
+  log: string[];
+}
+
+const iccidOf = (n: number) => {
+  const payload = `893299${String(n).padStart(12, '0')}`;
+  return payload + luhnCheckDigit(payload);
+};
+const mobileOf = (n: number) => `+32478${String(n).padStart(6, '0')}`;
+// Wavre's area code sorts before the seeded Brussels numbers: the fresh one is among the first offered.
+const fixedOf = (n: number) => `+3210${String(n).padStart(6, '0')}`;
+
+async function newPerson(organisationId: string, label: string): Promise<Actor> {
+  const n = unique();
+  return db.prisma.person.create({
+    data: { organisationId, role: Role.USER, email: `${label}.${n}@model.example`, displayName: `${label} ${n}`, preferredLanguage: (['en', 'nl', 'fr'] as const)[n % 3] },
+    include: { organisation: true },
+  });
+}
+
+/** A colleague with an active service of the same product, holding a mobile number, a SIM card and a fixed number. */
+async function colleagueService(admin: Actor, choice: Choice): Promise<string> {
+  const colleague = await newPerson(admin.organisationId, 'Colleague');
+  const n = unique();
+  const [sim, mobile, fixed] = await Promise.all([
+    db.prisma.simCard.create({ data: { iccid: iccidOf(n), organisationId: admin.organisationId, state: SimState.ACTIVE } }),
+    db.prisma.phoneNumber.create({ data: { e164: mobileOf(n), kind: NumberKind.MOBILE, state: NumberState.IN_USE, organisationId: admin.organisationId } }),
+    db.prisma.phoneNumber.create({ data: { e164: fixedOf(n), kind: NumberKind.FIXED, state: NumberState.IN_USE, organisationId: admin.organisationId } }),
+  ]);
+  const service = await db.prisma.service.create({
+    data: {
+      organisationId: admin.organisationId, userId: colleague.id, createdById: admin.id, productTypeCode: choice.productTypeCode,
+      serviceTypeCode: choice.type.code, status: ServiceStatus.ACTIVE, numberOption: 'NEW', activationMethod: 'AUTOMATIC', activationTiming: 'NOW',
+      simCardId: sim.id, mobileNumberId: mobile.id, fixedNumberId: fixed.id, activatedAt: new Date(),
+    },
+  });
+  return service.id;
+}
+
+async function saveChoice(choice: Choice): Promise<World> {
+  const admin = await administratorOf(choice.tenantId);
+  const user = await newPerson(admin.organisationId, 'Employee');
+  const n = unique();
+  const iccid = choice.type.hasSim ? iccidOf(n) : null;
+  if (iccid) await db.prisma.simCard.create({ data: { iccid, organisationId: admin.organisationId } });
+  const colleagueServiceId = choice.numberOption === 'MOVE' || choice.fixedOption === 'IN_USE' ? await colleagueService(admin, choice) : null;
+  const colleague = colleagueServiceId ? await db.prisma.service.findUniqueOrThrow({ where: { id: colleagueServiceId } }) : null;
+
+  const draft: ServiceDraft = {
+    userId: user.id,
+    productTypeCode: choice.productTypeCode,
+    serviceTypeCode: choice.type.code,
+    bundleCode: choice.type.bundles[0]!.code,
+    optionCodes: [],
+    activationMethod: choice.activationMethod,
+    activationTiming: choice.activationTiming,
+  };
+  let porting: PortingDetailsInput | null = null;
+  if (choice.numberOption) {
+    draft.numberOption = choice.numberOption;
+    if (choice.numberOption === 'NEW') {
+      const e164 = mobileOf(n);
+      await db.prisma.phoneNumber.create({ data: { e164, kind: NumberKind.MOBILE } });
+      const reserved = await reserveNumber(db.prisma, admin, { kind: NumberKind.MOBILE, e164 });
+      if (!reserved.ok) throw new Error('the fresh number could not be reserved');
+      draft.reservedNumberId = reserved.number.id;
+    } else if (choice.numberOption === 'PORT') {
+      // A person's prepaid line at Orange: the donor checks the SIM card number in the phone today.
+      const e164 = `+32479${String(n).padStart(6, '0')}`;
+      const donorSim = iccidOf(500_000 + n);
+      await db.prisma.donorLine.create({
+        data: { e164, operatorCode: 'ORANGE', holderKind: HolderKind.PERSON, holderName: user.displayName, lineType: LineType.PREPAID, simNumber: donorSim },
+      });
+      porting = { number: e164, donorOperator: 'ORANGE', holderKind: HolderKind.PERSON, holderName: user.displayName, lineType: LineType.PREPAID, currentSimNumber: donorSim };
+      draft.porting = { ...porting, holderVat: undefined, customerNumber: undefined, wishDate: undefined };
+    } else {
+      draft.moveFromServiceId = colleagueServiceId!;
+    }
+  }
+  if (choice.simOption) {
+    draft.simOption = choice.simOption;
+    if (choice.simOption === 'ADMIN_ENTERS') draft.iccid = iccid!;
+  }
+  if (choice.fixedOption === 'FREE') {
+    const number = await db.prisma.phoneNumber.create({ data: { e164: fixedOf(n), kind: NumberKind.FIXED } });
+    Object.assign(draft, { fixedOption: 'FREE', fixedNumberId: number.id });
+  } else if (choice.fixedOption === 'IN_USE') {
+    Object.assign(draft, { fixedOption: 'IN_USE', fixedNumberId: colleague!.fixedNumberId!, takeOverConfirmed: true });
+  }
+  const saved = await saveService(db.prisma, admin, draft, `lifecycle-model:${n}`);
+  if (!saved.ok) throw new Error(`${describeChoice(choice)} was refused at save: ${saved.problem.message}`);
+  const wrongIccid = iccid ? iccid.slice(0, 10) + String((Number(iccid[10]) + 1) % 10) + iccid.slice(11) : iccidOf(900_000 + n);
+  return { admin, user, choice, serviceId: saved.service.id, iccid, wrongIccid, porting, colleagueServiceId, log: [`saved ${describeChoice(choice)}`] };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What can happen
+
+const latestPorting = (serviceId: string) => db.prisma.portingRequest.findFirst({ where: { serviceId }, orderBy: { attempt: 'desc' } });
+
+/** Runs the jobs due now with a worker started afresh, as after a restart: what the last process left is picked up. */
+async function runJobs(): Promise<void> {
+  const worker = new JobWorker({
+    db: db.prisma,
+    workerId: `model-${unique()}`,
+    handlers: {
+      [ActivationJobs.sendEmail]: activationEmailJob({
+        db: db.prisma,
+        mailer: createMailer({ from: 'bot@model.example', outboxDir }),
+        publicUrl: 'http://localhost',
+        announce: () => undefined,
+      }),
+      [ActivationJobs.submitPorting]: submitPortingJob(db.prisma, CLOCK),
+      [ActivationJobs.resumePorting]: resumePortingJob(db.prisma, CLOCK),
+      [ActivationJobs.provision]: provisionJob(db.prisma, CLOCK),
+      [ActivationJobs.complete]: completeJob(db.prisma),
+    },
+  });
+  while ((await worker.runDue()) > 0);
+}
+
+type Step = (world: World) => Promise<unknown>;
+
+const steps: Record<string, Step> = {
+  adminStarts: (w) => startService(db.prisma, w.admin, w.serviceId),
+  userEntersRightSim: (w) => submitSimNumber(db.prisma, w.user, w.serviceId, w.iccid ?? w.wrongIccid),
+  userEntersWrongSim: (w) => submitSimNumber(db.prisma, w.user, w.serviceId, w.wrongIccid),
+  userStarts: (w) => startActivationAsUser(db.prisma, w.user, w.serviceId),
+  jobsRunAfterRestart: () => runJobs(),
+  backendSucceeds: (w) => recordActivationResult(db.prisma, w.serviceId, { outcome: 'ACTIVE' }),
+  /** Time passes until the simulated backend answers the order it was given (its job, run ahead of its time). */
+  async backendAnswersItsOrder(w) {
+    const order = await db.prisma.job.findFirst({ where: { kind: ActivationJobs.complete, state: 'QUEUED', payload: { equals: { serviceId: w.serviceId } } } });
+    if (!order) return undefined;
+    await db.prisma.job.update({ where: { id: order.id }, data: { runAt: new Date() } });
+    return runJobs();
+  },
+  backendFails: (w) => recordActivationResult(db.prisma, w.serviceId, { outcome: 'FAILED', reason: 'the network refused the SIM card' }),
+  adminRetries: (w) => retryActivation(db.prisma, w.admin, w.serviceId),
+  async donorTakesNextStep(w) {
+    const request = await latestPorting(w.serviceId);
+    const due = request && nextStepDueAt(request, CLOCK);
+    return due ? advancePorting(db.prisma, request.id, due, CLOCK) : undefined;
+  },
+  async donorRefuses(w) {
+    const request = await latestPorting(w.serviceId);
+    return request ? applyPortingEvent(db.prisma, request.id, { to: PortingState.REFUSED, code: 'WRONG_SIM_NUMBER' }) : undefined;
+  },
+  async adminFixesPorting(w) {
+    const request = await latestPorting(w.serviceId);
+    if (request?.state !== PortingState.REFUSED || !w.porting) return undefined;
+    return resubmitPorting(db.prisma, w.admin, request.id, w.porting, { alsoInTransaction: scheduleDonorStep(CLOCK) });
+  },
+};
+const stepNames = Object.keys(steps);
+
+// ---------------------------------------------------------------------------------------------------------------
+// The invariants
+
+const WORKING: ServiceStatus[] = [ServiceStatus.ACTIVE];
+
+async function checkInvariants(w: World): Promise<void> {
+  const service = await db.prisma.service.findUniqueOrThrow({ where: { id: w.serviceId }, include: { mobileNumber: true } });
+  const porting = await latestPorting(w.serviceId);
+  const context = `${w.log.join(' → ')} (now ${service.status}${porting ? `, porting ${porting.state}` : ''})`;
+  const fail = (what: string) => {
+    throw new Error(`${what}\n  after: ${context}`);
+  };
+
+  // (1) Final, or a named next actor in whose list the service shows.
+  if (!isFinal(service.status)) {
+    const actor = nextActorOf(service.status, { scheduledStartAt: service.scheduledStartAt, porting: porting?.state ?? null });
+    if (!actor) fail('a service that is not final names nobody to act next');
+    const shown = await shownTo(w, actor!, service.status);
+    if (!shown) fail(`the next actor (${actor}) does not see the service in their list`);
+  }
+
+  // (2) A number is only ported or moved onto a service that works at that moment.
+  if (porting?.state === PortingState.COMPLETED && !WORKING.includes(service.status)) fail('a number was ported onto a line that does not work');
+  if (service.mobileNumber?.state === NumberState.IN_USE && !WORKING.includes(service.status)) fail('the mobile number is in use by a service that does not work');
+  if (w.colleagueServiceId) {
+    const colleague = await db.prisma.service.findUniqueOrThrow({ where: { id: w.colleagueServiceId } });
+    const active = service.status === ServiceStatus.ACTIVE;
+    if (w.choice.numberOption === 'MOVE' && (colleague.status === ServiceStatus.ENDED) !== active) fail('the colleague\'s number moved while the new service did not work');
+    if (w.choice.fixedOption === 'IN_USE' && (colleague.fixedNumberId === null) !== active) fail('the colleague\'s fixed number was taken while the new service did not work');
+  }
+
+  // (5) Active means working with the number it was set up with: a ported number has switched, a moved number and a
+  // colleague's fixed number have been taken over.
+  if (service.status === ServiceStatus.ACTIVE) {
+    if (w.choice.numberOption === 'PORT' && porting?.state !== PortingState.COMPLETED) fail('active while the ported number has not switched');
+    if (w.choice.type.hasMobileNumber && !service.mobileNumberId) fail('active without a mobile number');
+    if (w.choice.type.hasFixedNumber && !service.fixedNumberId) fail('active without its fixed number');
+    if (w.choice.type.hasSim && !service.simCardId) fail('active without a SIM card');
+  }
+
+  // (3) A UC user (no SIM card) is never asked for one.
+  if (!w.choice.type.hasSim) {
+    if (service.status === ServiceStatus.WAITING_FOR_SIM || service.simCardId) fail('a service without SIM card waits for one');
+    if ((await servicesWaitingForSim(db.prisma, w.user)).length > 0) fail('the UC user is asked for a SIM card number');
+  }
+
+  // (4) Every notification is of a kind with words for its audience; (5) "active" only when it is true.
+  const notifications = await db.prisma.notification.findMany({ where: { serviceId: { in: [w.serviceId, ...(w.colleagueServiceId ? [w.colleagueServiceId] : [])] } } });
+  for (const notification of notifications) {
+    const audience = (notification.payload as { audience?: string }).audience;
+    if (!isNotificationKind(notification.kind)) fail(`a notification of unknown kind ${notification.kind}`);
+    if (!(notificationAudiences[notification.kind as keyof typeof notificationAudiences] as readonly string[]).includes(audience ?? '')) {
+      fail(`a ${notification.kind} notification to an audience without words (${audience})`);
+    }
+    if (notification.serviceId === w.serviceId && ['activation.completed', 'porting.completed'].includes(notification.kind) && service.status !== ServiceStatus.ACTIVE) {
+      fail(`${notification.kind} was announced while the service is ${service.status}`);
+    }
+  }
+}
+
+/** Whether the service appears where its next actor looks. */
+async function shownTo(w: World, actor: string, status: ServiceStatus): Promise<boolean> {
+  const id = w.serviceId;
+  switch (actor) {
+    case 'user':
+      return [...(await servicesWaitingForSim(db.prisma, w.user)), ...(await servicesWaitingForUserStart(db.prisma, w.user))].some((s) => s.id === id);
+    case 'administrator': {
+      if (status === ServiceStatus.WAITING_FOR_ACTIVATION) return (await listWaitingServices(db.prisma, w.admin)).services.some((s) => s.id === id) || (await inFleetList(w, 'waitingForActivation'));
+      if (status === ServiceStatus.FAILED) return inFleetList(w, 'failed');
+      return (await listPortingIssues(db.prisma, w.admin, w.admin.organisationId)).some((issue) => issue.serviceId === id);
+    }
+    default:
+      // The operator, a donor or time: the service is followed in the overview as in progress.
+      return inFleetList(w);
+  }
+}
+
+async function inFleetList(w: World, state?: 'failed' | 'waitingForActivation'): Promise<boolean> {
+  const name = w.user.displayName;
+  const page = await listServices(db.prisma, w.admin, { organisationId: w.admin.organisationId, name, ...(state ? { state } : {}) }, { clockSpeed: CLOCK });
+  return page.rows.some((row) => row.id === w.serviceId && row.state !== 'active' && row.state !== 'closed');
+}
+
+async function apply(w: World, name: string): Promise<void> {
+  w.log.push(name);
+  await steps[name]!(w);
+  await checkInvariants(w);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The properties
+
+let choices: Choice[] = [];
+beforeAll(async () => {
+  choices = await allChoices();
+});
+
+test('the combinations cover every product, service type and option of both contracts', () => {
+  // Demo: Mobile (mobile, data) and SmartMobile (converged, data, UC user); Other Org: Mobile and FMC.
+  expect(new Set(choices.map((c) => c.type.code))).toEqual(new Set(['MOBILE', 'MOBILE_INTERNET', 'SM_CONVERGED', 'SM_DATA', 'SM_UC_USER', 'FMC_CONVERGED']));
+  expect(choices.length).toBeGreaterThan(100);
+});
+
+test('with only happy events, every combination ends active within the help page\'s times', async () => {
+  for (const choice of choices) {
+    const w = await saveChoice(choice);
+    await checkInvariants(w);
+    /** The next happy thing to happen, or null when nothing is left to do. */
+    const next = async (): Promise<string | null> => {
+      const service = await db.prisma.service.findUniqueOrThrow({ where: { id: w.serviceId } });
+      const request = await latestPorting(w.serviceId);
+      if (service.status === ServiceStatus.WAITING_FOR_ACTIVATION) return 'adminStarts';
+      if (service.status === ServiceStatus.WAITING_FOR_SIM) return 'userEntersRightSim';
+      if (service.status === ServiceStatus.READY) return 'userStarts';
+      const jobKinds = [ActivationJobs.sendEmail, ActivationJobs.submitPorting, ActivationJobs.resumePorting, ActivationJobs.provision];
+      if (await db.prisma.job.count({ where: { state: 'QUEUED', runAt: { lte: new Date() }, kind: { in: jobKinds } } })) return 'jobsRunAfterRestart';
+      if (service.status === ServiceStatus.ACTIVATING) return 'backendAnswersItsOrder';
+      if (request && nextStepDueAt(request, CLOCK)) return 'donorTakesNextStep';
+      return null;
+    };
+    for (let i = 0, step = await next(); step && i < 20; i += 1, step = await next()) {
+      const before = w.log.length;
+      await apply(w, step);
+      // A step that changed nothing would be taken again for ever: the service is stuck.
+      if (step === 'backendAnswersItsOrder' && !(await db.prisma.job.count({ where: { kind: ActivationJobs.complete, state: 'DONE', payload: { equals: { serviceId: w.serviceId } } } }))) {
+        throw new Error(`${describeChoice(choice)}: the backend never received the order, after ${w.log.slice(0, before).join(' → ')}`);
+      }
+    }
+    const done = await db.prisma.service.findUniqueOrThrow({ where: { id: w.serviceId } });
+    if (done.status !== ServiceStatus.ACTIVE) throw new Error(`${describeChoice(choice)} ended ${done.status} after ${w.log.join(' → ')}`);
+    // The only waits are the backend's (about an hour, at most two days) and the donor's (one or three working days).
+    expect(simulatedActivationMs(done.id)).toBeLessThanOrEqual(ACTIVATION_MAX_MS);
+    const request = await latestPorting(done.id);
+    if (request?.scheduledAt) {
+      const accepted = await db.prisma.serviceEvent.findFirstOrThrow({ where: { serviceId: done.id, kind: 'porting_accepted' }, orderBy: { createdAt: 'desc' } });
+      expect(request.scheduledAt.getTime()).toBeLessThanOrEqual(portingSlot(request.holderKind, accepted.createdAt, null).scheduledAt.getTime());
+      expect(request.scheduledAt.getTime()).toBeLessThanOrEqual(brusselsInstant(addWorkingDays(brusselsDate(accepted.createdAt), 3), '10:00').getTime());
+    }
+  }
+}, 600_000);
+
+const RUNS = Number(process.env.LIFECYCLE_RUNS ?? 60);
+
+test(`the invariants hold after every step of ${RUNS} random event orders over random combinations`, async () => {
+  await fc.assert(
+    fc.asyncProperty(
+      fc.nat({ max: 10_000 }),
+      fc.array(fc.record({ step: fc.constantFrom(...stepNames), repeat: fc.boolean() }), { minLength: 6, maxLength: 24 }),
+      async (pick, events) => {
+        const w = await saveChoice(choices[pick % choices.length]!);
+        await checkInvariants(w);
+        for (const { step, repeat } of events) {
+          await apply(w, step);
+          // The same thing again: a double click, a retried job, a replayed webhook.
+          if (repeat) await apply(w, step);
+        }
+      },
+    ),
+    { numRuns: RUNS, seed: Number(process.env.LIFECYCLE_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
+  );
+}, 900_000);
+
+test('the table names a next actor for every state an event can lead to that is not final', () => {
+  for (const row of transitions) {
+    if (isFinal(row.to)) continue;
+    expect(nextActorOf(row.to, { scheduledStartAt: null, porting: PortingState.SUBMITTED })).not.toBeNull();
+  }
+});
