@@ -232,6 +232,8 @@ function checkWishDate(
 }
 
 const ACTIVE_STATES: PortingState[] = [...openPortingStates];
+/** A transfer the donor refused or its holder cancelled: only the administrator's corrected request moves it on. */
+const STOPPED_STATES: PortingState[] = [PortingState.REFUSED, PortingState.CANCELLED];
 
 /** Is a porting of `e164` under way (another than `exceptRequestId`)? */
 export async function portingInProgress(db: Db | Prisma.TransactionClient, e164: string, exceptRequestId?: string): Promise<boolean> {
@@ -582,7 +584,7 @@ export async function resubmitPorting(
   const refused = await refusedRequestFor(db, actor, refusedRequestId);
   const followUp = await attemptAfter(db, refused);
   if (followUp) return { status: 'already-resubmitted', request: followUp };
-  if (refused.state !== PortingState.REFUSED) throw new PortingConflict('this porting request was not refused');
+  if (!STOPPED_STATES.includes(refused.state)) throw new PortingConflict('this porting request was not refused');
   const checked = await precheckPortingFor(db, actor, input, now);
   if (!checked.ok) return { status: 'blocked', warnings: checked.warnings };
   try {
@@ -648,7 +650,7 @@ export interface PortingIssue {
   refusedAt: Date;
 }
 
-/** "Mobile porting issues": the organisation's services whose latest porting attempt was refused. */
+/** "Mobile porting issues": the organisation's services whose latest porting attempt was refused or cancelled. */
 export async function listPortingIssues(db: Db, actor: Actor, organisationId: string): Promise<PortingIssue[]> {
   requireRole(actor, Role.ADMINISTRATOR, Role.SUPPORT);
   if (!(await canSeeOrganisation(db, actor, organisationId))) throw new AccessDenied('not allowed to see this organisation');
@@ -656,7 +658,7 @@ export async function listPortingIssues(db: Db, actor: Actor, organisationId: st
     where: {
       organisationId,
       status: { notIn: [ServiceStatus.CANCELLED, ServiceStatus.ENDED] },
-      portingRequests: { some: { state: PortingState.REFUSED } },
+      portingRequests: { some: { state: { in: STOPPED_STATES } } },
     },
     select: {
       id: true,
@@ -666,7 +668,7 @@ export async function listPortingIssues(db: Db, actor: Actor, organisationId: st
   });
   return services
     .flatMap(({ id, user, portingRequests: [latest] }) => {
-      if (!latest || latest.state !== PortingState.REFUSED) return [];
+      if (!latest || !STOPPED_STATES.includes(latest.state)) return [];
       const code = refusalCodeSchema.safeParse(latest.refusalCode);
       return [{
         requestId: latest.id,

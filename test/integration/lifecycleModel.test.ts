@@ -268,9 +268,13 @@ const steps: Record<string, Step> = {
     const request = await latestPorting(w.serviceId);
     return request ? applyPortingEvent(db.prisma, request.id, { to: PortingState.REFUSED, code: 'WRONG_SIM_NUMBER' }) : undefined;
   },
+  async holderCancelsTransfer(w) {
+    const request = await latestPorting(w.serviceId);
+    return request ? applyPortingEvent(db.prisma, request.id, { to: PortingState.CANCELLED, code: 'HOLDER_CANCELLED' }) : undefined;
+  },
   async adminFixesPorting(w) {
     const request = await latestPorting(w.serviceId);
-    if (request?.state !== PortingState.REFUSED || !w.porting) return undefined;
+    if ((request?.state !== PortingState.REFUSED && request?.state !== PortingState.CANCELLED) || !w.porting) return undefined;
     return resubmitPorting(db.prisma, w.admin, request.id, w.porting, { alsoInTransaction: scheduleDonorStep(CLOCK) });
   },
 };
