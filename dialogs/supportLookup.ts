@@ -20,7 +20,7 @@ import type { Reply } from './welcome';
 export const showPersonSchema = z.object({ personId: z.uuid() });
 export const serviceActionSchema = z.object({ serviceId: z.uuid(), requestKey: z.string().min(8).max(200) });
 
-const statusLabel: Record<ServiceSummary['status'], StringKey> = {
+export const statusLabel: Record<ServiceSummary['status'], StringKey> = {
   WAITING_FOR_ACTIVATION: 'support.status.WAITING_FOR_ACTIVATION',
   WAITING_FOR_SIM: 'support.status.WAITING_FOR_SIM',
   READY: 'support.status.READY',
@@ -32,7 +32,7 @@ const statusLabel: Record<ServiceSummary['status'], StringKey> = {
   ENDED: 'support.status.ENDED',
 };
 
-const portingLabel: Record<NonNullable<ServiceSummary['porting']>['state'], StringKey> = {
+export const portingLabel: Record<NonNullable<ServiceSummary['porting']>['state'], StringKey> = {
   REQUESTED: 'support.porting.REQUESTED',
   SUBMITTED: 'support.porting.SUBMITTED',
   ACCEPTED: 'support.porting.ACCEPTED',
@@ -69,6 +69,11 @@ const eventLabel: Record<string, StringKey> = {
   number_moved_out: 'support.event.number_moved_out',
   fixed_number_assigned: 'support.event.fixed_number_assigned',
   fixed_number_taken: 'support.event.fixed_number_taken',
+  fixed_number_take_planned: 'support.event.fixed_number_take_planned',
+  activation_confirmed: 'support.event.activation_confirmed',
+  activation_retried: 'support.event.activation_retried',
+  provisioned: 'support.event.provisioned',
+  porting_held: 'support.event.porting_held',
 };
 
 /** The audit trail's actions as support reads them; any other is named as it was recorded. */

@@ -262,6 +262,7 @@ const statusExplanations: Partial<Record<ServiceStatus, StringKey>> = {
   WAITING_FOR_SIM: 'addService.summary.explain.waitingForSim',
   READY: 'addService.summary.explain.ready',
   ACTIVATING: 'addService.summary.explain.activating',
+  WAITING_FOR_PORTING: 'addService.summary.explain.waitingForPorting',
 };
 
 /**
