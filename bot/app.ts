@@ -74,7 +74,7 @@ export function createBot(deps: BotDeps): Bot {
   registerAddServiceRoutes(app, { db });
   registerWaitingServicesRoutes(app, { db, config: deps.config });
   registerPortingIssuesRoutes(app, { db, clockSpeed: deps.config.clockSpeed });
-  registerOverviewRoutes(app, { db, clockSpeed: deps.config.clockSpeed });
+  registerOverviewRoutes(app, { db, clockSpeed: deps.config.clockSpeed, linkDays: deps.config.activationLinkDays });
   const served: readonly string[] = [Verbs.welcome.addService, Verbs.welcome.activateSim, Verbs.welcome.waitingServices, Verbs.welcome.portingIssues, Verbs.welcome.getHelp, Verbs.welcome.lookUpUser, Verbs.welcome.overview];
   registerNotYetAvailable(app, welcomeVerbs.filter((verb) => !served.includes(verb)));
 

@@ -8,22 +8,31 @@ import {
   notificationEmail,
   notificationMessage,
   portingPayloadSchema,
-  type Audience,
+  type EscalationFacts,
   type NotificationFacts,
   type NotificationMessage,
   type PortingFacts,
+  type TakeoverFacts,
   undeliverableLine,
 } from '../dialogs/notifications';
 import { renderServiceSummary } from '../dialogs/addService/views';
 import { Role } from '../prisma/generated/enums';
-import { ACTIVATION_MAX_MS, queueOverdueActivationNotices } from '../services/activationOverdue';
 import { batchedRead, byId } from '../services/batchedRead';
 import { conversationsOfEach } from '../services/conversations';
 import { nameOf } from '../services/catalog';
 import type { Db } from '../services/db/database';
 import { UNDELIVERABLE_KIND, recordDeadLetters, undeliveredUpdatesOf } from '../services/deadLetters';
 import { donorOperatorName } from '../services/donorOperators';
-import { deliverDueNotifications, type DeliveryOptions, type OutboxNotification } from '../services/notificationOutbox';
+import { escalationPayloadSchema } from '../services/escalation';
+import { queueDeadlineNotices } from '../services/lifecycle/deadlines';
+import {
+  deliverDueNotifications,
+  isNotificationKind,
+  notificationAudiences,
+  type Audience,
+  type DeliveryOptions,
+  type OutboxNotification,
+} from '../services/notificationOutbox';
 import { formatBelgianNational } from '../services/phoneNumbers';
 import type { Actor } from '../services/people';
 import { PermanentError, RetryableError, describeError } from '../services/retry';
@@ -59,8 +68,12 @@ const DIGEST_CLAIM_MS = 60_000;
 /** Notifications claimed at once: a batch's reads, rate-limit slots and records are made once for all of it. */
 const BATCH = 200;
 const digestPayloadSchema = z.looseObject({ digestKey: z.string().min(1).max(200), digestTotal: z.number().int().positive().optional() });
-/** Details some producers add: the SIM card's last digits, the fixed number taken from its previous user. */
-const detailPayloadSchema = z.looseObject({ lastDigits: z.string().max(4).optional(), number: z.string().max(20).optional() });
+/** Whom the recipient is to the notification, as its producer wrote it (services/notificationOutbox.ts). */
+const audiencePayloadSchema = z.looseObject({ audience: z.string() });
+/** The SIM card's last digits, which the user entered. */
+const simEnteredPayloadSchema = z.looseObject({ lastDigits: z.string().max(4) });
+/** A colleague's number a new service takes over (E.164), and whose service that is. */
+const takeoverPayloadSchema = z.looseObject({ number: z.string().min(1).max(20), newUser: z.string().min(1) });
 const undeliverablePayloadSchema = z.looseObject({ recipientId: z.uuid() });
 
 export function createNotifier(deps: ProactiveDeps, options: NotifierOptions = {}): Notifier {
@@ -69,7 +82,7 @@ export function createNotifier(deps: ProactiveDeps, options: NotifierOptions = {
   const sending = { ...deps, rateLimitFactor, takeSlot: deps.takeSlot ?? sendSlotTaker(deps.db) };
 
   async function runOnce(): Promise<void> {
-    await queueOverdueActivationNotices(deps.db, { afterMs: ACTIVATION_MAX_MS / clockSpeed });
+    await queueDeadlineNotices(deps.db, { clockSpeed });
     // While some are due, go on at once rather than after the interval (a batch takes few of one recipient's).
     while ((await deliverDueNotifications(deps.db, deliverer(sending), delivery)).claimed > 0);
     await recordDeadLetters(deps.db);
@@ -101,10 +114,11 @@ function deliverer(batchDeps: ProactiveDeps) {
   return async (notification: OutboxNotification): Promise<{ via: string }> => {
     const recipient = await people(notification.recipientId);
     if (!recipient) throw new PermanentError('the recipient no longer exists');
+    // An escalation from someone without a service has none; its words come from its payload.
     const service = notification.serviceId ? await services(notification.serviceId) : undefined;
-    if (!service) throw new PermanentError('a notification without its service cannot be worded');
-    const serviceType = await serviceTypes(service.serviceTypeCode);
-    if (!serviceType) throw new PermanentError('the service type no longer exists');
+    if (notification.serviceId && !service) throw new PermanentError('the service no longer exists');
+    const serviceType = service ? await serviceTypes(service.serviceTypeCode) : undefined;
+    if (service && !serviceType) throw new PermanentError('the service type no longer exists');
     const language = languageOf(recipient);
     const to: Recipient = {
       id: recipient.id,
@@ -113,36 +127,44 @@ function deliverer(batchDeps: ProactiveDeps) {
       tenantId: recipient.organisation.tenantId,
       language,
     };
-    const audience = audienceOf(recipient, service, notification.kind);
-    const details = detailPayloadSchema.safeParse(notification.payload);
-    const detail = details.success ? details.data : {};
+    const { kind, payload } = notification;
+    const audience = audienceFrom(notification, recipient, service);
+    const simEntered = simEnteredPayloadSchema.safeParse(payload);
     const facts: NotificationFacts = {
-      kind: notification.kind,
+      kind,
       audience,
       language,
-      service: {
-        user: service.user.displayName,
-        service: nameOf(serviceType)[language],
-        organisation: service.organisation.name,
-        ...(service.fixedNumber ? { fixedNumber: formatBelgianNational(service.fixedNumber.e164) } : {}),
-        ...(service.simCard ? { simEnding: service.simCard.iccid.slice(-4) } : {}),
-        ...(service.failureReason ? { failureReason: service.failureReason } : {}),
-        ...(detail.lastDigits ? { simEnding: detail.lastDigits } : {}),
-        ...(detail.number ? { fixedNumber: formatBelgianNational(detail.number) } : {}),
-      },
-      porting: notification.kind.startsWith('porting.') ? await portingFacts(deps.db, notification.payload) : undefined,
-      unreachable: notification.kind === UNDELIVERABLE_KIND ? await unreachableName(deps.db, notification.payload) : undefined,
+      ...(service && serviceType
+        ? {
+            service: {
+              user: service.user.displayName,
+              service: nameOf(serviceType)[language],
+              organisation: service.organisation.name,
+              ...(service.fixedNumber ? { fixedNumber: formatBelgianNational(service.fixedNumber.e164) } : {}),
+              ...(service.simCard ? { simEnding: service.simCard.iccid.slice(-4) } : {}),
+              ...(service.failureReason ? { failureReason: service.failureReason } : {}),
+              ...(simEntered.success ? { simEnding: simEntered.data.lastDigits } : {}),
+            },
+          }
+        : {}),
+      porting: kind.startsWith('porting.') ? await portingFacts(deps.db, payload) : undefined,
+      // Only the payloads of the kinds that need them parse; the words take what they name.
+      takeover: takeoverFacts(payload),
+      escalation: escalationFacts(payload),
+      unreachable: kind === UNDELIVERABLE_KIND ? await unreachableName(deps.db, payload) : undefined,
     };
 
-    const digest = digestPayloadSchema.safeParse(notification.payload);
-    const message = notificationMessage(facts);
-    let via = 'none';
+    const digest = digestPayloadSchema.safeParse(payload);
+    let via: string;
     if (digest.success && audience === 'administrator') {
       ({ via } = await deliverDigest(deps, notification, to, digest.data.digestKey, digest.data.digestTotal));
-    } else if (message) {
+    } else {
+      const message = notificationMessage(facts);
+      // Nothing to say is a fault of the producer or of the words, never a delivery: dead, for someone to look at.
+      if (!message) throw new PermanentError(`no words for a ${kind} notification to its ${audience} with the facts at hand`);
       ({ via } = await sendToPerson(deps, to, contentOf(message, notificationEmail(facts, message))));
     }
-    if (audience === 'administrator') await refreshSummaryCard(deps, recipient, to, service.id);
+    if (audience === 'administrator' && service) await refreshSummaryCard(deps, recipient, to, service.id);
     return { via };
   };
 }
@@ -179,17 +201,50 @@ function languageOf(person: { preferredLanguage: string | null; lastLanguage: st
   return isLanguage(language) ? language : 'en';
 }
 
+/** The audience the payload states, one of its kind's; derived for rows written before payloads stated it. */
+function audienceFrom(
+  { kind, payload }: OutboxNotification,
+  recipient: { id: string; role: Role },
+  service: { userId: string; createdById: string | null } | undefined,
+): Audience {
+  const stated = audiencePayloadSchema.safeParse(payload);
+  if (!stated.success) return audienceOf(recipient, service, kind);
+  const audiences: readonly Audience[] = isNotificationKind(kind) ? notificationAudiences[kind] : [];
+  const audience = audiences.find((known) => known === stated.data.audience);
+  if (!audience) throw new PermanentError(`a ${kind} notification does not go to the audience its payload states`);
+  return audience;
+}
+
 function audienceOf(
   recipient: { id: string; role: Role },
-  service: { userId: string; createdById: string | null },
+  service: { userId: string; createdById: string | null } | undefined,
   kind: string,
 ): Audience {
   // The number has left this user's service: they are its previous user.
-  if (kind === 'fixedNumber.taken' && recipient.id === service.userId) return 'previousUser';
-  if (recipient.id === service.createdById) return 'administrator';
-  if (recipient.id === service.userId) return 'user';
+  if (kind === 'fixedNumber.taken' && recipient.id === service?.userId) return 'previousUser';
+  if (recipient.id === service?.createdById) return 'administrator';
+  if (recipient.id === service?.userId) return 'user';
   if (recipient.role === Role.SUPPORT) return 'support';
   return recipient.role === Role.ADMINISTRATOR ? 'administrator' : 'user';
+}
+
+function takeoverFacts(payload: unknown): TakeoverFacts | undefined {
+  const parsed = takeoverPayloadSchema.safeParse(payload);
+  return parsed.success ? { number: formatBelgianNational(parsed.data.number), newUser: parsed.data.newUser } : undefined;
+}
+
+function escalationFacts(payload: unknown): EscalationFacts | undefined {
+  const parsed = escalationPayloadSchema.safeParse(payload);
+  if (!parsed.success) return undefined;
+  const { requestedBy, user, topic, tried, service } = parsed.data;
+  return {
+    requester: requestedBy.name,
+    user: user.name,
+    forThemselves: requestedBy.id === user.id,
+    topic,
+    tried,
+    ...(service ? { state: { status: service.status, porting: service.porting } } : {}),
+  };
 }
 
 async function portingFacts(db: Db, payload: unknown): Promise<PortingFacts | undefined> {

@@ -2,14 +2,26 @@ import type { DataButton } from './questionCard';
 import { render, type AdaptiveCard } from './render';
 import overviewTemplate from './templates/overview.json';
 
+/** One kind of what waits for the administrator: how many, the first few with their buttons, and the whole list. */
+export interface AttentionGroup {
+  heading: string;
+  /** What else helps, below the heading; empty for nothing. */
+  hint: string;
+  items: Array<{ text: string; buttons: DataButton[] }>;
+  /** The kind's whole list when the card names only the first few; empty otherwise. */
+  more: DataButton[];
+}
+
 export interface OverviewCardData {
   title: string;
   subtitle: string;
+  /** What the button just pressed did; empty for nothing. */
+  notice: string;
   attentionTitle: string;
-  /** Shown when nothing needs the administrator. */
+  /** Shown, plainly, when nothing needs the administrator. */
   attentionNone: string;
-  /** One button per kind of trouble that is there now: refused portings, failures, overdue activations. */
-  attention: DataButton[];
+  /** Only the kinds there are now. */
+  attention: AttentionGroup[];
   byStateTitle: string;
   /**
    * The count of every state as buttons, one per row: side by side, Teams cuts the long Dutch and French state

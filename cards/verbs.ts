@@ -18,6 +18,12 @@ export const Verbs = {
     list: 'overview.list',
     openService: 'overview.openService',
     export: 'overview.export',
+    /** "Needs you now": a failed activation tried again; data: serviceId, organisationId. */
+    retry: 'overview.retry',
+    /** "Needs you now": a new activation email for a locked link; data: serviceId, organisationId, requestKey. */
+    resendEmail: 'overview.resendEmail',
+    /** "Needs you now": a request for help dealt with; data: escalationId, organisationId. */
+    markHandled: 'overview.markHandled',
   },
   portingIssues: {
     list: 'portingIssues.list',
@@ -28,6 +34,8 @@ export const Verbs = {
     chooseService: 'activateSim.chooseService',
     acceptSuggestion: 'activateSim.acceptSuggestion',
     rejectSuggestion: 'activateSim.rejectSuggestion',
+    /** "Start activation" of a service whose SIM card is known or that has none; data: serviceId. */
+    start: 'activateSim.start',
   },
   addService: {
     /** Start (or, with an unfinished flow, offer to continue it); "Add another service" on the summary. */

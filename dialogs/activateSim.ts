@@ -4,7 +4,14 @@ import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import type { Service } from '../prisma/generated/client';
 import { ServiceStatus } from '../prisma/generated/enums';
-import { serviceForSim, servicesWaitingForSim, submitSimNumber, type SubmitSimResult } from '../services/activation';
+import {
+  serviceForSim,
+  servicesWaitingForSim,
+  servicesWaitingForUserStart,
+  startActivationAsUser,
+  submitSimNumber,
+  type SubmitSimResult,
+} from '../services/activation';
 import { productNames } from '../services/catalog';
 import type { Db } from '../services/db/database';
 import { AccessDenied, type Actor } from '../services/people';
@@ -12,8 +19,9 @@ import { normaliseIccid } from '../services/simNumber';
 import type { Reply } from './welcome';
 
 /**
- * The employee's side of activation in the chat: find the service waiting for a SIM card (ask which one if there
- * are several), take the number, and explain any problem with it, offering the stock card one typo away.
+ * The employee's side of activation in the chat: find the service waiting for them (ask which one if there are
+ * several), take its SIM card number or offer its Start, and explain any problem with a number, offering the stock
+ * card one typo away. A service without a SIM card is never asked for a number.
  */
 
 /** What the conversation remembers between turns: the service chosen, and the number last suggested. */
@@ -26,6 +34,7 @@ export type ActivateSimFlow = z.infer<typeof activateSimFlowSchema>;
 /** What the buttons of this flow carry back; parsed, then re-checked by the services. */
 export const chooseServiceDataSchema = z.object({ serviceId: z.uuid(), iccid: z.string().max(40).optional() });
 export const suggestionDataSchema = z.object({ serviceId: z.uuid(), iccid: z.string().regex(/^\d{19,20}$/) });
+export const startDataSchema = z.object({ serviceId: z.uuid() });
 
 export interface SimTurn {
   replies: Reply[];
@@ -38,6 +47,8 @@ export interface SimInput {
   iccid?: string;
   /** The service chosen on a card, or remembered from earlier in the conversation. */
   serviceId?: string;
+  /** The one service the conversation is about (the web chat of a personal activation link): never another. */
+  tiedTo?: string;
 }
 
 const text = (value: string): Reply => ({ kind: 'text', text: value });
@@ -48,44 +59,32 @@ export function groupedIccid(iccid: string): string {
 }
 
 export async function activateSim(db: Db, actor: Actor, language: Language, input: SimInput): Promise<SimTurn> {
-  const chosen = input.serviceId ?? (await chooseService(db, actor, language, input.iccid));
-  if (isTurn(chosen)) return chosen;
-  const serviceId = typeof chosen === 'string' ? chosen : chosen.id;
-  const read = typeof chosen === 'string' ? undefined : chosen;
-  let result: SubmitSimResult;
   try {
-    // A service chosen on a card is checked before the number is asked for: the card may be forged.
-    if (input.iccid === undefined) {
-      await serviceForSim(db, actor, serviceId);
-      return { replies: [text(t(language, 'activation.askNumber'))], flow: { serviceId } };
-    }
-    result = await submitSimNumber(db, actor, serviceId, input.iccid, { read });
+    const serviceId = input.tiedTo ?? input.serviceId;
+    // A service named on a card is checked before anything else: the card may be forged.
+    if (serviceId) return await forService(db, actor, language, await serviceForSim(db, actor, serviceId), input.iccid);
+    return await findService(db, actor, language, input.iccid);
   } catch (error) {
     if (error instanceof AccessDenied) return { replies: [text(t(language, 'activation.denied'))], flow: undefined };
     throw error;
   }
-  if (result.ok) {
-    const iccid = groupedIccid(result.iccid);
-    if (result.alreadyDone) return { replies: [text(t(language, 'activation.alreadyDone', { iccid }))], flow: undefined };
-    const replies = [text(t(language, 'activation.accepted', { iccid }))];
+}
+
+/** "Start activation" pressed in the chat, for a service whose SIM card is known or that has none. */
+export async function startActivation(db: Db, actor: Actor, language: Language, serviceId: string): Promise<SimTurn> {
+  try {
+    const result = await startActivationAsUser(db, actor, serviceId);
+    const service = await serviceForSim(db, actor, serviceId);
+    // Pressed twice, or after the service moved on: say where it stands instead.
+    if (!result.started) return await forService(db, actor, language, service, undefined);
+    const [about] = await aboutServices(db, language, [service]);
+    const replies = [text(t(language, about!.hasSim ? 'activation.started' : 'activation.started.noSim', { product: about!.product }))];
     if (result.portingPending) replies.push(text(t(language, 'activation.accepted.porting')));
     return { replies, flow: undefined };
+  } catch (error) {
+    if (error instanceof AccessDenied) return { replies: [text(t(language, 'activation.denied'))], flow: undefined };
+    throw error;
   }
-  const problem = text(problemText(language, result, input.iccid));
-  if (result.problem === 'not-waiting') return { replies: [problem], flow: undefined };
-  if (!result.suggestion) return { replies: [problem], flow: { serviceId } };
-  const suggested = result.suggestion.iccid;
-  return {
-    replies: [problem, { kind: 'card', card: renderQuestionCard({
-      title: '',
-      text: t(language, 'activation.suggest', { iccid: groupedIccid(suggested) }),
-      buttons: [
-        { title: t(language, 'activation.suggest.yes'), verb: Verbs.activateSim.acceptSuggestion, data: { serviceId, iccid: suggested } },
-        { title: t(language, 'activation.suggest.no'), verb: Verbs.activateSim.rejectSuggestion, data: { serviceId, iccid: suggested } },
-      ],
-    }) }],
-    flow: { serviceId, suggestion: suggested },
-  };
 }
 
 /** "No, that's not it": the flow stays on the service and waits for the number typed again. */
@@ -93,47 +92,162 @@ export function suggestionRejected(language: Language, serviceId: string): SimTu
   return { replies: [text(t(language, 'activation.suggest.declined'))], flow: { serviceId } };
 }
 
-const isTurn = (chosen: string | Service | SimTurn): chosen is SimTurn => typeof chosen === 'object' && 'replies' in chosen;
+/** What the service needs from its user now: its SIM card number, their Start, or nothing (where it stands). */
+async function forService(db: Db, actor: Actor, language: Language, service: Service, iccid: string | undefined): Promise<SimTurn> {
+  const status = service.status;
+  if (status === ServiceStatus.WAITING_FOR_SIM) {
+    if (iccid === undefined) return { replies: [text(t(language, 'activation.askNumber'))], flow: { serviceId: service.id } };
+    return submitted(db, actor, language, service, iccid);
+  }
+  const [about] = await aboutServices(db, language, [service]);
+  if (status === ServiceStatus.READY) {
+    const offer = startOffer(language, service, about!);
+    // Typing the card the administrator entered is the user's go; a service without one takes no number.
+    if (iccid === undefined || !service.simCardId) return { replies: [offer], flow: undefined };
+    const result = await submitSimNumber(db, actor, service.id, iccid, { read: service });
+    if (result.ok) return accepted(language, result);
+    return { replies: [text(t(language, 'activation.otherSim')), offer], flow: undefined };
+  }
+  return { replies: [text(stateText(language, status, about!, service.failureReason))], flow: undefined };
+}
 
-/** The one service waiting for a SIM card, or the turn that asks which one (or says there is none). */
-async function chooseService(db: Db, actor: Actor, language: Language, iccid: string | undefined): Promise<Service | SimTurn> {
-  const waiting = await servicesWaitingForSim(db, actor);
-  if (waiting.length === 1) return waiting[0]!;
-  if (waiting.length === 0) return { replies: [text(await statusText(db, actor, language))], flow: undefined };
-  const products = await productNames(db, waiting.map((service) => service.productTypeCode));
-  const date = new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'medium', timeZone: 'Europe/Brussels' });
+/** The SIM card number for a service waiting for it: accepted, or what is wrong with it. */
+async function submitted(db: Db, actor: Actor, language: Language, service: Service, iccid: string): Promise<SimTurn> {
+  const result = await submitSimNumber(db, actor, service.id, iccid, { read: service });
+  if (result.ok) return accepted(language, result);
+  const problem = text(problemText(language, result, iccid));
+  if (result.problem === 'not-waiting') return { replies: [problem], flow: undefined };
+  if (!result.suggestion) return { replies: [problem], flow: { serviceId: service.id } };
+  const suggested = result.suggestion.iccid;
+  const data = { serviceId: service.id, iccid: suggested };
   return {
-    replies: [{ kind: 'card', card: renderQuestionCard({
+    replies: [problem, { kind: 'card', card: renderQuestionCard({
       title: '',
-      text: t(language, 'activation.choose'),
-      buttons: waiting.map((service) => ({
-        title: t(language, 'activation.choose.option', { product: products.get(service.productTypeCode)?.[language] ?? service.productTypeCode, date: date.format(service.createdAt) }),
-        verb: Verbs.activateSim.chooseService,
-        data: { serviceId: service.id, ...(iccid ? { iccid: normaliseIccid(iccid) } : {}) },
-      })),
+      text: t(language, 'activation.suggest', { iccid: groupedIccid(suggested) }),
+      buttons: [
+        { title: t(language, 'activation.suggest.yes'), verb: Verbs.activateSim.acceptSuggestion, data },
+        { title: t(language, 'activation.suggest.no'), verb: Verbs.activateSim.rejectSuggestion, data },
+      ],
     }) }],
-    flow: undefined,
+    flow: { serviceId: service.id, suggestion: suggested },
   };
 }
 
-const stateKeys: Partial<Record<ServiceStatus, StringKey>> = {
-  [ServiceStatus.WAITING_FOR_ACTIVATION]: 'activation.state.WAITING_FOR_ACTIVATION',
-  [ServiceStatus.READY]: 'activation.state.READY',
-  [ServiceStatus.ACTIVATING]: 'activation.state.ACTIVATING',
-  [ServiceStatus.ACTIVE]: 'activation.state.ACTIVE',
-  [ServiceStatus.FAILED]: 'activation.state.FAILED',
-};
+function accepted(language: Language, result: Extract<SubmitSimResult, { ok: true }>): SimTurn {
+  const iccid = groupedIccid(result.iccid);
+  if (result.alreadyDone) return { replies: [text(t(language, 'activation.alreadyDone', { iccid }))], flow: undefined };
+  const replies = [text(t(language, 'activation.accepted', { iccid }))];
+  if (result.portingPending) replies.push(text(t(language, 'activation.accepted.porting')));
+  return { replies, flow: undefined };
+}
 
-/** Nothing waits for a SIM card: say where the person's latest service stands instead. */
-async function statusText(db: Db, actor: Actor, language: Language): Promise<string> {
-  const latest = await db.service.findFirst({
-    where: { userId: actor.id, status: { in: Object.keys(stateKeys) as ServiceStatus[] } },
-    orderBy: { updatedAt: 'desc' },
+/**
+ * No service named: the one waiting for the user, or a choice among those waiting. A number typed goes to the
+ * service whose SIM card it is, else to the one waiting for a number; when none is, the user hears so, and where
+ * their services stand, rather than what some other service's state is.
+ */
+async function findService(db: Db, actor: Actor, language: Language, iccid: string | undefined): Promise<SimTurn> {
+  const [forSim, forStart] = await Promise.all([servicesWaitingForSim(db, actor), servicesWaitingForUserStart(db, actor)]);
+  if (iccid === undefined) {
+    const waiting = [...forSim, ...forStart].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    if (waiting.length === 1) return forService(db, actor, language, waiting[0]!, undefined);
+    if (waiting.length > 1) return { replies: [await choiceCard(db, language, 'activation.choose.any', waiting)], flow: undefined };
+    return { replies: await whereServicesStand(db, actor, language), flow: undefined };
+  }
+  const own = await db.service.findFirst({ where: { userId: actor.id, simCard: { iccid: normaliseIccid(iccid) } } });
+  if (own) return forService(db, actor, language, own, iccid);
+  if (forSim.length === 1) return forService(db, actor, language, forSim[0]!, iccid);
+  if (forSim.length > 1) return { replies: [await choiceCard(db, language, 'activation.choose', forSim, iccid)], flow: undefined };
+  return { replies: [text(t(language, 'activation.notYourSim')), ...(await whereServicesStand(db, actor, language))], flow: undefined };
+}
+
+/** Which service: a SIM card number for those waiting for one (carrying the number typed, if any), Start for the others. */
+async function choiceCard(db: Db, language: Language, question: StringKey, services: Service[], iccid?: string): Promise<Reply> {
+  const about = await aboutServices(db, language, services);
+  const date = new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'medium', timeZone: 'Europe/Brussels' });
+  return { kind: 'card', card: renderQuestionCard({
+    title: '',
+    text: t(language, question),
+    buttons: services.map((service, i) => {
+      const vars = { product: about[i]!.product, date: date.format(service.createdAt) };
+      return service.status === ServiceStatus.READY
+        ? { title: t(language, 'activation.choose.start', vars), verb: Verbs.activateSim.start, data: { serviceId: service.id } }
+        : {
+          title: t(language, 'activation.choose.option', vars),
+          verb: Verbs.activateSim.chooseService,
+          data: { serviceId: service.id, ...(iccid ? { iccid: normaliseIccid(iccid) } : {}) },
+        };
+    }),
+  }) };
+}
+
+/** The Start button for a service whose SIM card the administrator entered, or that has none. */
+function startOffer(language: Language, service: Service, about: ServiceWords): Reply {
+  return { kind: 'card', card: renderQuestionCard({
+    title: '',
+    text: t(language, about.hasSim ? 'activation.state.READY' : 'activation.state.READY.noSim', { product: about.product }),
+    buttons: [{ title: t(language, 'activation.start'), verb: Verbs.activateSim.start, data: { serviceId: service.id } }],
+  }) };
+}
+
+/** Where each of the person's current services stands; a service waiting for their Start comes with its button. */
+async function whereServicesStand(db: Db, actor: Actor, language: Language): Promise<Reply[]> {
+  const services = await db.service.findMany({
+    where: { userId: actor.id, status: { in: [...shownStates, ServiceStatus.READY] } },
+    orderBy: { createdAt: 'asc' },
   });
-  const key = latest && stateKeys[latest.status];
-  if (!latest || !key) return t(language, 'activation.none');
-  const products = await productNames(db, [latest.productTypeCode]);
-  return t(language, key, { product: products.get(latest.productTypeCode)?.[language] ?? latest.productTypeCode, reason: latest.failureReason ?? t(language, 'help.state.failed.unknown') });
+  if (services.length === 0) return [text(t(language, 'activation.none'))];
+  const about = await aboutServices(db, language, services);
+  return services.map((service, i) => {
+    const status = service.status;
+    return isShownState(status) ? text(stateText(language, status, about[i]!, service.failureReason)) : startOffer(language, service, about[i]!);
+  });
+}
+
+/** How the messages name a service, and whether it has a SIM card to speak of. */
+export interface ServiceWords {
+  product: string;
+  hasSim: boolean;
+}
+
+async function aboutServices(db: Db, language: Language, services: Service[]): Promise<ServiceWords[]> {
+  const [products, types] = await Promise.all([
+    productNames(db, services.map((service) => service.productTypeCode)),
+    db.serviceType.findMany({ where: { code: { in: services.map((service) => service.serviceTypeCode) } }, select: { code: true, hasSim: true } }),
+  ]);
+  return services.map((service) => ({
+    product: products.get(service.productTypeCode)?.[language] ?? service.productTypeCode,
+    hasSim: types.find((type) => type.code === service.serviceTypeCode)?.hasSim ?? true,
+  }));
+}
+
+/** The states in which the user has nothing to do: only where the service stands is said. */
+export type ShownState = Exclude<ServiceStatus, typeof ServiceStatus.WAITING_FOR_SIM | typeof ServiceStatus.READY>;
+
+/** Each state's sentence for a service with a SIM card, and for one without (a UC user), which never mentions one. */
+const stateKeys: Record<ShownState, { sim: StringKey; noSim: StringKey }> = {
+  [ServiceStatus.WAITING_FOR_ACTIVATION]: { sim: 'activation.state.WAITING_FOR_ACTIVATION', noSim: 'activation.state.WAITING_FOR_ACTIVATION' },
+  [ServiceStatus.ACTIVATING]: { sim: 'activation.state.ACTIVATING', noSim: 'activation.state.ACTIVATING.noSim' },
+  // Only a line with a SIM card has a mobile number to port.
+  [ServiceStatus.WAITING_FOR_PORTING]: { sim: 'activation.state.WAITING_FOR_PORTING', noSim: 'activation.state.WAITING_FOR_PORTING' },
+  [ServiceStatus.ACTIVE]: { sim: 'activation.state.ACTIVE', noSim: 'activation.state.ACTIVE.noSim' },
+  [ServiceStatus.FAILED]: { sim: 'activation.state.FAILED', noSim: 'activation.state.FAILED.noSim' },
+  [ServiceStatus.ENDED]: { sim: 'activation.state.ENDED', noSim: 'activation.state.ENDED' },
+  [ServiceStatus.CANCELLED]: { sim: 'activation.state.CANCELLED', noSim: 'activation.state.CANCELLED' },
+};
+const shownStates = Object.keys(stateKeys) as ShownState[];
+
+function isShownState(status: ServiceStatus): status is ShownState {
+  return Object.hasOwn(stateKeys, status);
+}
+
+/** Where a service stands, in the person's language; the activation page says the same. */
+export function stateText(language: Language, status: ShownState, about: ServiceWords, failureReason: string | null): string {
+  const keys = stateKeys[status];
+  return t(language, about.hasSim ? keys.sim : keys.noSim, {
+    product: about.product,
+    reason: failureReason ?? t(language, 'help.state.failed.unknown'),
+  });
 }
 
 /** The person-facing sentence for a refused number, in their language. */

@@ -1,18 +1,18 @@
 import { z } from 'zod';
-import { listOf, t, type Language, type StringKey } from '../cards/strings';
+import { catalogueOf, listOf, t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import type { CardButton } from '../cards/render';
-import { UNDELIVERABLE_KIND } from '../services/deadLetters';
+import type { PortingState, ServiceStatus } from '../prisma/generated/enums';
+import type { EscalationTopic } from '../services/escalation';
+import { isNotificationKind, type Audience, type NotificationKind, type notificationAudiences } from '../services/notificationOutbox';
 import { refusalCodeSchema, type RefusalCode } from '../services/porting';
 import { refusalSentence } from './portingIssues';
+import { portingLabel, statusLabel } from './supportLookup';
 
 /**
  * What each status update says, to whom, in the recipient's language. Channel-free: bot/ turns a message into a
  * Teams or web chat activity, or an email.
  */
-
-/** How the recipient relates to the service the update is about. */
-export type Audience = 'administrator' | 'user' | 'previousUser' | 'support';
 
 /** The service as the messages name it. */
 export interface ServiceFacts {
@@ -32,12 +32,34 @@ export interface PortingFacts {
   refusalCode?: RefusalCode;
 }
 
+/** A colleague's number that a new service takes over, as the previous user reads it, and whose service takes it. */
+export interface TakeoverFacts {
+  number: string;
+  newUser: string;
+}
+
+/** A request for help, as services/escalation.ts wrote it. */
+export interface EscalationFacts {
+  requester: string;
+  /** Whom it is about: the service's user, or the requester. */
+  user: string;
+  forThemselves: boolean;
+  topic: EscalationTopic;
+  /** The steps already tried, in the words the requester was shown. */
+  tried: string[];
+  /** Where the service stood when they asked; absent when there is no service. */
+  state?: { status: ServiceStatus; porting: PortingState | null };
+}
+
 export interface NotificationFacts {
   kind: string;
   audience: Audience;
   language: Language;
-  service: ServiceFacts;
+  /** Absent for an escalation from someone who has no service. */
+  service?: ServiceFacts;
   porting?: PortingFacts;
+  takeover?: TakeoverFacts;
+  escalation?: EscalationFacts;
   /** For an update that could not be delivered: to whom. */
   unreachable?: string;
 }
@@ -48,23 +70,34 @@ export interface NotificationMessage {
   action?: CardButton;
 }
 
-/** Who hears about what (the issue's table); a kind or audience missing here is not told. */
-const messages: Record<string, Partial<Record<Audience, StringKey>>> = {
+/** One sentence filled from the facts, or the message built by a function for the richer ones. */
+type Words = StringKey | ((facts: NotificationFacts) => NotificationMessage | undefined);
+
+/**
+ * Who hears about what: every kind the domain writes, for each of its audiences (services/notificationOutbox.ts), so
+ * that a kind or audience added there without words here does not compile.
+ */
+const messages: { [K in NotificationKind]: Record<(typeof notificationAudiences)[K][number], Words> } = {
   'activation.emailSent': { administrator: 'notifications.activation.emailSent.administrator' },
-  'activation.simEntered': {
-    administrator: 'notifications.activation.simEntered.administrator',
-    user: 'notifications.activation.simEntered.user',
-  },
+  'activation.simEntered': { administrator: 'notifications.activation.simEntered.administrator' },
   'activation.started': {
     administrator: 'notifications.activation.started.administrator',
     user: 'notifications.activation.started.user',
+  },
+  'activation.provisioned': {
+    administrator: 'notifications.activation.provisioned.administrator',
+    user: 'notifications.activation.provisioned.user',
   },
   'activation.completed': {
     administrator: 'notifications.activation.completed.administrator',
     user: 'notifications.activation.completed.user',
   },
   'activation.failed': {
-    administrator: 'notifications.activation.failed.administrator',
+    administrator: (facts) => {
+      const message = sentence(facts, 'notifications.activation.failed.administrator');
+      const reason = facts.service?.failureReason;
+      return message && reason ? { lines: [...message.lines, t(facts.language, 'notifications.failureReason', { reason })] } : message;
+    },
     user: 'notifications.activation.failed.user',
   },
   'activation.overdue': {
@@ -72,6 +105,7 @@ const messages: Record<string, Partial<Record<Audience, StringKey>>> = {
     support: 'notifications.activation.overdue.support',
     user: 'notifications.activation.overdue.user',
   },
+  'activation.linkLocked': { administrator: 'notifications.activation.linkLocked.administrator' },
   'porting.submitted': { administrator: 'notifications.porting.submitted.administrator' },
   'porting.accepted': { administrator: 'notifications.porting.accepted.administrator' },
   'porting.scheduled': {
@@ -82,31 +116,99 @@ const messages: Record<string, Partial<Record<Audience, StringKey>>> = {
     administrator: 'notifications.porting.completed.administrator',
     user: 'notifications.porting.completed.user',
   },
-  'porting.refused': { administrator: 'notifications.porting.refused.administrator' },
+  'porting.refused': {
+    administrator: (facts) => {
+      const message = sentence(facts, 'notifications.porting.refused.administrator');
+      const { language } = facts;
+      return message && {
+        lines: [...message.lines, t(language, 'notifications.porting.refused.fix')],
+        action: { title: t(language, 'welcome.action.portingIssues'), verb: Verbs.welcome.portingIssues },
+      };
+    },
+  },
   'porting.cancelled': { administrator: 'notifications.porting.cancelled.administrator' },
+  'porting.held': {
+    administrator: 'notifications.porting.held.administrator',
+    user: 'notifications.porting.held.user',
+  },
+  'porting.overdue': { administrator: 'notifications.porting.overdue.administrator' },
+  'number.movePlanned': { previousUser: 'notifications.number.movePlanned.previousUser' },
+  'number.moved': {
+    administrator: 'notifications.number.moved.administrator',
+    previousUser: 'notifications.number.moved.previousUser',
+  },
+  'fixedNumber.takePlanned': { previousUser: 'notifications.fixedNumber.takePlanned.previousUser' },
   'fixedNumber.taken': {
     administrator: 'notifications.fixedNumber.taken.administrator',
     previousUser: 'notifications.fixedNumber.taken.previousUser',
   },
+  'help.escalated': { administrator: (facts) => escalationMessage(facts) },
+  'help.escalationOpen': {
+    administrator: (facts) => {
+      const message = escalationMessage(facts);
+      return message && { lines: [t(facts.language, 'notifications.help.escalationOpen.administrator'), ...message.lines] };
+    },
+  },
+  'notification.undeliverable': { administrator: 'notifications.undeliverable' },
 };
 
-/** The message for one recipient, or undefined when this kind of update is not for them. */
+/** The message for one recipient, or undefined when this kind of update is not for them or its facts are missing. */
 export function notificationMessage(facts: NotificationFacts): NotificationMessage | undefined {
-  if (facts.kind === UNDELIVERABLE_KIND) {
-    return facts.audience === 'administrator' && facts.unreachable ? { lines: [undeliverableLine(facts.language, [facts.unreachable])] } : undefined;
-  }
-  const key = messages[facts.kind]?.[facts.audience];
-  if (!key) return undefined;
-  const { language, service, porting } = facts;
-  const vars = { ...service, ...(porting ? portingVars(language, porting) : {}) };
-  const lines = [t(language, key, vars)];
-  if (porting?.refusalCode) lines.push(refusalSentence(language, porting.refusalCode, porting.operator));
-  if (facts.kind === 'porting.refused') {
-    lines.push(t(language, 'notifications.porting.refused.fix'));
-    return { lines, action: { title: t(language, 'welcome.action.portingIssues'), verb: Verbs.welcome.portingIssues } };
-  }
-  if (facts.kind === 'activation.failed' && service.failureReason && facts.audience === 'administrator') {
-    lines.push(t(language, 'notifications.failureReason', { reason: service.failureReason }));
+  if (!isNotificationKind(facts.kind)) return undefined;
+  const words: Partial<Record<Audience, Words>> = messages[facts.kind];
+  const chosen = words[facts.audience];
+  if (chosen === undefined) return undefined;
+  return typeof chosen === 'function' ? chosen(facts) : sentence(facts, chosen);
+}
+
+/** The kind's sentence from whatever facts it names, and why a porting was refused or cancelled when it was. */
+function sentence(facts: NotificationFacts, key: StringKey): NotificationMessage | undefined {
+  const { language, porting } = facts;
+  const line = filled(language, key, {
+    ...facts.service,
+    ...(porting ? portingVars(language, porting) : {}),
+    ...(facts.takeover ? { number: facts.takeover.number, newUser: facts.takeover.newUser } : {}),
+    ...(facts.unreachable ? { names: listOf(language, [facts.unreachable]) } : {}),
+  });
+  if (line === undefined) return undefined;
+  return { lines: porting?.refusalCode ? [line, refusalSentence(language, porting.refusalCode, porting.operator)] : [line] };
+}
+
+/** The text with its placeholders filled; undefined when it names a fact not given, so nothing half-worded goes out. */
+function filled(language: Language, key: StringKey, vars: Record<string, string | undefined>): string | undefined {
+  const given: Record<string, string> = {};
+  for (const [name, value] of Object.entries(vars)) if (value !== undefined) given[name] = value;
+  const named = [...(catalogueOf(language).get(key) ?? '').matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
+  return named.every((name) => name in given) ? t(language, key, given) : undefined;
+}
+
+const topicWords: Record<EscalationTopic, StringKey> = {
+  calls: 'notifications.help.topic.calls',
+  data: 'notifications.help.topic.data',
+  sms: 'notifications.help.topic.sms',
+  pin: 'notifications.help.topic.pin',
+  general: 'notifications.help.topic.general',
+  support: 'notifications.help.topic.support',
+};
+
+/** Who asked, for whom and about what; what they already tried; where the service stood. */
+function escalationMessage(facts: NotificationFacts): NotificationMessage | undefined {
+  const { language, escalation, service } = facts;
+  if (!escalation) return undefined;
+  const vars = { requester: escalation.requester, user: escalation.user, topic: t(language, topicWords[escalation.topic]) };
+  const title = !service
+    ? t(language, 'notifications.help.escalated.noService', vars)
+    : t(language, escalation.forThemselves ? 'notifications.help.escalated.self' : 'notifications.help.escalated.other', { ...vars, service: service.service });
+  const lines = [title];
+  if (escalation.tried.length > 0) lines.push(t(language, 'notifications.help.tried'), ...escalation.tried.map((step) => `- ${step}`));
+  const state = escalation.state;
+  if (state) {
+    const status = t(language, statusLabel[state.status]);
+    lines.push(
+      state.porting
+        ? t(language, 'notifications.help.statePorting', { status, porting: t(language, portingLabel[state.porting]) })
+        : t(language, 'notifications.help.state', { status }),
+    );
   }
   return { lines };
 }
@@ -134,13 +236,16 @@ export const portingPayloadSchema = z.looseObject({
   refusalCode: refusalCodeSchema.optional(),
 });
 
-/** The email for a message: the subject names the service, the body is the message and why it came by email. */
-export function notificationEmail(facts: Pick<NotificationFacts, 'language' | 'service'>, message: NotificationMessage) {
-  const { language, service } = facts;
-  return {
-    subject: t(language, 'notifications.email.subject', { ...service }),
-    paragraphs: [...message.lines, t(language, 'notifications.email.footer')],
-  };
+/**
+ * The email for a message: the subject names who needs help or the service, the body is the message and why it came
+ * by email.
+ */
+export function notificationEmail(facts: NotificationFacts, message: NotificationMessage) {
+  const { language, service, escalation } = facts;
+  let subject = message.lines[0]!;
+  if (escalation) subject = t(language, 'notifications.email.subject.help', { user: escalation.user });
+  else if (service) subject = t(language, 'notifications.email.subject', { service: service.service });
+  return { subject, paragraphs: [...message.lines, t(language, 'notifications.email.footer')] };
 }
 
 /** One bulk operation's updates to an administrator, counted by what happened. */

@@ -1,12 +1,15 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { renderOverviewCard } from '../cards/overviewCard';
+import { renderOverviewCard, type AttentionGroup } from '../cards/overviewCard';
 import type { DataButton } from '../cards/questionCard';
 import { renderServiceListCard, type ChoiceFilter } from '../cards/serviceListCard';
 import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
+import { resendActivationEmail, retryActivation } from '../services/activation';
 import type { Db } from '../services/db/database';
+import { markEscalationHandled } from '../services/escalation';
 import {
+  ATTENTION_SHOWN,
   exportRows,
   fleetStates,
   listServices,
@@ -14,35 +17,50 @@ import {
   overviewOf,
   toCsv,
   OVERVIEW_PAGE_SIZE,
+  type AttentionItem,
+  type AttentionKind,
   type ListState,
   type OverviewOptions,
   type ServiceRow,
   type ServiceState,
 } from '../services/overview';
-import type { Actor } from '../services/people';
+import { Role, type Actor } from '../services/people';
 import { serviceCard } from './supportLookup';
 import type { Reply } from './welcome';
 
 /**
- * The fleet overview: the counts card, the paged and filtered lists behind each count, a service's own card, and
- * the CSV export. Card data is untrusted: it is parsed here and every read is checked again in services/overview.ts.
+ * The fleet overview: the counts card with what needs the administrator now and the buttons that unblock it, the
+ * paged and filtered lists behind each count, a service's own card, and the CSV export. Card data is untrusted: it
+ * is parsed here and every read and action is checked again in services/.
  */
 
 export interface OverviewDeps extends OverviewOptions {
   db: Db;
+  /** How long a new activation link stays valid (ACTIVATION_LINK_DAYS). */
+  linkDays?: number;
 }
 
 const stateLabel: Record<ServiceState | 'overdue', StringKey> = {
-  waitingForSim: 'overview.state.waitingForSim',
   waitingForActivation: 'overview.state.waitingForActivation',
   scheduled: 'overview.state.scheduled',
-  portingInProgress: 'overview.state.portingInProgress',
-  portingRefused: 'overview.state.portingRefused',
+  waitingForSim: 'overview.state.waitingForSim',
+  waitingForStart: 'overview.state.waitingForStart',
   activating: 'overview.state.activating',
-  active: 'overview.state.active',
+  waitingForPorting: 'overview.state.waitingForPorting',
+  portingRefused: 'overview.state.portingRefused',
   failed: 'overview.state.failed',
+  active: 'overview.state.active',
   closed: 'overview.state.closed',
   overdue: 'overview.state.overdue',
+};
+
+const attentionHeading: Record<AttentionKind, StringKey> = {
+  portingIssue: 'overview.attention.portingIssue',
+  failed: 'overview.attention.failed',
+  notStarted: 'overview.attention.notStarted',
+  overdue: 'overview.attention.overdue',
+  lockedLink: 'overview.attention.lockedLink',
+  escalation: 'overview.attention.escalation',
 };
 
 /** What an unfiltered choice sends back. */
@@ -51,6 +69,11 @@ const ALL = 'all';
 export const showSchema = z.object({ organisationId: z.string().max(100).optional() });
 export const openServiceSchema = z.object({ serviceId: z.uuid() });
 export const exportSchema = z.object({ organisationId: z.string().max(100), requestKey: z.string().min(8).max(100) });
+/** "Try again" on a failed activation: the service, and the overview to show again. */
+export const retrySchema = z.object({ serviceId: z.uuid(), organisationId: z.uuid() });
+/** "Send a new activation email": the key makes a double click send one. */
+export const resendSchema = retrySchema.extend({ requestKey: z.string().min(8).max(100) });
+export const markHandledSchema = z.object({ escalationId: z.uuid(), organisationId: z.uuid() });
 /** The list card's data and inputs as they arrive; each filter is checked on its own so that it can say what is wrong. */
 export const listDataSchema = z.object({
   organisationId: z.string().max(100),
@@ -72,15 +95,66 @@ function listButton(title: string, organisationId: string, state?: ListState): D
   return { title, verb: Verbs.overview.list, data: state ? { organisationId, state } : { organisationId } };
 }
 
-/** The counts card of the actor's organisation, or of another one support looks after. */
-export async function overviewReply(deps: OverviewDeps, actor: Actor, language: Language, organisationId = actor.organisationId): Promise<Reply> {
+/** The kinds whose whole list is a feature of its own, or the overview's list of that state. */
+function moreButton(language: Language, kind: AttentionKind, total: number, organisationId: string): DataButton | undefined {
+  const title = t(language, 'overview.attention.all', { count: total });
+  switch (kind) {
+    case 'portingIssue':
+      return { title, verb: Verbs.portingIssues.list, data: {} };
+    case 'notStarted':
+      return { title, verb: Verbs.welcome.waitingServices, data: {} };
+    case 'failed':
+    case 'overdue':
+      return listButton(title, organisationId, kind);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * The button that unblocks an item. They are the administrator's: support acts from the service's own card, whose
+ * buttons are those its role has.
+ */
+function attentionButtons(language: Language, actor: Actor, kind: AttentionKind, item: AttentionItem, organisationId: string): DataButton[] {
+  const lookUp = item.serviceId ? [{ title: t(language, 'overview.attention.lookUp'), verb: Verbs.overview.openService, data: { serviceId: item.serviceId } }] : [];
+  if (actor.role !== Role.ADMINISTRATOR) return lookUp;
+  switch (kind) {
+    case 'portingIssue':
+      return [{ title: t(language, 'overview.attention.fix'), verb: Verbs.portingIssues.fix, data: { requestId: item.id } }];
+    case 'failed':
+      return [{ title: t(language, 'overview.attention.retry'), verb: Verbs.overview.retry, data: { serviceId: item.id, organisationId } }];
+    case 'notStarted':
+      return [{ title: t(language, 'overview.attention.start'), verb: Verbs.waitingServices.start, data: { serviceId: item.id } }];
+    case 'overdue':
+      return lookUp;
+    case 'lockedLink':
+      return [{ title: t(language, 'overview.attention.resend'), verb: Verbs.overview.resendEmail, data: { serviceId: item.id, organisationId, requestKey: crypto.randomUUID() } }];
+    case 'escalation':
+      return [{ title: t(language, 'overview.attention.markHandled'), verb: Verbs.overview.markHandled, data: { escalationId: item.id, organisationId } }];
+  }
+}
+
+function itemText(language: Language, item: AttentionItem): string {
+  const name = item.userName ?? t(language, 'overview.attention.someone');
+  return item.product ? t(language, 'overview.list.row', { name, product: item.product[language] }) : name;
+}
+
+/**
+ * The counts card of the actor's organisation, or of another one support looks after; `notice` says what the button
+ * just pressed did.
+ */
+export async function overviewReply(deps: OverviewDeps, actor: Actor, language: Language, organisationId = actor.organisationId, notice = ''): Promise<Reply> {
   const overview = await overviewOf(deps.db, actor, organisationId, deps);
   const id = overview.organisation.id;
-  const attention: DataButton[] = [
-    ...(overview.attention.portingRefused > 0 ? [listButton(t(language, 'overview.attention.portingRefused', { count: overview.attention.portingRefused }), id, 'portingRefused')] : []),
-    ...(overview.attention.failed > 0 ? [listButton(t(language, 'overview.attention.failed', { count: overview.attention.failed }), id, 'failed')] : []),
-    ...(overview.attention.overdue > 0 ? [listButton(t(language, 'overview.attention.overdue', { count: overview.attention.overdue }), id, 'overdue')] : []),
-  ];
+  const attention: AttentionGroup[] = overview.attention.map(({ kind, total, items }) => {
+    const more = total > ATTENTION_SHOWN ? moreButton(language, kind, total, id) : undefined;
+    return {
+      heading: t(language, attentionHeading[kind], { count: total }),
+      hint: kind === 'overdue' ? t(language, 'overview.attention.overdueHint') : '',
+      items: items.map((item) => ({ text: itemText(language, item), buttons: attentionButtons(language, actor, kind, item, id) })),
+      more: more ? [more] : [],
+    };
+  });
   const states = fleetStates.map((state) =>
     listButton(t(language, 'overview.count', { state: t(language, stateLabel[state]), count: overview.counts[state] }), id, state),
   );
@@ -89,6 +163,7 @@ export async function overviewReply(deps: OverviewDeps, actor: Actor, language: 
     card: renderOverviewCard({
       title: t(language, 'overview.title'),
       subtitle: t(language, 'overview.subtitle', { organisation: overview.organisation.name, total: overview.total }),
+      notice,
       attentionTitle: t(language, 'overview.attention.title'),
       attentionNone: t(language, 'overview.attention.none'),
       attention,
@@ -99,6 +174,25 @@ export async function overviewReply(deps: OverviewDeps, actor: Actor, language: 
       actions: [listButton(t(language, 'overview.action.all'), id), exportButton(language, id)],
     }),
   };
+}
+
+/** "Try again": the backend gets the failed activation's order once more; the overview comes back without it. */
+export async function retryReply(deps: OverviewDeps, actor: Actor, language: Language, data: z.output<typeof retrySchema>): Promise<Reply> {
+  const result = await retryActivation(deps.db, actor, data.serviceId);
+  return overviewReply(deps, actor, language, data.organisationId, t(language, result.retried ? 'overview.done.retried' : 'overview.done.notFailed'));
+}
+
+/** "Send a new activation email" for a locked link: the old links stop working, the new one starts afresh. */
+export async function resendReply(deps: OverviewDeps, actor: Actor, language: Language, data: z.output<typeof resendSchema>): Promise<Reply> {
+  const result = await resendActivationEmail(deps.db, actor, data.serviceId, { requestKey: data.requestKey, linkDays: deps.linkDays });
+  const notice = !result.sent ? 'overview.done.notWaiting' : result.repeated ? 'overview.done.resentAlready' : 'overview.done.resent';
+  return overviewReply(deps, actor, language, data.organisationId, t(language, notice));
+}
+
+/** "Mark handled": the request for help leaves the list, and is no longer recalled a working day later. */
+export async function markHandledReply(deps: OverviewDeps, actor: Actor, language: Language, data: z.output<typeof markHandledSchema>): Promise<Reply> {
+  const result = await markEscalationHandled(deps.db, actor, data.escalationId);
+  return overviewReply(deps, actor, language, data.organisationId, t(language, result.already ? 'overview.done.handledAlready' : 'overview.done.handled'));
 }
 
 function exportButton(language: Language, organisationId: string): DataButton {

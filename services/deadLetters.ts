@@ -1,6 +1,6 @@
 import { NotificationState } from '../prisma/generated/enums';
 import type { Db } from './db/database';
-import { queueNotification } from './notificationOutbox';
+import { queueNotification, type NotificationKind } from './notificationOutbox';
 import { AccessDenied, Role, canSeeOrganisation, requireRole, type Actor } from './people';
 
 /**
@@ -8,7 +8,7 @@ import { AccessDenied, Role, canSeeOrganisation, requireRole, type Actor } from 
  * in its service's timeline, and the administrator who set the service up is told whom an update did not reach.
  */
 
-export const UNDELIVERABLE_KIND = 'notification.undeliverable' as const;
+export const UNDELIVERABLE_KIND = 'notification.undeliverable' as const satisfies NotificationKind;
 const TIMELINE_KIND = 'notification_undeliverable';
 // One number for every process: recording dead letters is done by one of them at a time.
 const DEAD_LETTER_LOCK = 0x6e6f7464;

@@ -3,13 +3,15 @@ import { z } from 'zod';
 import { PortingState, Role, ServiceStatus } from '../prisma/generated/enums';
 import { nameOrCode, type Localised } from './catalog';
 import type { Db } from './db/database';
-import { queueNotifications } from './notificationOutbox';
+import { queueNotifications, type NotificationKind } from './notificationOutbox';
 import { canSeeOrganisation, refuse, type Actor } from './people';
 import { findServicesOf, timelineOf, type ServiceSummary } from './serviceLookup';
 
 /** What an escalation is about: a problem of the guided help, "something else", or support's own look-up. */
 export const escalationTopics = ['calls', 'data', 'sms', 'pin', 'general', 'support'] as const;
 export type EscalationTopic = (typeof escalationTopics)[number];
+/** A topic as stored: one this version does not know reads as "something doesn't work". */
+const storedTopic = z.enum(escalationTopics).catch('general');
 
 export const escalationSchema = z.object({
   /** Carried by the card or the message that asked: the same key twice is one escalation. */
@@ -27,12 +29,12 @@ export type EscalationResult =
   | { sent: false; reason: 'already-sent'; administrators: string[] }
   | { sent: false; reason: 'no-administrator' };
 
-export const ESCALATION_KIND = 'help.escalated' as const;
+export const ESCALATION_KIND = 'help.escalated' as const satisfies NotificationKind;
 
 /**
  * What an escalation's notifications carry ('help.escalated', and 'help.escalationOpen' as its reminder): who asked,
  * for whom, what they tried, and where the service stood then, so that the administrator's message needs no more
- * reads. Read leniently: a topic this version does not know reads as "something doesn't work".
+ * reads.
  */
 export const escalationPayloadSchema = z.looseObject({
   /** Absent from those written before escalations were kept. */
@@ -40,7 +42,7 @@ export const escalationPayloadSchema = z.looseObject({
   requestedBy: z.object({ id: z.string(), name: z.string().min(1), role: z.enum(Role) }),
   /** The service's user; the person who asked when they have no service. */
   user: z.object({ id: z.string(), name: z.string().min(1) }),
-  topic: z.enum(escalationTopics).catch('general'),
+  topic: storedTopic,
   tried: z.array(z.string()),
   service: z
     .object({
@@ -157,7 +159,7 @@ export async function openEscalations(db: Db, actor: Actor, organisationId: stri
     return {
       id: row.id,
       createdAt: row.createdAt,
-      topic: z.enum(escalationTopics).catch('general').parse(row.topic),
+      topic: storedTopic.parse(row.topic),
       tried: z.array(z.string()).catch([]).parse(row.tried),
       requestedBy,
       user: service ? { id: service.user.id, name: service.user.displayName } : requestedBy && { id: requestedBy.id, name: requestedBy.name },

@@ -1,33 +1,110 @@
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { Prisma } from '../prisma/generated/client';
-import { Role } from '../prisma/generated/enums';
-import { ACTIVATION_MAX_MS } from './activationOverdue';
+import { PortingState, Role, ServiceStatus } from '../prisma/generated/enums';
+import { lockedActivationLinks } from './activationLinks';
 import { nameOf, type Localised } from './catalog';
 import type { Db } from './db/database';
+import { openEscalations } from './escalation';
+import { ACTIVATION_MAX_MS, finalStates, openPortingStates, type NextActor } from './lifecycle/table';
 import { canSeeOrganisation, refuse, type Actor } from './people';
 import { plainText } from './userSearch';
 
 /**
- * "How far is the rollout?": where every service of an organisation stands. The state shown is derived in SQL from
- * the service's status and its latest porting request, so that counts, lists and the export agree and an
+ * "How far is the rollout?": where every service of an organisation stands, and what waits for its administrator. The
+ * state shown is the lifecycle's own (services/lifecycle/table.ts), grouped by who must act next; it is derived in
+ * SQL from the service's status and its latest porting request, so that counts, lists and the export agree and an
  * organisation with thousands of services is counted by the database, in one query, without loading them.
  */
 
+/** One state of the overview: the lifecycle statuses it holds, narrowed by the schedule and the latest porting. */
+export interface FleetRule {
+  state: string;
+  statuses: readonly ServiceStatus[];
+  /** Only with a scheduled start (true) or only without (false); either when left out. */
+  scheduled?: boolean;
+  /** Only with the latest porting request in one of these states (null: none); any when left out. */
+  porting?: readonly (PortingState | null)[];
+  /** Who must act next on a service in this state (nextActorOf in the lifecycle table); nobody once it is done. */
+  waitsFor: readonly NextActor[];
+}
+
+const S = ServiceStatus;
+/** Refused, cancelled, or (never for long) completed or missing: the administrator corrects and sends it again. */
+const portingNotOpen = [...Object.values(PortingState).filter((state) => !openPortingStates.includes(state)), null];
+
+/**
+ * The overview's states, in the order the card shows them; every status and latest porting state falls in exactly
+ * one (test/unit/fleetStates.test.ts). The SQL that counts and the TypeScript that names a state both come from here.
+ */
+export const fleetRules = [
+  { state: 'waitingForActivation', statuses: [S.WAITING_FOR_ACTIVATION], scheduled: false, waitsFor: ['administrator'] },
+  { state: 'scheduled', statuses: [S.WAITING_FOR_ACTIVATION], scheduled: true, waitsFor: ['time'] },
+  { state: 'waitingForSim', statuses: [S.WAITING_FOR_SIM], waitsFor: ['user'] },
+  { state: 'waitingForStart', statuses: [S.READY], waitsFor: ['user'] },
+  { state: 'activating', statuses: [S.ACTIVATING], waitsFor: ['operator'] },
+  { state: 'waitingForPorting', statuses: [S.WAITING_FOR_PORTING], porting: openPortingStates, waitsFor: ['donorOperator', 'time', 'operator'] },
+  { state: 'portingRefused', statuses: [S.WAITING_FOR_PORTING], porting: portingNotOpen, waitsFor: ['administrator'] },
+  { state: 'failed', statuses: [S.FAILED], waitsFor: ['administrator'] },
+  { state: 'active', statuses: [S.ACTIVE], waitsFor: [] },
+  { state: 'closed', statuses: [S.CANCELLED, S.ENDED], waitsFor: [] },
+] as const satisfies readonly FleetRule[];
+
+/** Cancelled and ended services are 'closed': left out of the counts, still in the export. */
+export type ServiceState = (typeof fleetRules)[number]['state'];
+export type FleetState = Exclude<ServiceState, 'closed'>;
 /** The states the overview counts, in the order the card shows them. */
-export const fleetStates = [
-  'waitingForSim',
-  'waitingForActivation',
-  'scheduled',
-  'portingInProgress',
-  'portingRefused',
-  'activating',
-  'active',
-  'failed',
-] as const;
-export type FleetState = (typeof fleetStates)[number];
-/** Cancelled and ended services: left out of the counts, still in the export. */
-export type ServiceState = FleetState | 'closed';
+export const fleetStates = fleetRules.map((rule) => rule.state).filter((state): state is FleetState => state !== 'closed');
+
+/** What a service's overview state depends on. */
+export interface FleetFacts {
+  status: ServiceStatus;
+  scheduledStartAt: Date | null;
+  /** The latest porting request's state, if the service has one. */
+  porting: PortingState | null;
+}
+
+function matches(rule: FleetRule, facts: FleetFacts): boolean {
+  return rule.statuses.includes(facts.status)
+    && (rule.scheduled === undefined || rule.scheduled === (facts.scheduledStartAt !== null))
+    && (rule.porting === undefined || rule.porting.includes(facts.porting));
+}
+
+/** The one rule a service falls under; the SQL's CASE takes the first, so two would be a fault of the rules. */
+export function fleetRuleOf(facts: FleetFacts): (typeof fleetRules)[number] {
+  const [rule, ...others] = fleetRules.filter((candidate) => matches(candidate, facts));
+  if (!rule || others.length > 0) throw new Error(`not one overview state for ${facts.status} with porting ${facts.porting}`);
+  return rule;
+}
+
+/** The overview state of a service, as the SQL below derives it. */
+export function fleetStateOf(facts: FleetFacts): ServiceState {
+  return fleetRuleOf(facts).state;
+}
+
+/** The schema's enum names and the rules' state names, as SQL literals: constants of this file, never input. */
+function literal(value: string): string {
+  if (!/^\w+$/.test(value)) throw new Error(`not a plain name: ${value}`);
+  return `'${value}'`;
+}
+
+/** A rule as a condition on `s` (a "Service" row) and `lp` (its latest porting request). */
+function ruleCondition(rule: FleetRule): string {
+  const conditions = [`s."status" IN (${rule.statuses.map(literal).join(', ')})`];
+  if (rule.scheduled !== undefined) conditions.push(`s."scheduledStartAt" IS ${rule.scheduled ? 'NOT NULL' : 'NULL'}`);
+  if (rule.porting !== undefined) {
+    const states = rule.porting.filter((state) => state !== null);
+    const alternatives = [`lp."state" IN (${states.map(literal).join(', ')})`, ...(rule.porting.includes(null) ? ['lp."state" IS NULL'] : [])];
+    conditions.push(`(${alternatives.join(' OR ')})`);
+  }
+  return conditions.join(' AND ');
+}
+
+/** The overview state of `s` joined with `lp`: the rules as one CASE, in their order. */
+const derivedState = Prisma.raw(`CASE ${fleetRules.map((rule) => `WHEN ${ruleCondition(rule)} THEN ${literal(rule.state)}`).join(' ')} END`);
+
+/** Services that are done: nothing about them waits for anyone. */
+const finalSql = Prisma.raw(finalStates.map(literal).join(', '));
 
 /** What a list can be narrowed to: a state, or the activations running for longer than they may. */
 export const listStateSchema = z.enum([...fleetStates, 'overdue']);
@@ -51,12 +128,33 @@ export interface OverviewOptions {
   now?: Date;
 }
 
+/**
+ * What waits for the administrator, each with the action that unblocks it: a refused or cancelled porting (Fix), a
+ * failed activation (Try again), a service not started (Start), an activation running for over two days (look it up,
+ * call support), an activation link locked after too many wrong SIM card numbers (a new email), a request for help
+ * (mark it handled once dealt with).
+ */
+export const attentionKinds = ['portingIssue', 'failed', 'notStarted', 'overdue', 'lockedLink', 'escalation'] as const;
+export type AttentionKind = (typeof attentionKinds)[number];
+
+/** How many of each kind the card names, oldest first; the rest are in their list. */
+export const ATTENTION_SHOWN = 3;
+
+export interface AttentionItem {
+  /** What the action takes: the porting request's id, the escalation's, or else the service's. */
+  id: string;
+  serviceId: string | null;
+  /** Whom it concerns; null for a request for help from someone no longer in the assistant, about no service. */
+  userName: string | null;
+  product: Localised | null;
+}
+
 export interface Overview {
   organisation: { id: string; name: string };
   counts: Record<FleetState, number>;
   total: number;
-  /** What needs the administrator now: refused portings, failures, activations running for over two days. */
-  attention: { portingRefused: number; failed: number; overdue: number };
+  /** Per kind, how many wait for the administrator and the first few of them; kinds with none are left out. */
+  attention: Array<{ kind: AttentionKind; total: number; items: AttentionItem[] }>;
   /** The other organisations the actor may look at (support with a SupportScope). */
   otherOrganisations: Array<{ id: string; name: string }>;
 }
@@ -87,22 +185,8 @@ export interface ServicePage {
   pages: number;
 }
 
-/** The derived state of `s` (a "Service" row) joined with `lp`, its latest porting request. */
-const derivedState = Prisma.sql`CASE
-  WHEN s."status" IN ('CANCELLED', 'ENDED') THEN 'closed'
-  WHEN s."status" = 'FAILED' THEN 'failed'
-  WHEN s."status" = 'WAITING_FOR_ACTIVATION' AND s."scheduledStartAt" IS NOT NULL THEN 'scheduled'
-  WHEN s."status" = 'WAITING_FOR_ACTIVATION' THEN 'waitingForActivation'
-  WHEN lp."state" = 'REFUSED' THEN 'portingRefused'
-  WHEN s."status" = 'WAITING_FOR_SIM' THEN 'waitingForSim'
-  WHEN s."status" = 'ACTIVATING' THEN 'activating'
-  WHEN lp."state" IN ('REQUESTED', 'SUBMITTED', 'ACCEPTED', 'SCHEDULED') THEN 'portingInProgress'
-  WHEN s."status" = 'READY' THEN 'activating'
-  ELSE 'active'
-END`;
-
 const latestPorting = Prisma.sql`LEFT JOIN LATERAL (
-  SELECT p."state", p."e164" FROM "PortingRequest" p WHERE p."serviceId" = s."id" ORDER BY p."attempt" DESC LIMIT 1
+  SELECT p."id", p."state", p."e164" FROM "PortingRequest" p WHERE p."serviceId" = s."id" ORDER BY p."attempt" DESC LIMIT 1
 ) lp ON true`;
 
 /** Timestamps are stored as UTC without a zone. */
@@ -145,16 +229,12 @@ async function supportedOrganisationsOf(db: Db, actor: Actor): Promise<Array<{ i
   return [own, ...scopes.map((scope) => scope.organisation).filter((organisation) => organisation.id !== own.id)];
 }
 
-/** The counts card: every state of the organisation's services, counted in one query. */
+/** The counts card: every state of the organisation's services, counted in one query, and what waits for the administrator. */
 export async function overviewOf(db: Db, actor: Actor, organisationId: string, options: OverviewOptions): Promise<Overview> {
   const organisation = await requireOverviewAccess(db, actor, organisationId);
-  const rows = await db.$queryRaw<Array<{ state: ServiceState; n: number; overdue: number }>>`
-    SELECT x.state, count(*)::int AS n, count(*) FILTER (WHERE x.overdue)::int AS overdue
-    FROM (
-      SELECT ${derivedState} AS state, ${overdueCondition(options)} AS overdue
-      FROM "Service" s ${latestPorting}
-      WHERE s."organisationId" = ${organisation.id}::uuid
-    ) x
+  const rows = await db.$queryRaw<Array<{ state: ServiceState; n: number }>>`
+    SELECT x.state, count(*)::int AS n
+    FROM (SELECT ${derivedState} AS state FROM "Service" s ${latestPorting} WHERE s."organisationId" = ${organisation.id}::uuid) x
     GROUP BY x.state`;
   const counts = Object.fromEntries(fleetStates.map((state) => [state, 0])) as Record<FleetState, number>;
   for (const row of rows) if (row.state !== 'closed') counts[row.state] = row.n;
@@ -163,9 +243,75 @@ export async function overviewOf(db: Db, actor: Actor, organisationId: string, o
     organisation,
     counts,
     total: fleetStates.reduce((sum, state) => sum + counts[state], 0),
-    attention: { portingRefused: counts.portingRefused, failed: counts.failed, overdue: rows.reduce((sum, row) => sum + row.overdue, 0) },
+    attention: await attentionOf(db, actor, organisation.id, options),
     otherOrganisations: supported.filter((other) => other.id !== organisation.id),
   };
+}
+
+function stateCondition(state: ServiceState): Prisma.Sql {
+  return Prisma.raw(ruleCondition(fleetRules.find((rule) => rule.state === state)!));
+}
+
+interface StoredAttention {
+  kind: AttentionKind;
+  id: string;
+  serviceId: string;
+  userName: string;
+  product: string;
+  productTranslations: unknown;
+  total: number;
+}
+
+/**
+ * Every kind of what waits for the administrator, counted and its first few read in one query over the
+ * organisation's services; the requests for help, which need not concern a service, come from their own table.
+ */
+async function attentionOf(db: Db, actor: Actor, organisationId: string, options: OverviewOptions): Promise<Overview['attention']> {
+  const locked = await lockedActivationLinks(db, organisationId);
+  const lockedCondition = locked.length > 0 ? Prisma.sql`s."id" = ANY(${locked}::uuid[])` : Prisma.sql`false`;
+  const stored = await db.$queryRaw<StoredAttention[]>`
+    SELECT y.kind, y.id, y."serviceId", y."userName", y.product, y."productTranslations", y.total
+    FROM (
+      SELECT k.kind, k.id, s."id" AS "serviceId", u."displayName" AS "userName", pt."name" AS product,
+        pt."translations" AS "productTranslations", count(*) OVER (PARTITION BY k.kind)::int AS total,
+        row_number() OVER (PARTITION BY k.kind ORDER BY s."createdAt", s."id") AS n
+      FROM "Service" s
+      JOIN "Person" u ON u."id" = s."userId"
+      JOIN "ProductType" pt ON pt."code" = s."productTypeCode"
+      ${latestPorting}
+      CROSS JOIN LATERAL (VALUES
+        ('portingIssue', lp."id", s."status" NOT IN (${finalSql}) AND lp."state" IN ('REFUSED', 'CANCELLED')),
+        ('failed', s."id", ${stateCondition('failed')}),
+        ('notStarted', s."id", ${stateCondition('waitingForActivation')}),
+        ('overdue', s."id", ${overdueCondition(options)}),
+        ('lockedLink', s."id", ${lockedCondition})
+      ) k(kind, id, applies)
+      WHERE s."organisationId" = ${organisationId}::uuid AND k.applies
+    ) y
+    WHERE y.n <= ${ATTENTION_SHOWN}
+    ORDER BY y.n`;
+  const escalations = await openEscalations(db, actor, organisationId);
+  const found = new Map<AttentionKind, { total: number; items: AttentionItem[] }>();
+  for (const row of stored) {
+    const entry = found.get(row.kind) ?? { total: row.total, items: [] };
+    entry.items.push({ id: row.id, serviceId: row.serviceId, userName: row.userName, product: nameOf({ name: row.product, translations: row.productTranslations }) });
+    found.set(row.kind, entry);
+  }
+  if (escalations.length > 0) {
+    found.set('escalation', {
+      total: escalations.length,
+      items: escalations.slice(0, ATTENTION_SHOWN).map((escalation) => ({
+        id: escalation.id,
+        serviceId: escalation.service?.id ?? null,
+        userName: escalation.user?.name ?? null,
+        product: escalation.service?.product ?? null,
+      })),
+    });
+  }
+  return attentionKinds.flatMap((kind) => {
+    const entry = found.get(kind);
+    return entry ? [{ kind, ...entry }] : [];
+  });
 }
 
 async function contractProducts(db: Db, organisationId: string): Promise<Array<{ code: string; name: Localised }>> {

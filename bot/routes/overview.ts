@@ -7,10 +7,16 @@ import {
   deniedReply,
   exportFile,
   exportSchema,
+  markHandledReply,
+  markHandledSchema,
   openServiceReply,
   openServiceSchema,
   overviewReply,
   overviewStateSchema,
+  resendReply,
+  resendSchema,
+  retryReply,
+  retrySchema,
   serviceListReply,
   showSchema,
   type OverviewDeps,
@@ -18,7 +24,7 @@ import {
 } from '../../dialogs/overview';
 import type { Reply } from '../../dialogs/welcome';
 import type { Database } from '../../services/db/database';
-import { AccessDenied, type Actor } from '../../services/people';
+import { AccessDenied, refuseMalformedCard, type Actor } from '../../services/people';
 import { deliverConsentedFile, fileConsentSchema, onFileConsent, sendFile, type OutgoingFile } from '../files';
 import { onCardAction, send } from '../replies';
 import { factsOf } from '../turnFacts';
@@ -29,6 +35,8 @@ import type { IntentHandler, IntentName } from './intents';
 export interface OverviewRouteDeps {
   db: Database;
   clockSpeed: number;
+  /** How long a new activation link stays valid (ACTIVATION_LINK_DAYS). */
+  linkDays: number;
 }
 
 const CONSENT_KIND = 'overview';
@@ -36,7 +44,7 @@ const CONSENT_KIND = 'overview';
 /** What the overview's consent card carries: the export asked for, its access checked again when accepted. */
 const consentContextSchema = exportSchema.extend({ kind: z.literal(CONSENT_KIND) });
 
-function depsOf(deps: OverviewRouteDeps): OverviewDeps {
+function depsOf(deps: Pick<OverviewRouteDeps, 'db' | 'clockSpeed'>): OverviewDeps {
   return { db: deps.db.prisma, clockSpeed: deps.clockSpeed };
 }
 
@@ -62,7 +70,7 @@ function markSent(state: AppTurnState, requestKey: string): void {
 }
 
 /** "Overview", "how far are we?". */
-export function intentHandlers(deps: OverviewRouteDeps): Partial<Record<IntentName, IntentHandler<AppTurnState>>> {
+export function intentHandlers(deps: Pick<OverviewRouteDeps, 'db' | 'clockSpeed'>): Partial<Record<IntentName, IntentHandler<AppTurnState>>> {
   return {
     overview: async (context) => {
       for (const reply of await answer(context, async (actor, language) => [await overviewReply(depsOf(deps), actor, language)])) {
@@ -73,7 +81,7 @@ export function intentHandlers(deps: OverviewRouteDeps): Partial<Record<IntentNa
 }
 
 export function registerOverviewRoutes(app: Application<AppTurnState>, deps: OverviewRouteDeps): void {
-  const overview = depsOf(deps);
+  const overview = { ...depsOf(deps), linkDays: deps.linkDays };
   onCardAction(app, Verbs.welcome.overview, (context) => answer(context, async (actor, language) => [await overviewReply(overview, actor, language)]));
 
   onCardAction(app, Verbs.overview.show, (context, _state, data) =>
@@ -92,6 +100,21 @@ export function registerOverviewRoutes(app: Application<AppTurnState>, deps: Ove
       if (!parsed.success) return [deniedReply(language)];
       return [await openServiceReply(overview, actor, language, parsed.data.serviceId)];
     }));
+
+  /**
+   * "Needs you now": each button's ids are checked again by the service it calls; data not as the card was sent is
+   * refused and audited. The overview comes back with what the button did.
+   */
+  const act = <T extends z.ZodType>(verb: string, schema: T, reply: (deps: OverviewDeps, actor: Actor, language: Language, data: z.output<T>) => Promise<Reply>) =>
+    onCardAction(app, verb, (context, _state, data) =>
+      answer(context, async (actor, language) => {
+        const parsed = schema.safeParse(data ?? {});
+        if (!parsed.success) return refuseMalformedCard(deps.db.prisma, actor, verb);
+        return [await reply(overview, actor, language, parsed.data)];
+      }));
+  act(Verbs.overview.retry, retrySchema, retryReply);
+  act(Verbs.overview.resendEmail, resendSchema, resendReply);
+  act(Verbs.overview.markHandled, markHandledSchema, markHandledReply);
 
   /** Teams: the consent card now, the file made when accepted. The web chat: the file itself. */
   onCardAction(app, Verbs.overview.export, (context, state, data) =>

@@ -1,20 +1,40 @@
+import crypto from 'node:crypto';
 import { withSubmitActions, type AdaptiveCard } from '../../cards/render';
-import { languages } from '../../cards/strings';
+import { languages, t } from '../../cards/strings';
 import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
-import { overviewReply, serviceListReply } from '../../dialogs/overview';
+import { markHandledReply, overviewReply, serviceListReply } from '../../dialogs/overview';
 import type { Reply } from '../../dialogs/welcome';
+import { LINK_ATTEMPT_LIMIT } from '../../services/activationLinks';
 import type { Database } from '../../services/db/database';
+import { escalateToAdministrators } from '../../services/escalation';
 import type { Actor } from '../../services/people';
 import { cardProblems, expectValidCard } from '../support/adaptiveCards';
 import { openTestDatabase } from '../support/database';
 
 let db: Database;
 let ann: Actor;
+let sam: Actor;
+let jan: Actor;
+
+const actor = (email: string) => db.prisma.person.findFirstOrThrow({ where: { email }, include: { organisation: true } });
 
 beforeAll(async () => {
   db = await openTestDatabase({ seed: true });
   const organisation = await db.prisma.organisation.findUniqueOrThrow({ where: { tenantId: DEMO_TENANT_ID } });
-  ann = await db.prisma.person.findFirstOrThrow({ where: { organisationId: organisation.id, email: demo.ann.email }, include: { organisation: true } });
+  [ann, sam] = await Promise.all([actor(demo.ann.email), actor(demo.sam.email)]);
+  // Every kind of "Needs you now" at once, four of one kind: a failure, an activation past two days, a locked link,
+  // a request for help, beside the seed's refused porting and service not started.
+  jan = await actor(demo.jan.email);
+  const service = (fields: { status: 'FAILED' | 'ACTIVATING'; activationStartedAt?: Date }) => db.prisma.service.create({
+    data: { organisationId: organisation.id, userId: jan.id, createdById: ann.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE', activationMethod: 'AUTOMATIC', activationTiming: 'NOW', ...fields },
+  });
+  for (let n = 0; n < 4; n++) await service({ status: 'FAILED' });
+  await service({ status: 'ACTIVATING', activationStartedAt: new Date(Date.now() - 3 * 24 * 60 * 60 * 1000) });
+  const janService = await db.prisma.service.findFirstOrThrow({ where: { userId: jan.id, status: 'WAITING_FOR_SIM' } });
+  await db.prisma.accessLink.create({
+    data: { tokenHash: crypto.randomBytes(32).toString('hex'), purpose: 'ACTIVATION', personId: jan.id, serviceId: janService.id, expiresAt: new Date(Date.now() + 86_400_000), failedAttempts: LINK_ATTEMPT_LIMIT },
+  });
+  await escalateToAdministrators(db.prisma, jan, { requestKey: 'cards-escalation-1', serviceId: janService.id, topic: 'calls', tried: [] });
 }, 60_000);
 
 afterAll(async () => {
@@ -28,11 +48,52 @@ function cardOf(reply: Reply): AdaptiveCard {
 
 const deps = () => ({ db: db.prisma, clockSpeed: 720 });
 
+/** Every text of a card, in order. */
+function textsOf(node: unknown, found: string[] = []): string[] {
+  if (Array.isArray(node)) node.forEach((item) => textsOf(item, found));
+  else if (node && typeof node === 'object') {
+    const element = node as Record<string, unknown>;
+    if (element.type === 'TextBlock') found.push(String(element.text));
+    Object.values(element).forEach((value) => textsOf(value, found));
+  }
+  return found;
+}
+
 describe.each(languages)('in %s', (language) => {
-  test('the overview card is a clean Adaptive Card 1.5, in Teams and in the web chat', async () => {
-    const card = cardOf(await overviewReply(deps(), ann, language));
+  test('the overview card, with every kind of what needs the administrator, is a clean Adaptive Card 1.5, in Teams and in the web chat', async () => {
+    for (const who of [ann, sam]) {
+      const card = cardOf(await overviewReply(deps(), who, language));
+      expect(textsOf(card)).toEqual(expect.arrayContaining([
+        t(language, 'overview.attention.title'),
+        t(language, 'overview.attention.portingIssue', { count: 1 }),
+        t(language, 'overview.attention.failed', { count: 4 }),
+        t(language, 'overview.attention.overdue', { count: 1 }),
+        t(language, 'overview.attention.lockedLink', { count: 1 }),
+        t(language, 'overview.attention.escalation', { count: 1 }),
+      ]));
+      expectValidCard(card);
+      expectValidCard(withSubmitActions(card));
+    }
+  });
+
+  test('with a notice of what a button did, and with nothing that needs the administrator, it stays clean; then "Needs you now" is not shown', async () => {
+    const requestKey = `cards-escalation-${language}`;
+    await escalateToAdministrators(db.prisma, jan, { requestKey, topic: 'general', tried: [] });
+    const escalation = await db.prisma.escalation.findUniqueOrThrow({ where: { requestKey } });
+    const card = cardOf(await markHandledReply(deps(), ann, language, { escalationId: escalation.id, organisationId: ann.organisationId }));
+    expect(textsOf(card)).toContain(t(language, 'overview.done.handled'));
     expectValidCard(card);
-    expectValidCard(withSubmitActions(card));
+
+    const quiet = await db.prisma.organisation.create({ data: { name: `Quiet ${language} BV`, tenantId: crypto.randomUUID() } });
+    const admin = await db.prisma.person.create({
+      data: { organisationId: quiet.id, role: 'ADMINISTRATOR', email: `admin@quiet-${language}.example`, displayName: 'Quiet Admin' },
+      include: { organisation: true },
+    });
+    const empty = cardOf(await overviewReply(deps(), admin, language));
+    expect(textsOf(empty)).toContain(t(language, 'overview.attention.none'));
+    expect(textsOf(empty)).not.toContain(t(language, 'overview.attention.title'));
+    expectValidCard(empty);
+    expectValidCard(withSubmitActions(empty));
   });
 
   test('the list card, with and without filters, and with every filter wrong, is a clean Adaptive Card 1.5', async () => {

@@ -223,18 +223,18 @@ describe('the number, SIM card, fixed number and activation choices', () => {
     expect(readCard(cards.at(-1)!).texts).toContain('Mobile number: 0468 10 00 04, moved from Luc Lemaire');
   });
 
-  it('a fixed number in use: its user is named, the administrator confirms, the number moves and its user is told', async () => {
+  it('a fixed number in use: its user is named, the administrator confirms, and it stays with its user until the new service activates', async () => {
     const cards = await addService(ann, { user: 'Nicolas', product: 'Dstny SmartMobile', serviceType: 'Converged SIM', bundle: 'SmartMobile 40 GB', number: 'NEW', fixed: 'IN_USE', how: 'EMAIL', when: 'LATER' });
     const confirm = readCard(cards.find((card) => readCard(card).texts.includes('Take this fixed number?'))!);
-    const sentence = confirm.texts.find((text) => text.includes('will be removed from'))!;
-    expect(sentence).toMatch(/^02 588 20 0\d is now used by .+\. It will be removed from .+ and given to Nicolas Dumont; .+ will be told\.$/);
+    const sentence = confirm.texts.find((text) => text.includes('when Nicolas Dumont\'s service is activated'))!;
+    expect(sentence).toMatch(/^02 588 20 0\d is now used by .+\. It moves from .+ to Nicolas Dumont when Nicolas Dumont's service is activated; .+ is told when the activation starts and when it happens\.$/);
     const service = await serviceOf(cards.at(-1)!);
-    const previous = await prisma().service.findFirstOrThrow({ where: { events: { some: { kind: 'fixed_number_taken' } } }, include: { user: true } });
-    expect(previous.fixedNumberId).toBeNull();
-    expect(sentence).toContain(previous.user.displayName);
-    expect(service.fixedNumber?.e164).toMatch(/^\+3225882/);
-    const told = await prisma().notification.findFirstOrThrow({ where: { kind: 'fixedNumber.taken' } });
-    expect(told.recipientId).toBe(previous.userId);
+    const planned = await prisma().phoneNumber.findUniqueOrThrow({ where: { id: service.plannedFixedNumberId! }, include: { fixedOf: { include: { user: true } } } });
+    expect(planned.e164).toMatch(/^\+3225882/);
+    expect(sentence).toContain(planned.fixedOf!.user.displayName);
+    expect(planned.fixedOf).toMatchObject({ status: 'ACTIVE' });
+    expect(readCard(cards.at(-1)!).texts.some((text) => text.includes(sentence.slice(0, 12)))).toBe(true);
+    expect(await prisma().notification.count({ where: { kind: { in: ['fixedNumber.taken', 'fixedNumber.takePlanned'] } } })).toBe(0);
   });
 });
 

@@ -5,8 +5,8 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { jobHandlers } from '../../bot/background';
 import { configFromEnvironment } from '../../bot/config';
 import { createLogger } from '../../bot/logger';
-import { demo } from '../../prisma/demoData';
-import { LinkPurpose, ServiceStatus } from '../../prisma/generated/enums';
+import { demo, demoStockIccids, generatedDemoEmployees } from '../../prisma/demoData';
+import { LinkPurpose, ServiceStatus, SimState } from '../../prisma/generated/enums';
 import { findUsableLink } from '../../services/accessLinks';
 import { resendActivationEmail, startService } from '../../services/activation';
 import type { Database } from '../../services/db/database';
@@ -31,12 +31,24 @@ async function outbox(): Promise<Array<{ file: string; mail: ParsedMail }>> {
   return Promise.all(files.map(async (file) => ({ file, mail: await simpleParser(fs.readFileSync(path.join(dir, file))) })));
 }
 
-/** Starts a new waiting service for the person and sends its email; returns the message and its link. */
-async function emailFor(email: string, language: 'en' | 'nl' | 'fr' | null) {
+/** What the administrator chose besides the defaults (a mobile line whose SIM card number the user enters). */
+interface Order {
+  productTypeCode?: string;
+  serviceTypeCode?: string;
+  /** The administrator entered this stock card. */
+  iccid?: string;
+}
+
+/** Starts a new service for the person, as the administrator ordered it, and sends its email; returns the message and its link. */
+async function emailFor(email: string, language: 'en' | 'nl' | 'fr' | null, order: Order = {}) {
   const user = await db.prisma.person.update({ where: { id: (await person(email)).id }, data: { preferredLanguage: language } });
+  const sim = order.iccid
+    ? await db.prisma.simCard.update({ where: { iccid: order.iccid }, data: { state: SimState.ASSIGNED } })
+    : null;
   const service = await db.prisma.service.create({
     data: {
-      organisationId: ann.organisationId, userId: user.id, createdById: ann.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE',
+      organisationId: ann.organisationId, userId: user.id, createdById: ann.id,
+      productTypeCode: order.productTypeCode ?? 'DSTNY_MOBILE', serviceTypeCode: order.serviceTypeCode ?? 'MOBILE', simCardId: sim?.id,
       status: ServiceStatus.WAITING_FOR_ACTIVATION, activationMethod: 'EMAIL', activationTiming: 'LATER',
     },
   });
@@ -134,4 +146,42 @@ test('a resent email carries a new link and the old one stops working', async ()
   const count = (await outbox()).length;
   await worker.runDue();
   expect((await outbox()).length).toBe(count);
+});
+
+test('Koen, whose SIM card the administrator entered, is told to open the link and press Start, not to enter the number', async () => {
+  const { service, mail, link } = await emailFor(generatedDemoEmployees[1]!.email, 'nl', { iccid: demoStockIccids[40]! });
+  expect((await db.prisma.service.findUniqueOrThrow({ where: { id: service.id } })).status).toBe(ServiceStatus.READY);
+  const text = mail.text ?? '';
+  expect(mail.subject).toBe('Activeer je Dstny-simkaart');
+  for (const sentence of [
+    '1. Houd je simkaart bij de hand.',
+    `2. Open je activatiepagina: ${link}`,
+    '4. Klik op "Activatie starten". Je vlootbeheerder heeft het nummer van je simkaart al ingevuld, dus je hoeft het niet te typen.',
+    'Liever chatten? Zeg "activatie starten" tegen de SIM-activatieassistent in Microsoft Teams en klik daar op de knop Activatie starten.',
+    'Stel je voicemail in door 9999 te bellen.',
+  ]) {
+    expect(text).toContain(sentence);
+  }
+  expect(text).not.toContain('Vul het nummer van je simkaart in');
+  expect(text).not.toContain('Stuur je simkaartnummer');
+  expect(text).not.toContain(demoStockIccids[40]!);
+});
+
+test('a UC user, who has no SIM card, is never told about a SIM card number', async () => {
+  const { service, mail, link } = await emailFor(generatedDemoEmployees[2]!.email, 'en', { productTypeCode: 'DSTNY_SMARTMOBILE', serviceTypeCode: 'SM_UC_USER' });
+  expect((await db.prisma.service.findUniqueOrThrow({ where: { id: service.id } })).status).toBe(ServiceStatus.READY);
+  const text = mail.text ?? '';
+  expect(mail.subject).toBe('Activate your Dstny service');
+  expect(text).toContain('Ann Admin of Demo Company NV has set up a Dstny SmartMobile service for you. You can now activate it.');
+  expect(text).toContain('How to activate your service');
+  expect(text).toContain(`1. Open your activation page: ${link}`);
+  expect(text).toContain('2. This link is personal and only applies to your Dstny SmartMobile service.');
+  expect(text).toContain('3. Press "Start activation". This service works without a SIM card, so there is nothing to type.');
+  expect(text).toContain('make and take calls on your fixed number');
+  expect(text).toContain('Contact your fleet administrator, Ann Admin, or Dstny support on +32 2 401 97 00 (option 1).');
+  // The one mention of a SIM card is that there is none: no number to enter, no card to keep at hand, no PIN or APN.
+  expect(text.match(/SIM card/g)).toEqual(['SIM card']);
+  expect(text).not.toMatch(/PIN|APN|9999|flight mode/);
+  expect(mail.html).toContain('Activate my service');
+  expect(mail.html).not.toMatch(/SIM card number|Keep your SIM/);
 });

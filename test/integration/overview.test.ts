@@ -1,13 +1,28 @@
 import crypto from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other } from '../../prisma/demoData';
+import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other, pieterPorting } from '../../prisma/demoData';
 import type { Prisma } from '../../prisma/generated/client';
-import { ServiceStatus, PortingState } from '../../prisma/generated/enums';
+import { LinkPurpose, ServiceStatus, PortingState } from '../../prisma/generated/enums';
 import { exportFile } from '../../dialogs/overview';
+import { retryActivation, resendActivationEmail, startService } from '../../services/activation';
+import { LINK_ATTEMPT_LIMIT } from '../../services/activationLinks';
 import type { Database } from '../../services/db/database';
-import { ACTIVATION_MAX_MS } from '../../services/activationOverdue';
-import { exportRows, fleetStates, listServices, overviewOf, toCsv, type FleetState, type ServiceState } from '../../services/overview';
+import { escalateToAdministrators, markEscalationHandled } from '../../services/escalation';
+import { ACTIVATION_MAX_MS } from '../../services/lifecycle/table';
+import {
+  exportRows,
+  fleetStateOf,
+  fleetStates,
+  listServices,
+  overviewOf,
+  toCsv,
+  type AttentionKind,
+  type FleetState,
+  type Overview,
+  type ServiceState,
+} from '../../services/overview';
 import { AccessDenied, type Actor } from '../../services/people';
+import { portingDetailsOf, resubmitPorting } from '../../services/porting';
 import { openTestDatabase } from '../support/database';
 
 let db: Database;
@@ -20,29 +35,16 @@ async function actor(tenantId: string, email: string): Promise<Actor> {
   return db.prisma.person.findFirstOrThrow({ where: { organisationId: organisation.id, email }, include: { organisation: true } });
 }
 
-/** The rule the overview follows, written out plainly over everything Prisma reads: the test's own oracle. */
+/** Each service's state as the TypeScript rules name it, from what Prisma reads: the SQL must agree. */
 async function expectedStates(organisationId: string): Promise<Map<string, ServiceState>> {
   const services = await db.prisma.service.findMany({
     where: { organisationId },
     include: { portingRequests: { orderBy: { attempt: 'desc' }, take: 1 } },
   });
-  const pending: string[] = [PortingState.REQUESTED, PortingState.SUBMITTED, PortingState.ACCEPTED, PortingState.SCHEDULED];
-  return new Map(
-    services.map((service) => {
-      const porting = service.portingRequests[0]?.state;
-      const state: ServiceState =
-        service.status === 'CANCELLED' || service.status === 'ENDED' ? 'closed'
-        : service.status === 'FAILED' ? 'failed'
-        : service.status === 'WAITING_FOR_ACTIVATION' ? (service.scheduledStartAt ? 'scheduled' : 'waitingForActivation')
-        : porting === 'REFUSED' ? 'portingRefused'
-        : service.status === 'WAITING_FOR_SIM' ? 'waitingForSim'
-        : service.status === 'ACTIVATING' ? 'activating'
-        : porting && pending.includes(porting) ? 'portingInProgress'
-        : service.status === 'READY' ? 'activating'
-        : 'active';
-      return [service.id, state];
-    }),
-  );
+  return new Map(services.map((service) => [
+    service.id,
+    fleetStateOf({ status: service.status, scheduledStartAt: service.scheduledStartAt, porting: service.portingRequests[0]?.state ?? null }),
+  ]));
 }
 
 function countsOf(states: Map<string, ServiceState>): Record<FleetState, number> {
@@ -69,8 +71,13 @@ function serviceData(organisationId: string, userId: string, fields: Partial<Pri
   };
 }
 
-function portingData(serviceId: string, state: PortingState, attempt = 1): Prisma.PortingRequestUncheckedCreateInput {
-  return { serviceId, attempt, state, e164: '+32470000001', donorOperator: 'PROXIMUS', holderKind: 'PERSON', holderName: 'Test Holder', lineType: 'PREPAID' };
+/** A service's porting attempts, in these states, the last one latest. */
+function attempts(...states: PortingState[]): Prisma.PortingRequestCreateWithoutServiceInput[] {
+  return states.map((state, n) => ({ attempt: n + 1, state, e164: '+32470000001', donorOperator: 'PROXIMUS', holderKind: 'PERSON', holderName: 'Test Holder', lineType: 'PREPAID' }));
+}
+
+function portingData(serviceId: string, state: PortingState): Prisma.PortingRequestUncheckedCreateInput {
+  return { serviceId, ...attempts(state)[0]! };
 }
 
 beforeAll(async () => {
@@ -83,6 +90,22 @@ afterAll(async () => {
   await db?.close();
 });
 
+/** The entry of one kind of "Needs you now", if there is any of it. */
+const attentionOf = (overview: Overview, kind: AttentionKind) => overview.attention.find((entry) => entry.kind === kind);
+const totalsOf = (overview: Overview) => Object.fromEntries(overview.attention.map((entry) => [entry.kind, entry.total]));
+
+async function organisationWithAdmin(name: string) {
+  const organisation = await db.prisma.organisation.create({ data: { name, tenantId: crypto.randomUUID() } });
+  await db.prisma.contractProduct.create({ data: { organisationId: organisation.id, productTypeCode: 'DSTNY_MOBILE' } });
+  const slug = name.toLowerCase().replace(/\W+/g, '-');
+  const admin = await db.prisma.person.create({
+    data: { organisationId: organisation.id, role: 'ADMINISTRATOR', email: `admin@${slug}.example`, displayName: `${name} Admin` },
+    include: { organisation: true },
+  });
+  const user = await db.prisma.person.create({ data: { organisationId: organisation.id, role: 'USER', email: `u@${slug}.example`, displayName: 'Ursula User' } });
+  return { organisation, admin, user };
+}
+
 describe('the counts card', () => {
   test('counts the seeded demo services by state: Jan waits for his SIM, Marie for activation, Pieter is refused, Luc is active', async () => {
     const ann = await actor(DEMO_TENANT_ID, demo.ann.email);
@@ -93,7 +116,8 @@ describe('the counts card', () => {
     expect(overview.counts.waitingForSim).toBeGreaterThanOrEqual(1);
     expect(overview.counts.waitingForActivation).toBeGreaterThanOrEqual(1);
     expect(overview.counts.portingRefused).toBe(1);
-    expect(overview.attention).toEqual({ portingRefused: 1, failed: overview.counts.failed, overdue: 0 });
+    expect(overview.attention.map((entry) => entry.kind)).toEqual(['portingIssue', 'notStarted']);
+    expect(totalsOf(overview)).toEqual({ portingIssue: 1, notStarted: overview.counts.waitingForActivation });
 
     const list = async (state: FleetState) => (await listServices(db.prisma, ann, { organisationId: demoOrgId, state }, options)).rows.map((row) => row.email);
     expect(await list('waitingForSim')).toContain(demo.jan.email);
@@ -103,52 +127,69 @@ describe('the counts card', () => {
   });
 
   test('every state counts the services created in it, and two days of activation make one overdue', async () => {
-    const organisation = await db.prisma.organisation.create({ data: { name: 'Counting BV', tenantId: crypto.randomUUID() } });
-    await db.prisma.contractProduct.create({ data: { organisationId: organisation.id, productTypeCode: 'DSTNY_MOBILE' } });
-    const admin = await db.prisma.person.create({
-      data: { organisationId: organisation.id, role: 'ADMINISTRATOR', email: 'admin@counting.example', displayName: 'Counting Admin' },
-      include: { organisation: true },
-    });
-    const user = await db.prisma.person.create({ data: { organisationId: organisation.id, role: 'USER', email: 'u@counting.example', displayName: 'Ursula User' } });
+    const { organisation, admin, user } = await organisationWithAdmin('Counting BV');
     const now = new Date('2026-11-20T10:00:00Z');
-    const make = (fields: Partial<Prisma.ServiceUncheckedCreateInput>) => db.prisma.service.create({ data: serviceData(organisation.id, user.id, fields) });
+    const make = (fields: Partial<Prisma.ServiceUncheckedCreateInput>, ...portings: PortingState[]) =>
+      db.prisma.service.create({
+        data: { ...serviceData(organisation.id, user.id, fields), portingRequests: { create: attempts(...portings) } },
+      });
     await make({ status: 'WAITING_FOR_SIM' });
-    await make({ status: 'WAITING_FOR_SIM' });
+    // Refused by the donor before the user entered the SIM card: the user is next, and the porting waits for the administrator.
+    await make({ status: 'WAITING_FOR_SIM' }, 'REFUSED');
     await make({ status: 'WAITING_FOR_ACTIVATION' });
     await make({ status: 'WAITING_FOR_ACTIVATION', scheduledStartAt: new Date('2026-11-23T07:00:00Z') });
-    const porting = await make({ status: 'READY' });
-    await db.prisma.portingRequest.create({ data: portingData(porting.id, 'SUBMITTED') });
-    const refusedThenFixed = await make({ status: 'READY' });
-    await db.prisma.portingRequest.create({ data: portingData(refusedThenFixed.id, 'REFUSED', 1) });
-    await db.prisma.portingRequest.create({ data: portingData(refusedThenFixed.id, 'SUBMITTED', 2) });
-    const refused = await make({ status: 'ACTIVE' });
-    await db.prisma.portingRequest.create({ data: portingData(refused.id, 'REFUSED') });
+    await make({ status: 'READY' });
+    await make({ status: 'READY' }, 'SUBMITTED');
     await make({ status: 'ACTIVATING', activationStartedAt: new Date(now.getTime() - 60 * 60_000) });
     await make({ status: 'ACTIVATING', activationStartedAt: new Date(now.getTime() - ACTIVATION_MAX_MS - 60_000) });
-    await make({ status: 'READY' });
+    await make({ status: 'WAITING_FOR_PORTING' }, 'SUBMITTED');
+    await make({ status: 'WAITING_FOR_PORTING' }, 'SCHEDULED');
+    await make({ status: 'WAITING_FOR_PORTING' }, 'REFUSED', 'SUBMITTED');
+    await make({ status: 'WAITING_FOR_PORTING' }, 'CANCELLED');
     await make({ status: 'ACTIVE' });
     await make({ status: 'FAILED', failureReason: 'SIM blocked' });
     await make({ status: 'CANCELLED' });
 
     const overview = await overviewOf(db.prisma, admin, organisation.id, { clockSpeed: 1, now });
     expect(overview.counts).toEqual({
-      waitingForSim: 2,
       waitingForActivation: 1,
       scheduled: 1,
-      portingInProgress: 2,
+      waitingForSim: 2,
+      waitingForStart: 2,
+      activating: 2,
+      waitingForPorting: 3,
       portingRefused: 1,
-      activating: 3,
-      active: 1,
       failed: 1,
+      active: 1,
     });
     expect(overview.counts).toEqual(countsOf(await expectedStates(organisation.id)));
-    expect(overview.total).toBe(12);
-    expect(overview.attention).toEqual({ portingRefused: 1, failed: 1, overdue: 1 });
+    expect(overview.total).toBe(14);
+    expect(totalsOf(overview)).toEqual({ portingIssue: 2, failed: 1, notStarted: 1, overdue: 1 });
     // The demo's clock runs 720 times faster: the hour-old activation is overdue there, as the notifier sees it.
-    expect((await overviewOf(db.prisma, admin, organisation.id, { clockSpeed: 720, now })).attention.overdue).toBe(2);
+    expect(attentionOf(await overviewOf(db.prisma, admin, organisation.id, { clockSpeed: 720, now }), 'overdue')?.total).toBe(2);
     const overdue = await listServices(db.prisma, admin, { organisationId: organisation.id, state: 'overdue' }, { clockSpeed: 1, now });
     expect(overdue.total).toBe(1);
     expect(overdue.rows[0]!.state).toBe('activating');
+  });
+
+  test('the database derives the state the TypeScript rules name, for every status, schedule and latest porting state', async () => {
+    const { organisation, admin, user } = await organisationWithAdmin('Every Case BV');
+    const cases = Object.values(ServiceStatus).flatMap((status) =>
+      [null, new Date('2026-11-23T07:00:00Z')].flatMap((scheduledStartAt) => [null, ...Object.values(PortingState)].map((porting) => ({ status, scheduledStartAt, porting }))));
+    for (const { status, scheduledStartAt, porting } of cases) {
+      await db.prisma.service.create({
+        data: {
+          ...serviceData(organisation.id, user.id, { status, scheduledStartAt }),
+          // An older attempt in another state: only the latest one counts.
+          portingRequests: { create: porting ? attempts(PortingState.REFUSED, porting) : [] },
+        },
+      });
+    }
+    const expected = await expectedStates(organisation.id);
+    expect(expected.size).toBe(cases.length);
+    const { rows } = await exportRows(db.prisma, admin, organisation.id);
+    expect(new Map(rows.map((row) => [row.id, row.state]))).toEqual(expected);
+    expect((await overviewOf(db.prisma, admin, organisation.id, options)).counts).toEqual(countsOf(expected));
   });
 
   test('10,000 services are counted by the database, right for every state', async () => {
@@ -165,13 +206,13 @@ describe('the counts card', () => {
       [{ status: 'WAITING_FOR_SIM' }, undefined],
       [{ status: 'WAITING_FOR_ACTIVATION' }, undefined],
       [{ status: 'WAITING_FOR_ACTIVATION', scheduledStartAt: new Date('2026-12-01T07:00:00Z') }, undefined],
-      [{ status: 'READY' }, 'SCHEDULED'],
-      [{ status: 'READY' }, 'REFUSED'],
+      [{ status: 'WAITING_FOR_PORTING' }, 'SCHEDULED'],
+      [{ status: 'WAITING_FOR_PORTING' }, 'REFUSED'],
       [{ status: 'ACTIVATING', activationStartedAt: new Date() }, undefined],
       [{ status: 'ACTIVE' }, 'COMPLETED'],
       [{ status: 'FAILED' }, undefined],
       [{ status: 'ENDED' }, undefined],
-      [{ status: 'ACTIVE' }, undefined],
+      [{ status: 'READY' }, undefined],
     ];
     const services: Prisma.ServiceUncheckedCreateInput[] = [];
     const portings: Prisma.PortingRequestUncheckedCreateInput[] = [];
@@ -186,16 +227,20 @@ describe('the counts card', () => {
 
     const overview = await overviewOf(db.prisma, admin, organisation.id, options);
     expect(overview.counts).toEqual({
-      waitingForSim: 1000,
       waitingForActivation: 1000,
       scheduled: 1000,
-      portingInProgress: 1000,
-      portingRefused: 1000,
+      waitingForSim: 1000,
+      waitingForStart: 1000,
       activating: 1000,
-      active: 2000,
+      waitingForPorting: 1000,
+      portingRefused: 1000,
       failed: 1000,
+      active: 1000,
     });
     expect(overview.total).toBe(9000);
+    // What needs the administrator is counted in full, and named a few at a time.
+    expect(totalsOf(overview)).toEqual({ portingIssue: 1000, failed: 1000, notStarted: 1000 });
+    expect(overview.attention.every((entry) => entry.items.length === 3)).toBe(true);
     const page = await listServices(db.prisma, admin, { organisationId: organisation.id, state: 'failed', page: 99 }, options);
     expect(page).toMatchObject({ total: 1000, page: 99, pages: 100 });
     expect(page.rows).toHaveLength(10);
@@ -302,9 +347,9 @@ describe('the export', () => {
     expect(file.count).toBe(services.length);
     const states = await expectedStates(demoOrgId);
     const stateNames: Record<ServiceState, string> = {
-      waitingForSim: 'Waiting for SIM card', waitingForActivation: 'Waiting for activation', scheduled: 'Activation scheduled',
-      portingInProgress: 'Porting in progress', portingRefused: 'Porting refused', activating: 'Activating', active: 'Active',
-      failed: 'Failed', closed: 'Cancelled or ended',
+      waitingForActivation: 'Waiting for activation', scheduled: 'Activation scheduled', waitingForSim: "Waiting for the user's SIM number",
+      waitingForStart: 'Waiting for the user to press Start', activating: 'Activating', waitingForPorting: 'Waiting for the ported number',
+      portingRefused: 'Porting refused or cancelled', failed: 'Failed', active: 'Active', closed: 'Cancelled or ended',
     };
     const brussels = (at: Date | null) => (at ? at.toLocaleString('sv-SE', { timeZone: 'Europe/Brussels' }).slice(0, 16) : '');
     const fromDatabase = services.map((service) => {
@@ -320,5 +365,59 @@ describe('the export', () => {
     const csv = toCsv(['a', 'b'], [['=HYPERLINK("http://x")', 'Dubois, "Marie"'], ['+32 470', 'line\nbreak'], ['-1', '@SUM(A1)'], ['plain', 'x']]);
     expect(csv).toBe('\uFEFFa,b\r\n"\'=HYPERLINK(""http://x"")","Dubois, ""Marie"""\r\n\'+32 470,"line\nbreak"\r\n\'-1,\'@SUM(A1)\r\nplain,x\r\n');
     expect(parse(csv, { bom: true })).toEqual([['a', 'b'], ['\'=HYPERLINK("http://x")', 'Dubois, "Marie"'], ["'+32 470", 'line\nbreak'], ["'-1", "'@SUM(A1)"], ['plain', 'x']]);
+  });
+});
+
+describe('needs you now', () => {
+  test("the seed's steps: each thing waiting for Ann is there with what unblocks it, and leaves once she has done it", async () => {
+    const ann = await actor(DEMO_TENANT_ID, demo.ann.email);
+    const jan = await actor(DEMO_TENANT_ID, demo.jan.email);
+    const look = () => overviewOf(db.prisma, ann, demoOrgId, options);
+    const idsOf = async (kind: AttentionKind) => (attentionOf(await look(), kind)?.items ?? []).map((item) => item.id);
+    const serviceOf = (email: string) => db.prisma.service.findFirstOrThrow({ where: { user: { email } }, orderBy: { createdAt: 'asc' } });
+
+    // Pieter's porting, refused by Proximus: Fix sends the right customer number.
+    const pieter = await serviceOf(demo.pieter.email);
+    const refused = await db.prisma.portingRequest.findFirstOrThrow({ where: { serviceId: pieter.id }, orderBy: { attempt: 'desc' } });
+    expect(attentionOf(await look(), 'portingIssue')).toEqual({
+      kind: 'portingIssue',
+      total: 1,
+      items: [{ id: refused.id, serviceId: pieter.id, userName: 'Pieter Janssens', product: expect.objectContaining({ en: 'Dstny Mobile' }) }],
+    });
+    const fixed = await resubmitPorting(db.prisma, ann, refused.id, { ...portingDetailsOf(refused), customerNumber: pieterPorting.customerNumber }, { alsoInTransaction: async () => {} });
+    expect(fixed.status).toBe('resubmitted');
+    expect(attentionOf(await look(), 'portingIssue')).toBeUndefined();
+
+    // Marie's service, saved to be started later: Start.
+    const marie = await serviceOf(demo.marie.email);
+    expect(await idsOf('notStarted')).toContain(marie.id);
+    await startService(db.prisma, ann, marie.id);
+    expect(await idsOf('notStarted')).not.toContain(marie.id);
+
+    // An activation the backend could not do: Try again.
+    const luc = await db.prisma.person.findFirstOrThrow({ where: { email: demo.luc.email } });
+    const failed = await db.prisma.service.create({ data: serviceData(demoOrgId, luc.id, { status: 'FAILED', failureReason: 'SIM blocked', createdById: ann.id }) });
+    expect(await idsOf('failed')).toEqual([failed.id]);
+    expect(await retryActivation(db.prisma, ann, failed.id)).toEqual({ retried: true });
+    expect(attentionOf(await look(), 'failed')).toBeUndefined();
+
+    // Jan typed ten wrong SIM card numbers on his link, which locked: a new activation email.
+    const janService = await serviceOf(demo.jan.email);
+    await db.prisma.accessLink.create({
+      data: {
+        tokenHash: crypto.randomBytes(32).toString('hex'), purpose: LinkPurpose.ACTIVATION, personId: jan.id, serviceId: janService.id,
+        expiresAt: new Date(Date.now() + 86_400_000), failedAttempts: LINK_ATTEMPT_LIMIT,
+      },
+    });
+    expect(await idsOf('lockedLink')).toEqual([janService.id]);
+    expect(await resendActivationEmail(db.prisma, ann, janService.id, { requestKey: 'needs-you-resend-1' })).toMatchObject({ sent: true });
+    expect(attentionOf(await look(), 'lockedLink')).toBeUndefined();
+
+    // Jan asks his administrator for help: Mark handled, once dealt with.
+    await escalateToAdministrators(db.prisma, jan, { requestKey: 'needs-you-escalation-1', serviceId: janService.id, topic: 'data', tried: [] });
+    const escalation = attentionOf(await look(), 'escalation');
+    expect(escalation).toMatchObject({ total: 1, items: [{ serviceId: janService.id, userName: 'Jan Peeters' }] });
+    await markEscalationHandled(db.prisma, ann, escalation!.items[0]!.id);
+    expect(attentionOf(await look(), 'escalation')).toBeUndefined();
   });
 });

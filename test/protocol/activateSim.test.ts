@@ -1,7 +1,7 @@
 import { jobHandlers } from '../../bot/background';
 import { createLogger } from '../../bot/logger';
-import { DEMO_TENANT_ID, demo, demoScenario, demoStockIccids, otherStockIccids } from '../../prisma/demoData';
-import { ServiceStatus } from '../../prisma/generated/enums';
+import { DEMO_TENANT_ID, demo, demoScenario, demoStockIccids, generatedDemoEmployees, otherStockIccids } from '../../prisma/demoData';
+import { ServiceStatus, SimState } from '../../prisma/generated/enums';
 import { recordActivationResult } from '../../services/activation';
 import { JobWorker } from '../../services/jobQueue';
 import { useBotUnderTest } from '../support/botUnderTest';
@@ -10,6 +10,8 @@ import { waitFor } from '../support/waitFor';
 
 const jan: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.jan.aadObjectId, name: 'Jan Peeters' };
 const luc: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.luc.aadObjectId, name: 'Luc Lemaire' };
+/** Generated employees of Demo Company NV, each with an active converged service already. */
+const employee = (n: number): TeamsPerson => ({ tenantId: DEMO_TENANT_ID, aadObjectId: generatedDemoEmployees[n]!.aadObjectId, name: generatedDemoEmployees[n]!.displayName });
 
 // A very fast clock: the simulated backend's "about an hour" is well under a second.
 const bot = useBotUnderTest('activate', { SIM_CLOCK_SPEED: '100000000' });
@@ -93,11 +95,11 @@ test('two digits swapped: Yes in Teams registers the suggested card and says wha
   );
 });
 
-test('Jan\'s service goes from ready through activating to active, and the bot says so', async () => {
+test('Jan\'s service goes from activating to active, and the bot says so', async () => {
   const service = await bot.bot().db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:jan' } });
-  // The SIM card number is in; the bot's own worker may already be running the activation (the events below prove
-  // the whole path in order, whoever ran each step).
-  expect([ServiceStatus.READY, ServiceStatus.ACTIVATING, ServiceStatus.ACTIVE]).toContain(service.status);
+  // The SIM card number was his go; the bot's own worker may already be running the activation (the events below
+  // prove the whole path in order, whoever ran each step).
+  expect([ServiceStatus.ACTIVATING, ServiceStatus.ACTIVE]).toContain(service.status);
   // Drain the job queue: the backend takes the order, then reports the SIM card active.
   await waitFor('Jan\'s service active', async () => {
     await drain.runDue();
@@ -105,17 +107,123 @@ test('Jan\'s service goes from ready through activating to active, and the bot s
     return current.status === ServiceStatus.ACTIVE;
   }, 20_000, 0);
   const events = await bot.bot().db.prisma.serviceEvent.findMany({ where: { serviceId: service.id }, orderBy: { createdAt: 'asc' } });
-  expect(events.map((event) => event.kind).slice(-3)).toEqual(['sim_submitted', 'activation_started', 'activated']);
+  expect(events.map((event) => event.kind).filter((kind) => ['sim_submitted', 'activated'].includes(kind))).toEqual(['sim_submitted', 'activated']);
   const told = await bot.bot().db.prisma.notification.findMany({ where: { serviceId: service.id, recipientId: service.userId } });
-  expect(told.map((n) => n.kind).sort()).toEqual(['activation.completed', 'activation.started']);
+  expect(told.map((n) => n.kind)).toEqual(expect.arrayContaining(['activation.completed', 'activation.started']));
 
   const { texts } = await clicks(jan, 'welcome.activateSim');
   expect(texts).toEqual(['Je simkaart voor Dstny Mobile is actief: je kunt bellen en surfen met Dstny.']);
 });
 
-test('a SIM card number pasted out of the blue by Luc, whose line is active, is answered with his status', async () => {
+test('a stock SIM card number pasted by Luc, whose line is active, is not his: he is told so, and where his service stands', async () => {
   const { texts } = await says(luc, grouped(demoStockIccids[5]!));
+  expect(texts).toEqual([
+    "Cette carte SIM n'est liée à aucun de vos services.",
+    'Votre carte SIM pour Dstny Mobile est active : vous pouvez appeler et surfer avec Dstny.',
+  ]);
+});
+
+test('his own SIM card number pasted by Luc is answered with that service\'s state', async () => {
+  const { texts } = await says(luc, grouped(demoScenario.luc.iccid));
   expect(texts).toEqual(['Votre carte SIM pour Dstny Mobile est active : vous pouvez appeler et surfer avec Dstny.']);
+});
+
+describe('services whose SIM card the administrator entered, or that have none: the user presses Start', () => {
+  const prisma = () => bot.bot().db.prisma;
+  let nextCard = 50;
+
+  /** A service started by email for a generated employee: waiting for the SIM card number, or ready with one or without. */
+  async function startedService(n: number, status: ServiceStatus, kind: 'mobile with SIM' | 'mobile' | 'UC user') {
+    const [user, ann] = await Promise.all([
+      prisma().person.findFirstOrThrow({ where: { email: generatedDemoEmployees[n]!.email } }),
+      prisma().person.findFirstOrThrow({ where: { email: demo.ann.email } }),
+    ]);
+    const sim = kind === 'mobile with SIM'
+      ? await prisma().simCard.update({ where: { iccid: demoStockIccids[nextCard++]! }, data: { state: SimState.ASSIGNED } })
+      : null;
+    return prisma().service.create({
+      data: {
+        organisationId: user.organisationId, userId: user.id, createdById: ann.id, status, activationMethod: 'EMAIL', activationTiming: 'NOW',
+        productTypeCode: kind === 'UC user' ? 'DSTNY_SMARTMOBILE' : 'DSTNY_MOBILE', serviceTypeCode: kind === 'UC user' ? 'SM_UC_USER' : 'MOBILE',
+        simCardId: sim?.id,
+      },
+      include: { simCard: true },
+    });
+  }
+  const statusOf = async (id: string) => (await prisma().service.findUniqueOrThrow({ where: { id } })).status;
+
+  test('Koen asks to activate his SIM card: a Start activation button, which in Teams starts it', async () => {
+    const koen = employee(1);
+    const service = await startedService(1, ServiceStatus.READY, 'mobile with SIM');
+    const offer = await says(koen, 'activeer mijn sim');
+    expect(offer.texts).toEqual([
+      'Je vlootbeheerder heeft de simkaart van je Dstny Mobile-dienst al geregistreerd, dus je hoeft geen nummer te typen. Klik op Activatie starten wanneer je de simkaart bij de hand hebt.',
+    ]);
+    expect(offer.buttons).toEqual(['Activatie starten']);
+    const { answer } = await bot.presses(koen, { verb: 'activateSim.start', data: buttonData(offer.replies, 'Activatie starten') });
+    expect(answer.value).toBe(
+      'De activatie van je simkaart voor Dstny Mobile is gestart. Die duurt normaal ongeveer een uur, en kan tot twee dagen duren. ' +
+      'Ik laat je weten wanneer ze actief is; zodra het netwerk op je oude simkaart wegvalt, plaats je de Dstny-simkaart.',
+    );
+    expect([ServiceStatus.ACTIVATING, ServiceStatus.ACTIVE]).toContain(await statusOf(service.id));
+    // Pressed again: where it stands, and nothing started twice.
+    const again = await clicks(koen, 'activateSim.start', { serviceId: service.id });
+    expect(again.texts).toEqual([expect.stringMatching(/^Je simkaart voor Dstny Mobile (wordt geactiveerd|is actief)/)]);
+    expect(await prisma().serviceEvent.count({ where: { serviceId: service.id, kind: 'activation_confirmed' } })).toBe(1);
+  });
+
+  test('typing the SIM card number the administrator entered is Sofie\'s go as well', async () => {
+    const service = await startedService(2, ServiceStatus.READY, 'mobile with SIM');
+    const { texts } = await says(employee(2), grouped(service.simCard!.iccid));
+    expect(texts[0]).toBe(
+      `Bedankt: simkaart ${grouped(service.simCard!.iccid)} is geregistreerd en de activatie start nu. Die duurt normaal ongeveer een uur, en kan tot twee dagen duren. ` +
+      'Ik laat je weten wanneer ze actief is; zodra het netwerk op je oude simkaart wegvalt, plaats je de Dstny-simkaart.',
+    );
+    expect([ServiceStatus.ACTIVATING, ServiceStatus.ACTIVE]).toContain(await statusOf(service.id));
+  });
+
+  test('Bram, with three services waiting, is offered each as it needs him; a number goes to the one waiting for it, never to the UC user', async () => {
+    const bram = employee(3);
+    const forNumber = await startedService(3, ServiceStatus.WAITING_FOR_SIM, 'mobile');
+    const known = await startedService(3, ServiceStatus.READY, 'mobile with SIM');
+    const uc = await startedService(3, ServiceStatus.READY, 'UC user');
+    const choice = await clicks(bram, 'welcome.activateSim');
+    expect(choice.texts).toEqual(['Meerdere van je diensten wachten op jou. Welke wil je activeren?']);
+    expect(choice.buttons).toEqual([
+      expect.stringMatching(/^Dstny Mobile, toegevoegd op /),
+      expect.stringMatching(/^Activatie starten: Dstny Mobile, toegevoegd op /),
+      expect.stringMatching(/^Activatie starten: Dstny SmartMobile, toegevoegd op /),
+    ]);
+
+    const entered = await says(bram, grouped(demoStockIccids[45]!));
+    expect(entered.texts[0]).toMatch(/^Bedankt: simkaart .* is geregistreerd/);
+    expect((await prisma().service.findUniqueOrThrow({ where: { id: forNumber.id }, include: { simCard: true } })).simCard?.iccid).toBe(demoStockIccids[45]);
+    expect(await statusOf(uc.id)).toBe(ServiceStatus.READY);
+    expect((await prisma().service.findUniqueOrThrow({ where: { id: uc.id } })).simCardId).toBeNull();
+
+    // Another stock card: no service waits for one any more; the two waiting for Bram's Start are offered with it.
+    const notHis = await says(bram, grouped(demoStockIccids[46]!));
+    expect(notHis.texts).toEqual(expect.arrayContaining([
+      'Deze simkaart is aan geen enkele dienst van jou gekoppeld.',
+      'Je Dstny SmartMobile-dienst werkt zonder simkaart, dus je hoeft niets te typen. Klik op Activatie starten om hem te activeren.',
+    ]));
+    expect(notHis.buttons).toEqual(['Activatie starten', 'Activatie starten']);
+
+    const started = await clicks(bram, 'activateSim.start', buttonData(choice.replies, choice.buttons[2]!));
+    expect(started.texts).toEqual([
+      'De activatie van je Dstny SmartMobile-dienst is gestart. Die duurt normaal ongeveer een uur, en kan tot twee dagen duren. Ik laat je weten wanneer hij actief is.',
+    ]);
+    expect(await statusOf(uc.id)).not.toBe(ServiceStatus.READY);
+    expect(await statusOf(known.id)).toBe(ServiceStatus.READY);
+  });
+
+  test('a forged Start for somebody else\'s service is refused and recorded', async () => {
+    const other = await startedService(4, ServiceStatus.READY, 'mobile with SIM');
+    const { texts } = await clicks(luc, 'activateSim.start', { serviceId: other.id });
+    expect(texts).toEqual(['Désolé, vous ne pouvez pas faire cela pour ce service.']);
+    expect(await statusOf(other.id)).toBe(ServiceStatus.READY);
+    expect(await prisma().auditEvent.findFirst({ where: { action: 'activation.userStart.denied', subjectId: other.id } })).not.toBeNull();
+  });
 });
 
 test('a forged button for somebody else\'s service is refused and recorded', async () => {
@@ -132,5 +240,8 @@ test('a failed activation without a reason from the network is said in Luc\'s Fr
   await prisma.service.update({ where: { id: service.id }, data: { status: ServiceStatus.ACTIVATING } });
   await recordActivationResult(prisma, service.id, { outcome: 'FAILED' });
   const { texts } = await says(luc, grouped(demoStockIccids[5]!));
-  expect(texts).toEqual([expect.stringContaining("L'activation de votre carte SIM pour Dstny Mobile a échoué : aucune raison n'a été donnée.")]);
+  expect(texts).toEqual([
+    "Cette carte SIM n'est liée à aucun de vos services.",
+    expect.stringContaining("L'activation de votre carte SIM pour Dstny Mobile a échoué : aucune raison n'a été donnée."),
+  ]);
 });

@@ -120,7 +120,7 @@ describe('guided troubleshooting on the real service', () => {
     expect(notifications[0]!.payload).toMatchObject({
       requestedBy: { name: 'Pieter Janssens' },
       topic: 'data',
-      service: { status: 'READY', porting: 'REFUSED' },
+      service: { status: 'WAITING_FOR_PORTING', porting: 'REFUSED' },
     });
 
     // A double click sends nothing more.

@@ -8,9 +8,9 @@ import type { NotifierOptions } from '../../bot/notifier';
 import { BOT_ACCOUNT } from '../../bot/webChat/webChatAdapter';
 import { activitiesAfter, openConversation } from '../../bot/webChat/conversations';
 import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
-import { notifyAll } from '../../services/activation';
 import { saveConversationReference } from '../../services/conversations';
 import type { Database } from '../../services/db/database';
+import { notifyAll } from '../../services/lifecycle/engine';
 import { queueNotification } from '../../services/notificationOutbox';
 import { applyPortingEvent } from '../../services/porting';
 import { recordSummaryCard } from '../../services/serviceOrders';
@@ -101,11 +101,11 @@ test('activation started and completed: Ann hears it in English, Jan in Dutch, e
   await notifyAll(db.prisma, service, 'activation.started', {});
 
   await received(ann, "Activation of Jan Peeters's Mobile service has started. It normally takes an hour, and at most two days.");
-  await received(jan, 'De activatie van uw simkaart is gestart.');
+  await received(jan, 'De activatie van je simkaart is gestart.');
 
   await notifyAll(db.prisma, service, 'activation.completed', {});
   await received(ann, "Jan Peeters's Mobile service is active.");
-  await received(jan, 'Uw Dstny-simkaart is actief: u kunt bellen en surfen.');
+  await received(jan, 'Je Dstny-simkaart is actief: je kunt bellen en surfen.');
   expect(countReceived(ann, "Jan Peeters's Mobile service is active.")).toBe(1);
 });
 
@@ -115,7 +115,7 @@ test('activation failed: Ann gets the reason and whom to call, Jan is told to ke
 
   const failed = await received(ann, "Activation of Jan Peeters's Mobile service did not succeed.");
   expect(whatTheySee(failed).texts.join('\n')).toContain('Reason given: The network did not accept the SIM card.');
-  await received(jan, 'De activatie van uw simkaart is niet gelukt. Uw vlootbeheerder is op de hoogte');
+  await received(jan, 'De activatie van je simkaart is niet gelukt. Je vlootbeheerder is op de hoogte');
 });
 
 test('the SIM number entered by Jan: Ann hears which card (last digits only)', async () => {
@@ -124,7 +124,7 @@ test('the SIM number entered by Jan: Ann hears which card (last digits only)', a
   await received(ann, 'Jan Peeters entered the SIM card number (ending in 1234) for the Mobile service.');
 });
 
-test('porting: Ann follows every step, Jan hears the date and the end, a refusal brings Ann a card to fix it', async () => {
+test('porting: Ann follows every step, Jan hears the date, the hold while his line does not work and the end; a refusal brings Ann a card to fix it', async () => {
   const service = await serviceOf(demo.jan.email);
   const request = await db.prisma.portingRequest.create({
     data: {
@@ -138,10 +138,19 @@ test('porting: Ann follows every step, Jan hears the date and the end, a refusal
   const scheduledAt = new Date('2026-03-10T05:00:00.000Z');
   await applyPortingEvent(db.prisma, request.id, { to: 'SCHEDULED', scheduledAt, windowEndsAt: new Date('2026-03-10T07:00:00.000Z') });
   await received(ann, 'The transfer of 0470 12 34 56 for Jan Peeters is planned on Tuesday, 10 March, between 06:00 and 08:00.');
-  await received(jan, 'Uw nummer 0470 12 34 56 gaat op dinsdag 10 maart over naar Dstny, tussen 06:00 en 08:00.');
+  await received(jan, 'Je nummer 0470 12 34 56 gaat op dinsdag 10 maart over naar Dstny, tussen 06:00 en 08:00.');
 
+  // The window comes while Jan's line does not work yet: the switch is held back, and both hear it.
   await applyPortingEvent(db.prisma, request.id, { to: 'COMPLETED' });
-  await received(jan, 'Uw nummer 0470 12 34 56 is nu bij Dstny.');
+  await received(ann, 'The transfer of 0470 12 34 56 for Jan Peeters is on hold: at the planned time Jan Peeters\'s new line did not work yet');
+  await received(jan, 'Je nummer 0470 12 34 56 blijft voorlopig bij Proximus: je Dstny-simkaart werkte nog niet op het geplande moment.');
+
+  // Once the line works, the donor gives a new window, and the number switches at it.
+  await db.prisma.service.update({ where: { id: service.id }, data: { status: 'WAITING_FOR_PORTING' } });
+  await applyPortingEvent(db.prisma, request.id, { to: 'ACCEPTED' });
+  await applyPortingEvent(db.prisma, request.id, { to: 'SCHEDULED', scheduledAt, windowEndsAt: new Date('2026-03-10T07:00:00.000Z') });
+  await applyPortingEvent(db.prisma, request.id, { to: 'COMPLETED' });
+  await received(jan, 'Je nummer 0470 12 34 56 is nu bij Dstny.');
   await received(ann, '0470 12 34 56 has been transferred to Dstny for Jan Peeters.');
   // Jan was not told about the acceptance: only the date and the end concern him.
   expect(connector.sent.filter((sent) => sent.conversationId === conversationOf(jan) && /aanvaard/.test(JSON.stringify(sent.activity)))).toEqual([]);
@@ -199,16 +208,31 @@ test('a person with no conversation gets an email in their language', async () =
   expect(row).toMatchObject({ state: 'DELIVERED', deliveredVia: 'email' });
 });
 
-test('the previous user of a fixed number is told it went to a colleague', async () => {
+test('the previous user of a fixed number is told it went to a colleague, with the number from the notification', async () => {
   const service = await serviceOf(demo.jan.email);
   await queueNotification(db.prisma, {
     idempotencyKey: 'fixed-taken-test',
     recipientId: service.userId,
     serviceId: service.id,
     kind: 'fixedNumber.taken',
-    payload: { audience: 'previousUser', number: '+3225883000', newUser: 'Els Maes' },
+    audience: 'previousUser',
+    payload: { number: '+3225883000', newUser: 'Els Maes' },
   });
-  await received(jan, 'Uw vaste nummer 02 588 30 00 is door uw vlootbeheerder aan een collega gegeven.');
+  await received(jan, 'Je vaste nummer 02 588 30 00 is door je vlootbeheerder aan Els Maes gegeven.');
+});
+
+test('a colleague taking over Jan\'s mobile number: Jan hears it is planned, then done, and Ann that his service ended', async () => {
+  const service = await serviceOf(demo.jan.email);
+  const takeover = { number: '+32470998877', newUser: 'Els Maes' };
+  const notice = (kind: 'number.movePlanned' | 'number.moved', recipientId: string, audience: 'previousUser' | 'administrator') =>
+    queueNotification(db.prisma, { idempotencyKey: `${kind}-test:${recipientId}`, recipientId, serviceId: service.id, kind, audience, payload: takeover });
+
+  await notice('number.movePlanned', service.userId, 'previousUser');
+  await received(jan, 'Je nummer 0470 99 88 77 gaat naar de nieuwe dienst van Els Maes zodra die dienst geactiveerd is.');
+  await notice('number.moved', service.userId, 'previousUser');
+  await notice('number.moved', service.createdById!, 'administrator');
+  await received(jan, 'Je nummer 0470 99 88 77 hoort nu bij de dienst van Els Maes, en je dienst is gestopt');
+  await received(ann, "0470 99 88 77 moved from Jan Peeters's service to Els Maes's new service; Jan Peeters's Mobile service has ended.");
 });
 
 test('Teams answers 429 with Retry-After, then 200: delivered once, no sooner than asked', async () => {
@@ -235,6 +259,7 @@ test('Teams answers 500 every time: retried, then given up, and Ann is told Jan 
     recipientId: service.userId,
     serviceId: service.id,
     kind: 'activation.completed',
+    audience: 'user',
     payload: {},
   });
 
@@ -246,6 +271,18 @@ test('Teams answers 500 every time: retried, then given up, and Ann is told Jan 
   expect(timeline.map((event) => event.detail)).toEqual([expect.objectContaining({ notificationId: row.id, kind: 'activation.completed' })]);
 }, 60_000);
 
+test('a notification for an audience its kind does not have, or without the facts its words need, is dead: never sent', async () => {
+  const service = await serviceOf(demo.jan.email);
+  const before = connector.sent.length;
+  // Porting submissions are for administrators only; a moved number needs the number.
+  await queueNotification(db.prisma, { idempotencyKey: 'no-words', recipientId: service.userId, serviceId: service.id, kind: 'porting.submitted', audience: 'user', payload: {} });
+  await queueNotification(db.prisma, { idempotencyKey: 'no-facts', recipientId: service.userId, serviceId: service.id, kind: 'number.moved', audience: 'previousUser', payload: { newUser: 'Els Maes' } });
+
+  expect(await delivered('no-words')).toMatchObject({ state: 'DEAD', attempts: 1, deliveredVia: null, lastError: expect.stringContaining('a porting.submitted notification does not go to the audience its payload states') });
+  expect(await delivered('no-facts')).toMatchObject({ state: 'DEAD', attempts: 1, deliveredVia: null, lastError: expect.stringContaining('no words for a number.moved notification') });
+  expect(connector.sent.slice(before).filter((sent) => sent.conversationId === conversationOf(jan))).toEqual([]);
+});
+
 test('an activation still running after two days: Ann learns what to do, Jan is reassured, support is told', async () => {
   const service = await db.prisma.service.update({
     where: { id: (await serviceOf(demo.jan.email)).id },
@@ -253,7 +290,7 @@ test('an activation still running after two days: Ann learns what to do, Jan is 
     data: { status: 'ACTIVATING', activationStartedAt: new Date(Date.now() - 5 * 60_000) },
   });
   await received(ann, "Activation of Jan Peeters's Mobile service is still not complete after two days. What to do:");
-  await received(jan, 'De activatie van uw simkaart duurt langer dan gewoonlijk. U hoeft niets te doen');
+  await received(jan, 'De activatie van je simkaart duurt langer dan gewoonlijk. Je hoeft niets te doen');
   const sam = await db.prisma.person.findFirstOrThrow({ where: { email: demo.sam.email } });
   const toSam = await delivered(`activation.overdue:${service.id}:${service.activationStartedAt!.getTime()}:${sam.id}`);
   expect(toSam).toMatchObject({ state: 'DELIVERED', deliveredVia: 'email' });
@@ -307,7 +344,7 @@ test('stopped between the state change and the delivery: the next start delivers
   const service = await serviceOf(demo.jan.email);
   // Written while no bot runs, and one claimed by a process that died before sending (its lease runs out).
   await notifyAll(db.prisma, service, 'activation.emailSent', {}, { recipients: [service.createdById] });
-  await queueNotification(db.prisma, { idempotencyKey: 'claimed-by-the-dead', recipientId: service.userId, serviceId: service.id, kind: 'activation.started', payload: {} });
+  await queueNotification(db.prisma, { idempotencyKey: 'claimed-by-the-dead', recipientId: service.userId, serviceId: service.id, kind: 'activation.started', audience: 'user', payload: {} });
   await db.prisma.notification.update({ where: { idempotencyKey: 'claimed-by-the-dead' }, data: { attempts: 1, nextAttemptAt: new Date(Date.now() + 500) } });
   const before = connector.sent.length;
 
@@ -315,5 +352,5 @@ test('stopped between the state change and the delivery: the next start delivers
   await received(ann, "The activation email for Jan Peeters's Mobile service has been sent.");
   expect(await delivered('claimed-by-the-dead')).toMatchObject({ state: 'DELIVERED', attempts: 2 });
   const toJan = connector.sent.slice(before).filter((sent) => sent.conversationId === conversationOf(jan));
-  expect(toJan.map((sent) => whatTheySee(sent).texts[0])).toEqual([expect.stringContaining('De activatie van uw simkaart is gestart.')]);
+  expect(toJan.map((sent) => whatTheySee(sent).texts[0])).toEqual([expect.stringContaining('De activatie van je simkaart is gestart.')]);
 });

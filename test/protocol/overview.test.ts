@@ -2,7 +2,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import { Verbs } from '../../cards/verbs';
-import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other } from '../../prisma/demoData';
+import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other, pieterPorting } from '../../prisma/demoData';
+import { LINK_ATTEMPT_LIMIT } from '../../services/activationLinks';
+import { escalateToAdministrators } from '../../services/escalation';
 import { useBotUnderTest } from '../support/botUnderTest';
 import { teamsActivity, whatTheySee, type TeamsPerson } from '../support/connector';
 
@@ -54,15 +56,24 @@ async function open(who: TeamsPerson, list: Awaited<ReturnType<typeof press>>, h
   return press(who, Verbs.overview.openService, opens[rowIndex]!.data);
 }
 
-test('Ann presses Overview on her welcome: her organisation counted by state, what needs her first', async () => {
+test('Ann presses Overview on her welcome: what needs her first, each with its button, then her organisation counted by state', async () => {
   const seen = await press(ann, Verbs.welcome.overview);
-  expect(seen.texts[0]).toBe('Fleet overview');
-  expect(seen.texts[1]).toMatch(/^Demo Company NV · \d+ services$/);
-  expect(seen.texts[2]).toBe('Needs you now');
-  expect(seen.titles[0]).toBe('Refused porting requests: 1');
+  expect(seen.texts.slice(0, 7)).toEqual([
+    'Fleet overview',
+    expect.stringMatching(/^Demo Company NV · \d+ services$/),
+    'Needs you now',
+    'Porting requests refused or cancelled: 1',
+    'Pieter Janssens · Dstny Mobile',
+    'Services you have not started yet: 1',
+    'Marie Dubois · Dstny Mobile',
+  ]);
+  expect(seen.buttons.slice(0, 2)).toEqual([
+    { title: 'Fix the porting request', verb: Verbs.portingIssues.fix, data: { requestId: expect.any(String) } },
+    { title: 'Start', verb: Verbs.waitingServices.start, data: { serviceId: expect.any(String) } },
+  ]);
   expect(seen.titles).toEqual(expect.arrayContaining([
-    'Waiting for SIM card: 1', 'Waiting for activation: 1', 'Activation scheduled: 0', 'Porting in progress: 0',
-    'Porting refused: 1', 'Activating: 0', 'Failed: 0', 'All services', 'Export (CSV)',
+    'Waiting for activation: 1', 'Activation scheduled: 0', "Waiting for the user's SIM number: 1", 'Waiting for the user to press Start: 0',
+    'Activating: 0', 'Waiting for the ported number: 0', 'Porting refused or cancelled: 1', 'Failed: 0', 'All services', 'Export (CSV)',
   ]));
   expect(seen.titles.find((title) => title.startsWith('Active: '))).toMatch(/^Active: [1-9]\d*$/);
 });
@@ -83,7 +94,7 @@ test("a count lists its services, and a row opens the service's card with only t
   const overview = await press(ann, Verbs.welcome.overview);
   const cardFor = async (count: string, heading: string) => open(ann, await press(ann, Verbs.overview.list, buttonOf(overview, count).data), heading);
 
-  const janCard = await cardFor('Waiting for SIM card: 1', 'Jan Peeters · Dstny Mobile');
+  const janCard = await cardFor("Waiting for the user's SIM number: 1", 'Jan Peeters · Dstny Mobile');
   expect(janCard.texts[0]).toMatch(/^Jan Peeters/);
   expect(janCard.titles).toContain('Resend the activation email');
   expect(janCard.titles).not.toEqual(expect.arrayContaining(['Start']));
@@ -94,7 +105,7 @@ test("a count lists its services, and a row opens the service's card with only t
   expect(marieCard.titles).not.toContain('Resend the activation email');
   expect(marieCard.titles).not.toContain('Fix the porting request');
 
-  const pieterCard = await cardFor('Porting refused: 1', 'Pieter Janssens · Dstny Mobile');
+  const pieterCard = await cardFor('Porting refused or cancelled: 1', 'Pieter Janssens · Dstny Mobile');
   expect(pieterCard.titles).toContain('Fix the porting request');
   expect(pieterCard.titles).not.toContain('Start');
   expect(pieterCard.titles).not.toContain('Resend the activation email');
@@ -126,7 +137,7 @@ test('lists page by ten with Next and Previous, filter by name whatever the acce
   });
 
   const first = await press(ann, Verbs.overview.list, { organisationId, state: 'waitingForSim' });
-  expect(first.texts[0]).toBe('Services: Waiting for SIM card');
+  expect(first.texts[0]).toBe("Services: Waiting for the user's SIM number");
   expect(first.texts).toContain(`1–10 of ${waiting}`);
   expect(first.buttons.filter((button) => button.verb === Verbs.overview.openService)).toHaveLength(10);
   expect(first.titles).toContain('Next');
@@ -148,6 +159,92 @@ test('lists page by ten with Next and Previous, filter by name whatever the acce
   expect(wrong.texts).toEqual(expect.arrayContaining(['Pick one of the list.', 'Type at most 100 characters of the name.']));
   expect(wrong.texts.filter((text) => text === 'Pick one of the list.')).toHaveLength(2);
   expect(wrong.inputs.name).toBe('x'.repeat(120));
+});
+
+/** A service of Demo Company NV whose activation the backend could not do, created by Ann for Luc. */
+async function failedService() {
+  const organisationId = await organisationIdOf(DEMO_TENANT_ID);
+  const [annRow, luc] = await Promise.all([
+    prisma().person.findFirstOrThrow({ where: { email: demo.ann.email } }),
+    prisma().person.findFirstOrThrow({ where: { email: demo.luc.email } }),
+  ]);
+  return prisma().service.create({
+    data: {
+      organisationId, userId: luc.id, createdById: annRow.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE', status: 'FAILED',
+      activationMethod: 'AUTOMATIC', activationTiming: 'NOW', failureReason: 'SIM blocked',
+    },
+  });
+}
+
+test("Needs you now: a failure tried again, a locked link sent anew, a request for help handled, Pieter's porting fixed, each leaving the card", async () => {
+  const failed = await failedService();
+  const janActor = await prisma().person.findFirstOrThrow({ where: { email: demo.jan.email }, include: { organisation: true } });
+  const janService = await prisma().service.findFirstOrThrow({ where: { userId: janActor.id }, orderBy: { createdAt: 'asc' } });
+  // Jan typed ten wrong SIM card numbers on his link; then he asked Ann for help.
+  await prisma().accessLink.create({
+    data: { tokenHash: `locked-${janService.id}`, purpose: 'ACTIVATION', personId: janActor.id, serviceId: janService.id, expiresAt: new Date(Date.now() + 86_400_000), failedAttempts: LINK_ATTEMPT_LIMIT },
+  });
+  await escalateToAdministrators(prisma(), janActor, { requestKey: 'overview-needs-you-1', serviceId: janService.id, topic: 'data', tried: [] });
+
+  const seen = await press(ann, Verbs.welcome.overview);
+  expect(seen.texts).toEqual(expect.arrayContaining([
+    'Needs you now',
+    'Porting requests refused or cancelled: 1',
+    'Failed activations: 1',
+    'Activation links locked after too many wrong SIM card numbers: 1',
+    'Requests for help not handled yet: 1',
+  ]));
+  // Sam, support, sees the same, each with the service to look up: the actions are Ann's.
+  const samSees = await press(sam, Verbs.welcome.overview);
+  expect(samSees.texts).toContain('Failed activations: 1');
+  expect(samSees.titles).toContain('Look up');
+  expect(samSees.titles).not.toEqual(expect.arrayContaining(['Try again']));
+
+  const retried = await press(ann, Verbs.overview.retry, buttonOf(seen, 'Try again').data);
+  expect(retried.texts[2]).toBe('The activation was sent to the network again; you will hear when it is done.');
+  expect(retried.texts).not.toContain('Failed activations: 1');
+  expect((await prisma().service.findUniqueOrThrow({ where: { id: failed.id } })).status).not.toBe('FAILED');
+  // The same button again, from the old card: nothing is sent twice.
+  expect((await press(ann, Verbs.overview.retry, buttonOf(seen, 'Try again').data)).texts[2]).toBe('That activation is not failed any more: nothing was sent again.');
+
+  const resend = buttonOf(retried, 'Send a new activation email');
+  const resent = await press(ann, resend.verb, resend.data);
+  expect(resent.texts[2]).toBe('A new activation email is on its way; the locked link no longer works.');
+  expect(resent.texts).not.toContain('Activation links locked after too many wrong SIM card numbers: 1');
+  expect((await press(ann, resend.verb, resend.data)).texts[2]).toBe('That activation email was already sent.');
+  expect(await prisma().serviceEvent.count({ where: { serviceId: janService.id, kind: 'activation_email_resent' } })).toBe(1);
+
+  const handled = await press(ann, Verbs.overview.markHandled, buttonOf(resent, 'Mark handled').data);
+  expect(handled.texts[2]).toBe('Marked as handled.');
+  expect(handled.texts).not.toContain('Requests for help not handled yet: 1');
+
+  // Fix opens Pieter's porting as it was sent; sent again with the right customer number, it leaves the card.
+  const fix = await press(ann, Verbs.portingIssues.fix, buttonOf(handled, 'Fix the porting request').data);
+  expect(fix.texts.join(' ')).toMatch(/Pieter Janssens/);
+  const sent = await press(ann, Verbs.portingIssues.resubmit, { ...buttonOf(fix, 'Send again').data, ...fix.inputs, customerNumber: pieterPorting.customerNumber });
+  expect(sent.texts[0]).toMatch(/^The corrected request to transfer 0475 38 19 46 for Pieter Janssens has been sent to Proximus \(attempt 2\)/);
+  const after = await press(ann, Verbs.welcome.overview);
+  expect(after.texts).not.toContain('Needs you now');
+  expect(after.texts).toContain('Nothing needs you right now.');
+});
+
+test('a forged "Needs you now" button is refused and audited: data not as the card sent it, or ids not of the organisation', async () => {
+  const failed = await failedService();
+  const organisationId = await organisationIdOf(DEMO_TENANT_ID);
+  const refused = 'The fleet overview is for fleet administrators and support, and only for the organisations they look after.';
+  const audited = (action: string) => prisma().auditEvent.count({ where: { action } });
+  const before = { malformed: await audited('card.malformed'), retry: await audited('activation.retry.denied'), escalation: await audited('escalation.denied') };
+
+  expect((await press(ann, Verbs.overview.retry, { serviceId: 'not-a-service', organisationId })).texts).toEqual([refused]);
+  expect((await press(olga, Verbs.overview.retry, { serviceId: failed.id, organisationId: await organisationIdOf(OTHER_TENANT_ID) })).texts).toEqual([refused]);
+  expect((await press(jan, Verbs.overview.retry, { serviceId: failed.id, organisationId })).texts).toEqual(['Het vlootoverzicht is voor vlootbeheerders en support, en alleen voor de organisaties waarvoor zij zorgen.']);
+  const escalation = await prisma().escalation.findUniqueOrThrow({ where: { requestKey: 'overview-needs-you-1' } });
+  expect((await press(olga, Verbs.overview.markHandled, { escalationId: escalation.id, organisationId })).texts).toEqual([refused]);
+
+  expect(await audited('card.malformed')).toBe(before.malformed + 1);
+  expect(await audited('activation.retry.denied')).toBe(before.retry + 2);
+  expect(await audited('escalation.denied')).toBe(before.escalation + 1);
+  expect((await prisma().service.findUniqueOrThrow({ where: { id: failed.id } })).status).toBe('FAILED');
 });
 
 test("Olga sees Other Org BV only; Demo Company's overview through a forged card is refused and audited", async () => {

@@ -44,7 +44,14 @@ test('"services of Pieter" finds Pieter by name, with his refused porting and it
   const card = timeline(reply!);
   expect(card.title).toMatch(/^Pieter Janssens/);
   expect(card.facts).toMatchObject({ Porting: 'Refused', 'Refused because': expect.stringMatching(/^Proximus refused the transfer/) });
-  expect(card.events).toEqual(['Service created', 'SIM card assigned by the administrator', 'Porting request sent to the current operator', 'Porting refused']);
+  expect(card.events).toEqual([
+    'Service created',
+    'SIM card assigned by the administrator',
+    'Activation started by the administrator',
+    'Porting request sent to the current operator',
+    'SIM card working; waiting for the number transfer',
+    'Porting refused',
+  ]);
 });
 
 test('"Look up a user" asks whom, and the next message is the query', async () => {

@@ -71,6 +71,7 @@ describeOnPostgres('notifier across processes (needs PostgreSQL: set DATABASE_UR
           recipientId: person.id,
           serviceId: service.id,
           kind: n === 0 ? 'activation.started' : n === 1 ? 'activation.completed' : 'activation.failed',
+          audience: 'user',
           payload: {},
         });
       }

@@ -54,11 +54,11 @@ test("a SIM card entered by Ann for Jan's service: audited with its last four di
   expect(result).toMatchObject({ ok: true, alreadyDone: false });
 
   const [event] = await prisma().auditEvent.findMany({ where: { action: 'activation.sim.entered', subjectId: service.id } });
-  expect(event).toMatchObject({ before: { status: 'WAITING_FOR_SIM', simLastDigits: null }, after: { status: 'READY', simLastDigits: iccid.slice(-4) } });
+  expect(event).toMatchObject({ before: { status: 'WAITING_FOR_SIM', simLastDigits: null }, after: { status: 'ACTIVATING', simLastDigits: iccid.slice(-4) } });
   expect(JSON.stringify(event)).not.toContain(iccid);
 
   const seen = await changesSeenBy(sam, 'status of jan.peeters@demo.example');
-  expect(seen).toContain(`Ann Admin: SIM card entered (Waiting for the SIM card number → Ready to activate; none → …${iccid.slice(-4)})`);
+  expect(seen).toContain(`Ann Admin: SIM card entered (Waiting for the SIM card number → Activating; none → …${iccid.slice(-4)})`);
 });
 
 test('Jan, looking at his own service, sees its timeline but not the audit trail', async () => {

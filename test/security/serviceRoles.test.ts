@@ -84,6 +84,8 @@ interface World {
   demoIccid: string;
   /** An import of Demo Company NV, not confirmed yet. */
   demoImport: string;
+  /** An open request for help in Demo Company NV. */
+  demoEscalation: string;
 }
 
 type Call = (w: World) => Promise<unknown>;
@@ -176,6 +178,16 @@ const CASES: Record<string, Partial<Record<WrongActor, Call>>> = {
     'user as administrator': (w) => escalation.escalateToAdministrators(w.db.prisma, w.jan, { requestKey: 'forged-escalation-1', serviceId: w.marieService, topic: 'calls', tried: [] }),
     "another organisation's administrator": (w) => escalation.escalateToAdministrators(w.db.prisma, w.olga, { requestKey: 'forged-escalation-2', serviceId: w.marieService, topic: 'calls', tried: [] }),
     'support outside its organisations': (w) => escalation.escalateToAdministrators(w.db.prisma, w.sam, { requestKey: 'forged-escalation-3', serviceId: w.otherService, topic: 'calls', tried: [] }),
+  },
+  'escalation:openEscalations': {
+    'user as administrator': (w) => escalation.openEscalations(w.db.prisma, w.jan, w.demoOrgId),
+    "another organisation's administrator": (w) => escalation.openEscalations(w.db.prisma, w.olga, w.demoOrgId),
+    'support outside its organisations': (w) => escalation.openEscalations(w.db.prisma, w.sam, w.otherOrgId),
+  },
+  'escalation:markEscalationHandled': {
+    'user as administrator': (w) => escalation.markEscalationHandled(w.db.prisma, w.jan, w.demoEscalation),
+    "another organisation's administrator": (w) => escalation.markEscalationHandled(w.db.prisma, w.olga, w.demoEscalation),
+    'support outside its organisations': (w) => escalation.markEscalationHandled(w.db.prisma, w.sam, w.demoEscalation),
   },
   'numberPool:reserveNumber': { 'user as administrator': (w) => numberPool.reserveNumber(w.db.prisma, w.jan, { kind: NumberKind.MOBILE }) },
   'numberPool:releaseNumber': {
@@ -320,6 +332,7 @@ beforeAll(async () => {
     otherRequest: otherRequest.id,
     demoIccid: demoStockIccids[0]!,
     demoImport: demoImport.id,
+    demoEscalation: (await p.escalation.create({ data: { organisationId: jan.organisationId, requestKey: 'security-escalation-1', topic: 'calls' } })).id,
   };
 });
 

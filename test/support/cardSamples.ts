@@ -140,11 +140,25 @@ export const templateCases: Record<string, (language: Language) => AdaptiveCard[
     renderOverviewCard({
       title: t(l, 'overview.title'),
       subtitle: t(l, 'overview.subtitle', { organisation: 'Demo Company NV', total: 34 }),
+      notice: t(l, 'overview.done.retried'),
       attentionTitle: t(l, 'overview.attention.title'),
       attentionNone: t(l, 'overview.attention.none'),
       attention: [
-        { title: t(l, 'overview.attention.portingRefused', { count: 1 }), verb: Verbs.overview.list, data: { state: 'portingRefused' } },
-        { title: t(l, 'overview.attention.overdue', { count: 2 }), verb: Verbs.overview.list, data: { state: 'overdue' } },
+        {
+          heading: t(l, 'overview.attention.portingIssue', { count: 1 }),
+          hint: '',
+          items: [{ text: 'Pieter Janssens · Dstny Mobile', buttons: [{ title: t(l, 'overview.attention.fix'), verb: Verbs.portingIssues.fix, data: { requestId: 'r1' } }] }],
+          more: [],
+        },
+        {
+          heading: t(l, 'overview.attention.overdue', { count: 4 }),
+          hint: t(l, 'overview.attention.overdueHint'),
+          items: ['Jan Peeters', 'Marie Dubois', 'Luc Lemaire'].map((name) => ({
+            text: `${name} · Dstny Mobile`,
+            buttons: [{ title: t(l, 'overview.attention.lookUp'), verb: Verbs.overview.openService, data: { serviceId: name } }],
+          })),
+          more: [{ title: t(l, 'overview.attention.all', { count: 4 }), verb: Verbs.overview.list, data: { state: 'overdue' } }],
+        },
       ],
       byStateTitle: t(l, 'overview.byState'),
       states: [

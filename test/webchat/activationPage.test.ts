@@ -3,9 +3,10 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { conversationForToken } from '../../bot/webChat/conversations';
 import { demo, demoScenario, demoStockIccids, generatedDemoEmployees } from '../../prisma/demoData';
-import { LinkPurpose, ServiceStatus } from '../../prisma/generated/enums';
+import { LinkPurpose, ServiceStatus, SimState } from '../../prisma/generated/enums';
 import { createAccessLink, newToken } from '../../services/accessLinks';
 import { recordActivationResult, resendActivationEmail } from '../../services/activation';
+import { lockedActivationLinks } from '../../services/activationLinks';
 import type { Actor } from '../../services/people';
 import { decode, textOf } from '../support/pageText';
 import { useRunningBot } from '../support/botUnderTest';
@@ -68,18 +69,49 @@ async function emailedLink(serviceId: string): Promise<string> {
   });
 }
 
-/** A service of a demo employee waiting for their SIM card number, with a personal link. */
-async function waitingService(email: string, language: 'en' | 'nl' | 'fr' | null = 'en') {
+/** What the administrator chose besides a mobile line whose SIM card number the user enters. */
+interface Order {
+  status?: ServiceStatus;
+  /** SM_UC_USER: a UC user, fixed only, without a SIM card. */
+  serviceTypeCode?: string;
+  /** The administrator entered this stock card. */
+  iccid?: string;
+}
+
+/** A service of a demo employee waiting for them (their SIM card number, unless ordered otherwise), with a personal link. */
+async function waitingService(email: string, language: 'en' | 'nl' | 'fr' | null = 'en', order: Order = {}) {
   const [user, ann] = await Promise.all([person(email), person(demo.ann.email)]);
   await served.db.prisma.person.update({ where: { id: user.id }, data: { preferredLanguage: language } });
+  const sim = order.iccid ? await served.db.prisma.simCard.update({ where: { iccid: order.iccid }, data: { state: SimState.ASSIGNED } }) : null;
   const service = await served.db.prisma.service.create({
     data: {
-      organisationId: user.organisationId, userId: user.id, createdById: ann.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE',
-      status: ServiceStatus.WAITING_FOR_SIM, activationMethod: 'EMAIL', activationTiming: 'NOW',
+      organisationId: user.organisationId, userId: user.id, createdById: ann.id,
+      productTypeCode: order.serviceTypeCode === 'SM_UC_USER' ? 'DSTNY_SMARTMOBILE' : 'DSTNY_MOBILE', serviceTypeCode: order.serviceTypeCode ?? 'MOBILE',
+      status: order.status ?? ServiceStatus.WAITING_FOR_SIM, activationMethod: 'EMAIL', activationTiming: 'NOW', simCardId: sim?.id,
     },
   });
   const { token } = await createAccessLink(served.db.prisma, { purpose: LinkPurpose.ACTIVATION, personId: user.id, serviceId: service.id, ttlMs: 14 * 86_400_000 });
   return { service, url: `${served.bot.url}/activate/${token}` };
+}
+
+/** Presses the page's Start activation button: its form carries nothing but action=start. */
+async function pressStart(url: string): Promise<Page> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ action: 'start' }).toString(),
+    redirect: 'manual',
+  });
+  return { status: response.status, html: await response.text(), headers: response.headers };
+}
+
+/** A page that only says where the service stands: no form to send, no chat to open. */
+function expectReadOnly(page: Page): void {
+  expect(page.status).toBe(200);
+  expect(page.html).not.toContain('<form');
+  expect(page.html).not.toContain('webchat-token');
+  expect(page.html).not.toContain('webchat.js');
+  expect(page.headers.get('content-security-policy')).toContain("form-action 'none'");
 }
 
 const statusOf = async (id: string) => (await served.db.prisma.service.findUniqueOrThrow({ where: { id }, include: { simCard: true } }));
@@ -149,33 +181,147 @@ describe("Jan's link from his activation email", () => {
     expect(page.html).toContain(`<form id="use-suggestion" method="post"><input type="hidden" name="iccid" value="${right}"></form>`);
   });
 
-  test('the suggested number: the confirmation says what happens next, and the service has the card', async () => {
+  test('the suggested number: the page then says where the activation stands and what comes next, without the chat', async () => {
     const sent = await submit(link, right);
     expect(sent.status).toBe(303);
     expect(sent.headers.get('location')).toBe(new URL(link).pathname);
     const page = await open(link);
-    expect(page.status).toBe(200);
+    expectReadOnly(page);
     const text = textOf(page.html);
-    expect(text).toContain('Je simkaartnummer is geregistreerd');
-    expect(text).toContain('Je simkaart voor Dstny Mobile wordt nu geactiveerd. Dat duurt normaal ongeveer een uur, en kan tot twee dagen duren.');
+    expect(text).toContain('Waar je activatie staat');
+    expect(text).toContain('Je simkaart voor Dstny Mobile wordt geactiveerd. Dat duurt normaal ongeveer een uur, en kan tot twee dagen duren.');
+    expect(text).toContain('We laten je weten zodra ze actief is.');
     expect(text).toContain('Blijf je oude simkaart gebruiken tot ze geen netwerk meer heeft; zodra dat gebeurt, plaats je de Dstny-simkaart');
-    expect(page.html).not.toContain('<form');
     const service = await statusOf(janService.id);
-    expect([ServiceStatus.READY, ServiceStatus.ACTIVATING]).toContain(service.status);
+    expect(service.status).toBe(ServiceStatus.ACTIVATING);
     expect(service.simCard?.iccid).toBe(right);
 
-    // Sent twice (a double click, a reload of the answer): the same confirmation, and one registration.
+    // Sent twice (a double click, a reload of the answer): the same page, and one registration.
     expect((await submit(link, right)).status).toBe(303);
     expect(await served.db.prisma.serviceEvent.count({ where: { serviceId: janService.id, kind: 'sim_submitted' } })).toBe(1);
   });
 
-  test('once the activation is complete, the link gets the page every unusable link gets', async () => {
-    await waitFor('the activation to start', async () => (await statusOf(janService.id)).status === ServiceStatus.ACTIVATING);
+  test('once the activation is complete, the link says so and what to do if calls or data do not work', async () => {
     await recordActivationResult(served.db.prisma, janService.id, { outcome: 'ACTIVE' });
     const page = await open(link, DUTCH);
-    expect(page.status).toBe(404);
-    expect(textOf(page.html)).toContain('Deze link kan niet gebruikt worden');
-    expect(page.html).toBe((await open(`${served.bot.url}/activate/${newToken()}`, DUTCH)).html);
+    expectReadOnly(page);
+    const text = textOf(page.html);
+    expect(text).toContain('Je simkaart voor Dstny Mobile is actief: je kunt bellen en surfen met Dstny.');
+    expect(text).toContain('Kun je niet bellen of surfen? Zet de vliegtuigmodus aan en weer uit, of herstart je toestel.');
+    // A number sent to it now is neither checked nor counted: the page just shows where the service stands.
+    const wrongSoFar = async () => (await served.db.prisma.accessLink.findFirstOrThrow({ where: { serviceId: janService.id, revokedAt: null } })).failedAttempts;
+    const before = await wrongSoFar();
+    expect((await submit(link, '8932 1001')).status).toBe(303);
+    expect(await wrongSoFar()).toBe(before);
+  });
+});
+
+/** Stock cards for services whose SIM card the administrator entered. */
+let nextCard = 30;
+
+describe('after the user\'s part, the link shows every later state of its service in their language', () => {
+  test.each([
+    [ServiceStatus.ACTIVATING, null, ['Your SIM card for Dstny Mobile is being activated.', "We'll let you know as soon as it is active.", 'Keep using your old SIM card until its network drops out']],
+    [ServiceStatus.WAITING_FOR_PORTING, null, ['Your SIM card for Dstny Mobile works. Your current number moves to it once the transfer from your current operator is complete: keep using your old SIM card until it loses the network, then put in the Dstny SIM card.']],
+    [ServiceStatus.ACTIVE, null, ['Your SIM card for Dstny Mobile is active: you can call and surf with Dstny.', "Can't call or surf?"]],
+    [ServiceStatus.FAILED, 'The network refused the SIM card.', ['The activation of your SIM card for Dstny Mobile failed: The network refused the SIM card. Please contact your fleet administrator, or Dstny support on +32 2 401 97 00 (option 1).']],
+    [ServiceStatus.FAILED, null, ['The activation of your SIM card for Dstny Mobile failed: no reason was given.']],
+    [ServiceStatus.ENDED, null, ['Your Dstny Mobile service has ended.']],
+  ])('%s (%s)', async (status, failureReason, sentences) => {
+    const { service, url } = await waitingService(generatedDemoEmployees[11]!.email, 'en', { iccid: demoStockIccids[nextCard++]! });
+    await served.db.prisma.service.update({ where: { id: service.id }, data: { status, failureReason } });
+    const page = await open(url);
+    expectReadOnly(page);
+    const text = textOf(page.html);
+    expect(text).toContain('Where your activation stands');
+    for (const sentence of sentences) expect(text).toContain(sentence);
+    expect(page.html).not.toMatch(/at [\w.]+ \(|Error:/);
+  });
+});
+
+describe('a UC user\'s link: no SIM card, so nothing to type', () => {
+  test('the page offers Start activation only, its chat is there, and Start moves the service on', async () => {
+    const { service, url } = await waitingService(generatedDemoEmployees[12]!.email, 'en', { status: ServiceStatus.READY, serviceTypeCode: 'SM_UC_USER' });
+    const page = await open(url);
+    expect(page.status).toBe(200);
+    const text = textOf(page.html);
+    expect(text).toContain('Activate your service');
+    expect(text).toContain('this page activates your Dstny SmartMobile service (UC user) at Demo Company NV.');
+    expect(text).toContain('Your Dstny SmartMobile service works without a SIM card, so there is nothing to type. Press Start activation to activate it.');
+    expect(page.html).not.toContain('id="iccid"');
+    expect(text).not.toMatch(/SIM card number/);
+    expect(page.html).toContain('<input type="hidden" name="action" value="start">');
+    expect(page.html).toContain('<button type="submit">Start activation</button>');
+    expect(page.html).toContain('<meta name="webchat-token"');
+
+    const pressed = await pressStart(url);
+    expect([pressed.status, pressed.headers.get('location')]).toEqual([303, new URL(url).pathname]);
+    expect((await statusOf(service.id)).status).toBe(ServiceStatus.ACTIVATING);
+    const after = await open(url);
+    expectReadOnly(after);
+    expect(textOf(after.html)).toContain('Your Dstny SmartMobile service is being activated. This normally takes about an hour, and can take up to two days.');
+    expect(textOf(after.html)).not.toMatch(/SIM card/);
+  });
+});
+
+type Json = Record<string, any>;
+
+/** The web chat of a page, as its script starts it: the page's token, then a conversation through Direct Line. */
+async function chatOf(page: Page) {
+  const token = attribute(/<meta name="webchat-token"[^>]*>/.exec(page.html)![0], 'content');
+  const call = async (method: string, route: string, body?: Json): Promise<Json> => {
+    const response = await fetch(`${served.bot.url}/v3/directline${route}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    expect(response.status).toBeLessThan(300);
+    return (await response.json()) as Json;
+  };
+  const { conversationId } = await call('POST', '/conversations', { locale: 'en-US' });
+  /** Posts a message (typed text, or a button's value as Action.Submit sends it) and reads what the bot answered. */
+  return async (message: { text?: string; value?: Json }) => {
+    const { id } = await call('POST', `/conversations/${conversationId}/activities`, { type: 'message', locale: 'en-US', ...message });
+    const { activities } = await call('GET', `/conversations/${conversationId}/activities`);
+    const replies = (activities as Json[]).filter((activity) => activity.replyToId === id);
+    const cards = replies.flatMap((reply) => (reply.attachments ?? []).map((attachment: Json) => attachment.content));
+    return {
+      texts: [...replies.map((reply) => reply.text).filter(Boolean), ...cards.flatMap((card) => card.body.filter((item: Json) => item.type === 'TextBlock').map((item: Json) => item.text))],
+      buttons: cards.flatMap((card) => (card.actions ?? []).map((action: Json) => action.title)),
+    };
+  };
+}
+
+describe('the chat on a personal page speaks of the link\'s service only', () => {
+  test('with two services waiting for a number, the number typed goes to the page\'s service: no "which one"', async () => {
+    const email = generatedDemoEmployees[13]!.email;
+    const first = await waitingService(email, 'en');
+    const second = await waitingService(email, 'en');
+    const says = await chatOf(await open(second.url));
+    expect(await says({ text: 'activate my SIM' })).toEqual({ texts: ['Please type your SIM card number: the 19 or 20 digits printed on the card, starting with 89.'], buttons: [] });
+    const answer = await says({ text: grouped(demoStockIccids[40]!) });
+    expect(answer.texts[0]).toContain(`Thank you: SIM card ${grouped(demoStockIccids[40]!)} is registered and its activation starts now.`);
+    expect((await statusOf(second.service.id)).simCard?.iccid).toBe(demoStockIccids[40]);
+    expect((await statusOf(first.service.id)).simCardId).toBeNull();
+  });
+
+  test('a page whose SIM card is known offers Start in its chat, takes no other card, and starts its own service', async () => {
+    const email = generatedDemoEmployees[14]!.email;
+    const waiting = await waitingService(email, 'en');
+    const ready = await waitingService(email, 'en', { status: ServiceStatus.READY, iccid: demoStockIccids[41]! });
+    const says = await chatOf(await open(ready.url));
+    const offer = 'Your fleet administrator has already registered the SIM card of your Dstny Mobile service, so there is no number to type. Press Start activation when you have the SIM card at hand.';
+    expect(await says({ text: 'activate my SIM' })).toEqual({ texts: [offer], buttons: ['Start activation'] });
+    // Another stock card typed here is not taken for the other service waiting for one.
+    expect(await says({ text: grouped(demoStockIccids[42]!) })).toEqual({
+      texts: ['This is not the SIM card your fleet administrator registered for this service. Please check that you have the right card, or ask your fleet administrator.', offer],
+      buttons: ['Start activation'],
+    });
+    expect((await statusOf(waiting.service.id)).simCardId).toBeNull();
+    const started = await says({ value: { verb: 'activateSim.start', serviceId: ready.service.id } });
+    expect(started.texts).toEqual([expect.stringContaining('The activation of your SIM card for Dstny Mobile has started.')]);
+    expect((await statusOf(ready.service.id)).status).toBe(ServiceStatus.ACTIVATING);
+    expect((await statusOf(waiting.service.id)).status).toBe(ServiceStatus.WAITING_FOR_SIM);
   });
 });
 
@@ -226,22 +372,36 @@ describe('wrong numbers are limited', () => {
     await served.db.prisma.attemptWindow.deleteMany();
   });
 
-  test('the tenth wrong number locks the link: the page says to contact the fleet administrator, even for the right number', async () => {
+  test('the last tries are counted down under the field; the tenth wrong number locks the link and the administrators are told', async () => {
     const { service, url } = await waitingService(generatedDemoEmployees[3]!.email);
-    for (let attempt = 1; attempt < 10; attempt++) expect((await submit(url, '8932 1001')).status).toBe(422);
+    const errors: string[] = [];
+    for (let attempt = 1; attempt < 10; attempt++) {
+      const page = await submit(url, '8932 1001');
+      expect(page.status).toBe(422);
+      errors.push(errorText(page.html));
+    }
+    const wrong = 'A SIM card number has 19 or 20 digits; this one has 8.';
+    expect(errors.slice(0, 7)).toEqual(Array(7).fill(wrong));
+    expect(errors.slice(7)).toEqual([`${wrong} You have 2 tries left before this link locks.`, `${wrong} You have one try left before this link locks.`]);
     // An empty form is not a wrong number.
     expect((await submit(url, '')).status).toBe(422);
     const locked = await submit(url, '8932 1002');
     expect(locked.status).toBe(403);
     expect(textOf(locked.html)).toContain(
-      'This link is locked Too many wrong SIM card numbers were entered with this link, so it no longer accepts any. Please contact your fleet administrator: they can send you a new activation email.',
+      'This link is locked Too many wrong SIM card numbers were entered with this link, so it no longer accepts any. Your fleet administrator has been told and will send you a new activation email with a new link.',
     );
+    expect(locked.html).not.toContain('webchat-token');
     expect((await open(url)).status).toBe(403);
     expect((await submit(url, demoStockIccids[1]!)).status).toBe(403);
     expect((await statusOf(service.id)).status).toBe(ServiceStatus.WAITING_FOR_SIM);
+    const ann = await person(demo.ann.email);
+    const told = await served.db.prisma.notification.findMany({ where: { kind: 'activation.linkLocked', serviceId: service.id } });
+    expect(told.map((notice) => notice.recipientId)).toEqual([ann.id]);
+    expect(await lockedActivationLinks(served.db.prisma, ann.organisationId)).toContain(service.id);
     // A new email brings a new link that works again.
     const fresh = await emailedLink(service.id);
     expect((await open(fresh)).status).toBe(200);
+    expect(await lockedActivationLinks(served.db.prisma, ann.organisationId)).not.toContain(service.id);
   });
 
   test('thirty wrong numbers from one address hold back every link from it, keeping what was typed, until the hour has passed', async () => {
