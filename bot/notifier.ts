@@ -38,7 +38,6 @@ import type { Actor } from '../services/people';
 import { PermanentError, RetryableError, describeError } from '../services/retry';
 import { sendSlotTaker } from '../services/sendRateLimit';
 import { serviceSummary, summaryCardOf } from '../services/serviceOrders';
-import type { Logger } from './logger';
 import { polling } from './polling';
 import { sendToPerson, updateSent, type ProactiveContent, type ProactiveDeps, type Recipient } from './proactive';
 

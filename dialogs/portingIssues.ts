@@ -13,7 +13,6 @@ import { renderPortingIssuesCard } from '../cards/portingIssuesCard';
 import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import type { PortingRequest } from '../prisma/generated/client';
-import { PortingState } from '../prisma/generated/enums';
 import type { Db } from '../services/db/database';
 import { scheduleDonorStep } from '../services/donorSimulator';
 import { donorOperatorName } from '../services/donorOperators';
@@ -26,6 +25,7 @@ import {
   PortingConflict,
   refusalCodeSchema,
   refusalField,
+  needsCorrection,
   refusedRequestFor,
   resubmitPorting,
   type RefusalCode,
@@ -157,7 +157,7 @@ export async function resubmitPortingFix(
 async function alreadySettled(db: Db, request: PortingRequest, language: Language): Promise<Reply | undefined> {
   const next = await attemptAfter(db, request);
   if (next) return text(t(language, 'porting.fix.alreadyResubmitted', { attempt: next.attempt }));
-  if (request.state !== PortingState.REFUSED) return text(t(language, 'porting.fix.notRefused'));
+  if (!needsCorrection(request.state)) return text(t(language, 'porting.fix.notRefused'));
   return undefined;
 }
 

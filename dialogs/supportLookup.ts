@@ -74,6 +74,9 @@ const eventLabel: Record<string, StringKey> = {
   activation_retried: 'support.event.activation_retried',
   provisioned: 'support.event.provisioned',
   porting_held: 'support.event.porting_held',
+  activation_overdue: 'support.event.activation_overdue',
+  porting_overdue: 'support.event.porting_overdue',
+  escalation_overdue: 'support.event.escalation_overdue',
 };
 
 /** The audit trail's actions as support reads them; any other is named as it was recorded. */

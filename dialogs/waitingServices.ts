@@ -42,7 +42,7 @@ export async function waitingServicesCard(db: Db, actor: Actor, language: Langua
   const rows = list.services.map((s) => {
     const notStarted = s.status === ServiceStatus.WAITING_FOR_ACTIVATION;
     const detail = !notStarted
-      ? t(language, 'waiting.row.waitingForSim', { date: date.format(s.createdAt) })
+      ? t(language, s.status === ServiceStatus.READY ? 'waiting.row.waitingForStart' : 'waiting.row.waitingForSim', { date: date.format(s.createdAt) })
       : s.scheduledStartAt
         ? t(language, 'waiting.row.scheduled', { when: whenFormat(language).format(s.scheduledStartAt) })
         : t(language, 'waiting.row.notStarted', { date: date.format(s.createdAt) });

@@ -5,7 +5,7 @@ import { codeAsName, productNames, type Localised } from './catalog';
 import type { Db } from './db/database';
 import { submitToDonor } from './donorSimulator';
 import { enqueue, jobHandler, type DbClient, type JobHandler } from './jobQueue';
-import { applyServiceEvent, DEFAULT_ACTIVATION_LINK_DAYS, notifyAll, queueActivationEmail } from './lifecycle/engine';
+import { applyServiceEvent, DEFAULT_ACTIVATION_LINK_DAYS, queueActivationEmail } from './lifecycle/engine';
 import { ActivationJobs, portingJobSchema, scheduledStartJobSchema, startAllJobSchema, type Digest } from './lifecycle/jobs';
 import { AccessDenied, canSeeOrganisation, recordRefusal, refuse, type Actor } from './people';
 import { checkIccid, typoCandidates, type IccidProblem, type TypoCandidate } from './simNumber';
@@ -15,15 +15,6 @@ import { checkIccid, typoCandidates, type IccidProblem, type TypoCandidate } fro
  * user entering the SIM card number or pressing Start, the provisioning backend's answer, the administrator's retry.
  * Each checks who may act, then applies the lifecycle's event (services/lifecycle/), which alone changes the status.
  */
-
-/** Notification kinds written by the activation; the notifier in bot/ turns them into messages. */
-export const ActivationNotifications = {
-  started: 'activation.started',
-  completed: 'activation.completed',
-  failed: 'activation.failed',
-  simEntered: 'activation.simEntered',
-  emailSent: 'activation.emailSent',
-} as const;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Access

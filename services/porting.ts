@@ -235,6 +235,11 @@ const ACTIVE_STATES: PortingState[] = [...openPortingStates];
 /** A transfer the donor refused or its holder cancelled: only the administrator's corrected request moves it on. */
 const STOPPED_STATES: PortingState[] = [PortingState.REFUSED, PortingState.CANCELLED];
 
+/** Whether a request in `state` waits for the administrator's correction ("Fix"). */
+export function needsCorrection(state: PortingState): boolean {
+  return STOPPED_STATES.includes(state);
+}
+
 /** Is a porting of `e164` under way (another than `exceptRequestId`)? */
 export async function portingInProgress(db: Db | Prisma.TransactionClient, e164: string, exceptRequestId?: string): Promise<boolean> {
   const found = await db.portingRequest.findFirst({
@@ -584,7 +589,7 @@ export async function resubmitPorting(
   const refused = await refusedRequestFor(db, actor, refusedRequestId);
   const followUp = await attemptAfter(db, refused);
   if (followUp) return { status: 'already-resubmitted', request: followUp };
-  if (!STOPPED_STATES.includes(refused.state)) throw new PortingConflict('this porting request was not refused');
+  if (!needsCorrection(refused.state)) throw new PortingConflict('this porting request was not refused');
   const checked = await precheckPortingFor(db, actor, input, now);
   if (!checked.ok) return { status: 'blocked', warnings: checked.warnings };
   try {
@@ -668,7 +673,7 @@ export async function listPortingIssues(db: Db, actor: Actor, organisationId: st
   });
   return services
     .flatMap(({ id, user, portingRequests: [latest] }) => {
-      if (!latest || !STOPPED_STATES.includes(latest.state)) return [];
+      if (!latest || !needsCorrection(latest.state)) return [];
       const code = refusalCodeSchema.safeParse(latest.refusalCode);
       return [{
         requestId: latest.id,

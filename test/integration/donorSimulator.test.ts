@@ -165,20 +165,26 @@ describe('timing', () => {
   });
 });
 
+/** The donor's next `count` steps, each taken when it is due; what they were and when the last was taken. */
+async function donorSteps(requestId: string, from: Date, speed: number, count: number): Promise<{ steps: string[]; now: Date }> {
+  let now = from;
+  const steps: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const due = await advancePorting(db.prisma, requestId, now, speed);
+    if (due.status !== 'not-due') throw new Error(`expected a wait, got ${due.status}`);
+    now = due.dueAt;
+    const step = await advancePorting(db.prisma, requestId, now, speed);
+    if (step.status !== 'applied') throw new Error(`expected a step, got ${step.status}`);
+    steps.push(step.to);
+  }
+  return { steps, now };
+}
+
 describe('the whole lifecycle, with its timeline and notifications', () => {
   test('simple porting: accepted, scheduled the next working day, completed; the number becomes ours', async () => {
     const request = await submitted(personRequest);
     const speed = 720;
-    let now = t0;
-    const steps: string[] = [];
-    for (let i = 0; i < 3; i += 1) {
-      const due = await advancePorting(db.prisma, request.id, now, speed);
-      if (due.status !== 'not-due') throw new Error(`expected a wait, got ${due.status}`);
-      now = due.dueAt;
-      const step = await advancePorting(db.prisma, request.id, now, speed);
-      if (step.status !== 'applied') throw new Error(`expected a step, got ${step.status}`);
-      steps.push(step.to);
-    }
+    const { steps, now } = await donorSteps(request.id, t0, speed, 3);
     expect(steps).toEqual([PortingState.ACCEPTED, PortingState.SCHEDULED, PortingState.COMPLETED]);
     expect(await advancePorting(db.prisma, request.id, now, speed)).toEqual({ status: 'idle', state: PortingState.COMPLETED });
 
@@ -225,33 +231,19 @@ describe('a number only switches onto a line that works', () => {
   test('at the window the switch is held while the new line is still activating, and resumes with a new window once it works', async () => {
     const request = await submitted(personRequest, t0, ServiceStatus.ACTIVATING);
     const speed = 720;
-    let now = t0;
-    const steps: string[] = [];
-    for (let i = 0; i < 3; i += 1) {
-      const due = await advancePorting(db.prisma, request.id, now, speed);
-      if (due.status !== 'not-due') throw new Error(`expected a wait, got ${due.status}`);
-      now = due.dueAt;
-      const step = await advancePorting(db.prisma, request.id, now, speed);
-      if (step.status !== 'applied') throw new Error(`expected a step, got ${step.status}`);
-      steps.push(step.to);
-    }
-    expect(steps).toEqual([PortingState.ACCEPTED, PortingState.SCHEDULED, PortingState.HELD]);
+    const window = await donorSteps(request.id, t0, speed, 3);
+    expect(window.steps).toEqual([PortingState.ACCEPTED, PortingState.SCHEDULED, PortingState.HELD]);
     // Nothing switched: the number is not ours, the service still activating, the donor still holds the line.
     expect(await db.prisma.phoneNumber.findUnique({ where: { e164: personRequest.e164 } })).toBeNull();
     expect(await db.prisma.service.findUniqueOrThrow({ where: { id: request.serviceId } })).toMatchObject({ status: ServiceStatus.ACTIVATING, mobileNumberId: null });
     expect(await db.prisma.donorLine.findUnique({ where: { e164: personRequest.e164 } })).not.toBeNull();
-    const held = await db.prisma.notification.findMany({ where: { serviceId: request.serviceId, kind: 'porting.held' } });
-    expect(held.map((n) => n.recipientId).sort()).toEqual([adminId, userId].sort());
+    const told = await db.prisma.notification.findMany({ where: { serviceId: request.serviceId, kind: 'porting.held' } });
+    expect(told.map((n) => n.recipientId).sort()).toEqual([adminId, userId].sort());
 
     // Back to the donor once the line works: accepted again, a new window, then the switch and the service active.
     await db.prisma.service.update({ where: { id: request.serviceId }, data: { status: ServiceStatus.WAITING_FOR_PORTING } });
-    expect(await applyPortingEvent(db.prisma, request.id, { to: PortingState.ACCEPTED }, { now, expectedFrom: PortingState.HELD })).toMatchObject({ applied: true });
-    for (const expected of [PortingState.SCHEDULED, PortingState.COMPLETED]) {
-      const due = await advancePorting(db.prisma, request.id, now, speed);
-      if (due.status !== 'not-due') throw new Error(`expected a wait, got ${due.status}`);
-      now = due.dueAt;
-      expect(await advancePorting(db.prisma, request.id, now, speed)).toMatchObject({ status: 'applied', to: expected });
-    }
+    expect(await applyPortingEvent(db.prisma, request.id, { to: PortingState.ACCEPTED }, { now: window.now, expectedFrom: PortingState.HELD })).toMatchObject({ applied: true });
+    expect((await donorSteps(request.id, window.now, speed, 2)).steps).toEqual([PortingState.SCHEDULED, PortingState.COMPLETED]);
     expect(await db.prisma.service.findUniqueOrThrow({ where: { id: request.serviceId } })).toMatchObject({ status: ServiceStatus.ACTIVE });
   });
 });
