@@ -6,8 +6,7 @@ import type { Service } from '../prisma/generated/client';
 import { ServiceStatus } from '../prisma/generated/enums';
 import {
   serviceForSim,
-  servicesWaitingForSim,
-  servicesWaitingForUserStart,
+  servicesOfUser,
   startActivationAsUser,
   submitSimNumber,
   type SubmitSimResult,
@@ -147,14 +146,19 @@ function accepted(language: Language, result: Extract<SubmitSimResult, { ok: tru
  * their services stand, rather than what some other service's state is.
  */
 async function findService(db: Db, actor: Actor, language: Language, iccid: string | undefined): Promise<SimTurn> {
-  const [forSim, forStart] = await Promise.all([servicesWaitingForSim(db, actor), servicesWaitingForUserStart(db, actor)]);
+  // One read of the person's services answers all three questions: which waits for a number, which for Start, whose
+  // SIM card this is. It is the hot path of every number typed in the chat.
+  const mine = await servicesOfUser(db, actor);
+  const forSim = mine.filter((service) => service.status === ServiceStatus.WAITING_FOR_SIM);
+  const forStart = mine.filter((service) => service.status === ServiceStatus.READY);
   if (iccid === undefined) {
     const waiting = [...forSim, ...forStart].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     if (waiting.length === 1) return forService(db, actor, language, waiting[0]!, undefined);
     if (waiting.length > 1) return { replies: [await choiceCard(db, language, 'activation.choose.any', waiting)], flow: undefined };
     return { replies: await whereServicesStand(db, actor, language), flow: undefined };
   }
-  const own = await db.service.findFirst({ where: { userId: actor.id, simCard: { iccid: normaliseIccid(iccid) } } });
+  const typed = normaliseIccid(iccid);
+  const own = mine.find((service) => service.simCard?.iccid === typed);
   if (own) return forService(db, actor, language, own, iccid);
   if (forSim.length === 1) return forService(db, actor, language, forSim[0]!, iccid);
   if (forSim.length > 1) return { replies: [await choiceCard(db, language, 'activation.choose', forSim, iccid)], flow: undefined };

@@ -448,14 +448,9 @@ async function startAs(db: Db, actorId: string, serviceIds: string[], options: S
 // ---------------------------------------------------------------------------------------------------------------
 // Reading
 
-/** The user's own services still waiting for their SIM card number, oldest first. */
-export async function servicesWaitingForSim(db: Db, actor: Actor): Promise<Service[]> {
-  return db.service.findMany({ where: { userId: actor.id, status: ServiceStatus.WAITING_FOR_SIM }, orderBy: { createdAt: 'asc' } });
-}
-
-/** The user's own services whose SIM card is known (or that have none), waiting for them to press Start. */
-export async function servicesWaitingForUserStart(db: Db, actor: Actor): Promise<Service[]> {
-  return db.service.findMany({ where: { userId: actor.id, status: ServiceStatus.READY }, orderBy: { createdAt: 'asc' } });
+/** All of the user's own services, oldest first, with their SIM card's number: what the chat needs in one read. */
+export async function servicesOfUser(db: Db, actor: Actor): Promise<Array<Service & { simCard: { iccid: string } | null }>> {
+  return db.service.findMany({ where: { userId: actor.id }, include: { simCard: { select: { iccid: true } } }, orderBy: { createdAt: 'asc' } });
 }
 
 export const WAITING_PAGE_SIZE = 10;

@@ -66,8 +66,10 @@ export async function queueNotification(client: DbClient, notification: NewNotif
   return (await queueNotifications(client, [notification])) === 1;
 }
 
-/** Writes several at once; how many were new. */
-export async function queueNotifications(client: DbClient, notifications: NewNotification[]): Promise<number> {
+/** Writes several at once; how many were new. Of two with the same key, the first is kept. */
+export async function queueNotifications(client: DbClient, all: NewNotification[]): Promise<number> {
+  const keys = new Set<string>();
+  const notifications = all.filter(({ idempotencyKey }) => !keys.has(idempotencyKey) && keys.add(idempotencyKey));
   if (notifications.length === 0) return 0;
   // skipDuplicates is ON CONFLICT DO NOTHING: a duplicate neither throws nor aborts the caller's transaction.
   const { count } = await client.notification.createMany({

@@ -61,15 +61,18 @@ export async function applyServiceEvent(tx: Tx, serviceId: string, event: Lifecy
   await tx.serviceEvent.create({
     data: { serviceId, kind: transition.timeline, detail: options.detail ?? {}, actorId: options.actorId ?? null, createdAt: now },
   });
-  // A bulk start's administrator hears of each service in the operation's one message: this notice takes the key of
-  // the effects' own "started" notice to them.
+  // The transition's notifications are written together at the end: one statement for all of them.
+  const notices: NewNotification[] = [];
+  // A bulk start's administrator hears of each service in the operation's one message: this notice, first, takes the
+  // key of the effects' own "started" notice to them.
   if (options.digest && options.actorId) {
-    await notifyAll(tx, updated, 'activation.started', { digestKey: options.digest.key, digestTotal: options.digest.total }, {
+    notices.push(...noticesFor(updated, 'activation.started', { digestKey: options.digest.key, digestTotal: options.digest.total }, {
       recipients: [options.actorId],
       occurrence: String(now.getTime()),
-    });
+    }));
   }
-  for (const effect of transition.effects) await effects[effect](tx, updated, options);
+  for (const effect of transition.effects) await effects[effect](tx, updated, options, notices);
+  await queueNotifications(tx, notices);
   return { applied: true, from: service.status, service: updated };
 }
 
@@ -109,32 +112,38 @@ export async function notifyAll(
   service: Pick<Service, 'id' | 'userId' | 'createdById'>,
   kind: NotificationKind,
   payload: Prisma.InputJsonObject,
-  options: { recipients?: Array<string | null>; occurrence?: string } = {},
+  options: NoticeOptions = {},
 ): Promise<void> {
+  await queueNotifications(tx, noticesFor(service, kind, payload, options));
+}
+
+interface NoticeOptions {
+  recipients?: Array<string | null>;
+  occurrence?: string;
+}
+
+function noticesFor(service: Pick<Service, 'id' | 'userId' | 'createdById'>, kind: NotificationKind, payload: Prisma.InputJsonObject, options: NoticeOptions = {}): NewNotification[] {
   const recipients = options.recipients ?? [service.userId, service.createdById];
-  const notifications: NewNotification[] = [];
-  for (const recipientId of new Set(recipients.filter((id): id is string => !!id))) {
-    notifications.push({
-      idempotencyKey: [kind, service.id, options.occurrence, recipientId].filter(Boolean).join(':'),
-      recipientId,
-      serviceId: service.id,
-      kind,
-      audience: recipientId === service.userId ? 'user' : 'administrator',
-      payload: { serviceId: service.id, ...payload },
-    });
-  }
-  await queueNotifications(tx, notifications);
+  return [...new Set(recipients.filter((id): id is string => !!id))].map((recipientId) => ({
+    idempotencyKey: [kind, service.id, options.occurrence, recipientId].filter(Boolean).join(':'),
+    recipientId,
+    serviceId: service.id,
+    kind,
+    audience: recipientId === service.userId ? 'user' : 'administrator',
+    payload: { serviceId: service.id, ...payload },
+  }));
 }
 
 /** One notice to one person about a service that is not theirs to act on, such as the colleague losing a number. */
-async function notifyOne(tx: Tx, kind: NotificationKind, recipientId: string, audience: Audience, serviceId: string, key: string, payload: Prisma.InputJsonObject) {
-  await queueNotifications(tx, [{ idempotencyKey: `${kind}:${key}:${recipientId}`, recipientId, serviceId, kind, audience, payload }]);
+function noticeTo(kind: NotificationKind, recipientId: string, audience: Audience, serviceId: string, key: string, payload: Prisma.InputJsonObject): NewNotification {
+  return { idempotencyKey: `${kind}:${key}:${recipientId}`, recipientId, serviceId, kind, audience, payload };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
 // Effects
 
-type EffectRun = (tx: Tx, service: Service, options: EventOptions) => Promise<unknown>;
+/** An effect's notifications go into `notices`, written once the transition's effects have all run. */
+type EffectRun = (tx: Tx, service: Service, options: EventOptions, notices: NewNotification[]) => Promise<unknown>;
 
 const effects: Record<Effect, EffectRun> = {
   activationEmail: (tx, service, { now, linkDays, digest }) => queueActivationEmail(tx, service, now, linkDays ?? DEFAULT_ACTIVATION_LINK_DAYS, digest),
@@ -151,17 +160,17 @@ const effects: Record<Effect, EffectRun> = {
     if (porting?.state !== PortingState.REQUESTED) return;
     await enqueue(tx, { kind: ActivationJobs.submitPorting, payload: { requestId: porting.id }, runAt: now, singletonKey: `${ActivationJobs.submitPorting}:${porting.id}` });
   },
-  async announceTakeovers(tx, service) {
+  async announceTakeovers(tx, service, _options, notices) {
     const user = await tx.person.findUniqueOrThrow({ where: { id: service.userId }, select: { displayName: true } });
     if (service.numberOption === NumberOption.MOVE && service.movedFromServiceId) {
       const from = await tx.service.findUnique({ where: { id: service.movedFromServiceId }, select: { id: true, userId: true, mobileNumber: { select: { e164: true } } } });
       if (from?.mobileNumber) {
-        await notifyOne(tx, 'number.movePlanned', from.userId, 'previousUser', from.id, service.id, { number: from.mobileNumber.e164, newUser: user.displayName });
+        notices.push(noticeTo('number.movePlanned', from.userId, 'previousUser', from.id, service.id, { number: from.mobileNumber.e164, newUser: user.displayName }));
       }
     }
     const holder = await fixedNumberHolder(tx, service);
     if (holder) {
-      await notifyOne(tx, 'fixedNumber.takePlanned', holder.userId, 'previousUser', holder.id, service.id, { number: holder.e164, newUser: user.displayName });
+      notices.push(noticeTo('fixedNumber.takePlanned', holder.userId, 'previousUser', holder.id, service.id, { number: holder.e164, newUser: user.displayName }));
     }
   },
   simActive: (tx, service) => (service.simCardId ? tx.simCard.update({ where: { id: service.simCardId }, data: { state: SimState.ACTIVE } }) : Promise.resolve()),
@@ -176,24 +185,25 @@ const effects: Record<Effect, EffectRun> = {
     if (mobileNumberId) await tx.phoneNumber.update({ where: { id: mobileNumberId }, data: { state: NumberState.IN_USE, reservedUntil: null } });
   },
   takeMovedNumber: (tx, service, options) => takeMovedNumber(tx, service, options.now),
-  takePlannedFixedNumber: (tx, service, { now }) => takePlannedFixedNumber(tx, service, now),
-  notifyStarted: (tx, service, { now }) => notifyAll(tx, service, 'activation.started', {}, { occurrence: String(now.getTime()) }),
-  async notifySimEntered(tx, service, { actorId, detail }) {
+  takePlannedFixedNumber: (tx, service, { now }, notices) => takePlannedFixedNumber(tx, service, now, notices),
+  notifyStarted: async (_tx, service, { now }, notices) => notices.push(...noticesFor(service, 'activation.started', {}, { occurrence: String(now.getTime()) })),
+  async notifySimEntered(_tx, service, { actorId, detail }, notices) {
     // The administrator learns that the user did their part; not of what they did themselves.
     if (service.createdById && service.createdById !== actorId) {
       const lastDigits = typeof detail?.lastDigits === 'string' ? detail.lastDigits : undefined;
-      await notifyAll(tx, service, 'activation.simEntered', lastDigits ? { lastDigits } : {}, { recipients: [service.createdById] });
+      notices.push(...noticesFor(service, 'activation.simEntered', lastDigits ? { lastDigits } : {}, { recipients: [service.createdById] }));
     }
   },
-  notifyProvisioned: (tx, service) => notifyAll(tx, service, 'activation.provisioned', {}),
-  notifyActive: (tx, service) => notifyAll(tx, service, 'activation.completed', {}),
-  notifyFailed: (tx, service, { now }) => notifyAll(tx, service, 'activation.failed', { reason: service.failureReason }, { occurrence: String(now.getTime()) }),
-  async notifyNumberMovedAway(tx, service, { detail }) {
+  notifyProvisioned: async (_tx, service, _options, notices) => notices.push(...noticesFor(service, 'activation.provisioned', {})),
+  notifyActive: async (_tx, service, _options, notices) => notices.push(...noticesFor(service, 'activation.completed', {})),
+  notifyFailed: async (_tx, service, { now }, notices) =>
+    notices.push(...noticesFor(service, 'activation.failed', { reason: service.failureReason }, { occurrence: String(now.getTime()) })),
+  async notifyNumberMovedAway(_tx, service, { detail }, notices) {
     const newUser = typeof detail?.newUser === 'string' ? detail.newUser : '';
     const number = typeof detail?.number === 'string' ? detail.number : '';
-    await notifyOne(tx, 'number.moved', service.userId, 'previousUser', service.id, service.id, { number, newUser });
+    notices.push(noticeTo('number.moved', service.userId, 'previousUser', service.id, service.id, { number, newUser }));
     if (service.createdById && service.createdById !== service.userId) {
-      await notifyOne(tx, 'number.moved', service.createdById, 'administrator', service.id, service.id, { number, newUser });
+      notices.push(noticeTo('number.moved', service.createdById, 'administrator', service.id, service.id, { number, newUser }));
     }
   },
 };
@@ -263,7 +273,7 @@ async function fixedNumberHolder(tx: Tx, service: Service) {
  * The seed's step 7, option 2: the active fixed number is removed from the colleague it is linked to and added to the
  * new service, now that the new service works; the colleague and the administrator are told.
  */
-async function takePlannedFixedNumber(tx: Tx, service: Service, now: Date): Promise<void> {
+async function takePlannedFixedNumber(tx: Tx, service: Service, now: Date, notices: NewNotification[]): Promise<void> {
   const numberId = service.plannedFixedNumberId;
   if (!numberId || service.fixedNumberId) return;
   const holder = await fixedNumberHolder(tx, service);
@@ -277,6 +287,6 @@ async function takePlannedFixedNumber(tx: Tx, service: Service, now: Date): Prom
   await tx.serviceEvent.create({ data: { serviceId: holder.id, kind: 'fixed_number_taken', detail: { toServiceId: service.id }, createdAt: now } });
   const user = await tx.person.findUniqueOrThrow({ where: { id: service.userId }, select: { displayName: true } });
   const payload = { number: number.e164, newUser: user.displayName };
-  await notifyOne(tx, 'fixedNumber.taken', holder.userId, 'previousUser', holder.id, holder.id, payload);
-  if (service.createdById) await notifyOne(tx, 'fixedNumber.taken', service.createdById, 'administrator', service.id, holder.id, payload);
+  notices.push(noticeTo('fixedNumber.taken', holder.userId, 'previousUser', holder.id, holder.id, payload));
+  if (service.createdById) notices.push(noticeTo('fixedNumber.taken', service.createdById, 'administrator', service.id, holder.id, payload));
 }

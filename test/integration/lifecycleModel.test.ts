@@ -7,8 +7,7 @@ import { HolderKind, LineType, NumberKind, NumberState, PortingState, Role, Serv
 import {
   recordActivationResult,
   retryActivation,
-  servicesWaitingForSim,
-  servicesWaitingForUserStart,
+  servicesOfUser,
   startActivationAsUser,
   startService,
   submitSimNumber,
@@ -323,7 +322,7 @@ async function checkInvariants(w: World): Promise<void> {
   // (3) A UC user (no SIM card) is never asked for one.
   if (!w.choice.type.hasSim) {
     if (service.status === ServiceStatus.WAITING_FOR_SIM || service.simCardId) fail('a service without SIM card waits for one');
-    if ((await servicesWaitingForSim(db.prisma, w.user)).length > 0) fail('the UC user is asked for a SIM card number');
+    if ((await servicesOfUser(db.prisma, w.user)).some((s) => s.status === ServiceStatus.WAITING_FOR_SIM)) fail('the UC user is asked for a SIM card number');
   }
 
   // (4) Every notification is of a kind with words for its audience; (5) "active" only when it is true.
@@ -345,7 +344,8 @@ async function shownTo(w: World, actor: string, status: ServiceStatus): Promise<
   const id = w.serviceId;
   switch (actor) {
     case 'user':
-      return [...(await servicesWaitingForSim(db.prisma, w.user)), ...(await servicesWaitingForUserStart(db.prisma, w.user))].some((s) => s.id === id);
+      // What "activate my SIM" offers them: the services waiting for their SIM card number or their Start.
+      return (await servicesOfUser(db.prisma, w.user)).some((s) => s.id === id && (s.status === ServiceStatus.WAITING_FOR_SIM || s.status === ServiceStatus.READY));
     case 'administrator': {
       if (status === ServiceStatus.WAITING_FOR_ACTIVATION) return (await listWaitingServices(db.prisma, w.admin)).services.some((s) => s.id === id) || (await inFleetList(w, 'waitingForActivation'));
       if (status === ServiceStatus.FAILED) return inFleetList(w, 'failed');

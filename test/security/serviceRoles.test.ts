@@ -56,8 +56,7 @@ const NOT_GUARDS: Record<string, string> = {
   'serviceOrders:refuseOrder': 'writes the audit event of a refusal and throws',
   'languagePreference:rememberLastLanguage': "writes the actor's own row only",
   'languagePreference:setPreferredLanguage': "writes the actor's own row only",
-  'activation:servicesWaitingForSim': "reads the actor's own services only (where userId = actor)",
-  'activation:servicesWaitingForUserStart': "reads the actor's own services only (where userId = actor)",
+  'activation:servicesOfUser': "reads the actor's own services only (where userId = actor)",
   'porting:addPortingAttempt': "writes inside its caller's transaction, after the caller's check (saveService, requestPorting, resubmitPorting)",
 };
 
