@@ -220,7 +220,7 @@ export async function submitSimNumber(
   actor: Actor,
   serviceId: string,
   input: string,
-  options: { now?: Date; /** The service as servicesWaitingForSim just read it, saving a second read. */ read?: Service } = {},
+  options: { now?: Date; /** The service as the caller just read it (servicesOfUser), saving a second read. */ read?: Service } = {},
 ): Promise<SubmitSimResult> {
   const now = options.now ?? new Date();
   const { read } = options;
