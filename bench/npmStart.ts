@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../services/projectRoot';
+import { projectRoot } from '../services/platform/projectRoot';
 
 /**
  * The Node flags `npm start` runs the bot with, read from package.json's start script, the one place they are set

@@ -1,6 +1,6 @@
 import { DEMO_TENANT_ID, demo, demoIccid } from '../prisma/demoData';
 import { ActivationMethod, ActivationTiming, NumberKind, Role, ServiceStatus } from '../prisma/generated/enums';
-import type { Db } from '../services/db/database';
+import type { Db } from '../services/platform/db/database';
 
 /**
  * The bench's own people and data, added to the demo organisation of a database used only by the bench: employees

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { seedDemo } from '../prisma/seed';
-import { openDatabase, type DatabaseLocation } from '../services/db/database';
+import { openDatabase, type DatabaseLocation } from '../services/platform/db/database';
 import { startChild, type BenchChild } from './child';
 import { npmStartNodeFlags } from './npmStart';
 import { peakMemoryOf } from './peakMemory';

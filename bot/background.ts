@@ -1,14 +1,14 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { scheduledStartJob, startAllJob, submitPortingJob } from '../services/activation';
+import { scheduledStartJob, startAllJob, submitPortingJob } from '../services/lifecycle/activation';
 import { ActivationJobs } from '../services/lifecycle/jobs';
-import { activationEmailJob } from '../services/activationEmail';
-import { BulkImportJobs, bulkImportJob } from '../services/bulkImport';
-import type { Database } from '../services/db/database';
-import { donorJobHandlers, resumePortingJob } from '../services/donorSimulator';
-import { JobWorker, type JobHandler } from '../services/jobQueue';
-import { createMailer, type Mailer } from '../services/mail';
-import { completeJob, provisionJob } from '../services/provisioningSimulator';
+import { activationEmailJob } from '../services/notifications/activationEmail';
+import { BulkImportJobs, bulkImportJob } from '../services/bulkImport/bulkImport';
+import type { Database } from '../services/platform/db/database';
+import { donorJobHandlers, resumePortingJob } from '../services/simulators/donor';
+import { JobWorker, type JobHandler } from '../services/platform/jobQueue';
+import { createMailer, type Mailer } from '../services/notifications/mail';
+import { completeJob, provisionJob } from '../services/simulators/provisioning';
 import type { Config } from './config';
 import type { Logger } from './logger';
 

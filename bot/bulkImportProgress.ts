@@ -3,8 +3,8 @@ import { withSubmitActions } from '../cards/render';
 import { isLanguage } from '../cards/strings';
 import { progressCard, summaryText } from '../dialogs/bulkImport';
 import { BulkImportStatus } from '../prisma/generated/enums';
-import { claimShowing, importsToShow } from '../services/bulkImport';
-import { describeError } from '../services/retry';
+import { claimShowing, importsToShow } from '../services/bulkImport/bulkImport';
+import { describeError } from '../services/platform/retry';
 import { polling, type Polling } from './polling';
 import { sendToPerson, updateSent, type ProactiveDeps, type Recipient } from './proactive';
 

@@ -3,7 +3,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Application } from '@microsoft/teams-ai';
 import type { Activity, Attachment, TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import type { IncomingFile } from '../services/bulkImport';
+import type { IncomingFile } from '../services/bulkImport/bulkImport';
 import type { AppTurnState } from './turnState';
 import { WEB_CHAT_CHANNEL_ID } from './webChat/webChatAdapter';
 

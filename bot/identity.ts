@@ -1,5 +1,5 @@
 import type { TurnContext } from 'botbuilder';
-import type { ChannelIdentity } from '../services/people';
+import type { ChannelIdentity } from '../services/people/people';
 
 /**
  * Where the web chat adapter puts the identity of the person its conversation is tied to. It is set on the server

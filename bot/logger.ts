@@ -1,5 +1,5 @@
 import pino, { type Logger } from 'pino';
-import { maskDeep, maskPersonalData } from '../services/privacy';
+import { maskDeep, maskPersonalData } from '../services/platform/privacy';
 
 export type { Logger };
 

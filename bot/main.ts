@@ -1,9 +1,9 @@
 import type pino from 'pino';
 import { DEMO_TENANT_ID, demo } from '../prisma/demoData';
 import { seedDemo } from '../prisma/seed';
-import { createAccessLink, LinkPurpose } from '../services/accessLinks';
-import { openDatabase, type Database } from '../services/db/database';
-import { createMailer } from '../services/mail';
+import { createAccessLink, LinkPurpose } from '../services/people/accessLinks';
+import { openDatabase, type Database } from '../services/platform/db/database';
+import { createMailer } from '../services/notifications/mail';
 import { createAdapter } from './adapter';
 import { startBackground } from './background';
 import { createBulkImportProgress } from './bulkImportProgress';

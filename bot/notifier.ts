@@ -17,13 +17,13 @@ import {
 } from '../dialogs/notifications';
 import { renderServiceSummary } from '../dialogs/addService/views';
 import { Role } from '../prisma/generated/enums';
-import { batchedRead, byId } from '../services/batchedRead';
-import { conversationsOfEach } from '../services/conversations';
-import { nameOf } from '../services/catalog';
-import type { Db } from '../services/db/database';
-import { UNDELIVERABLE_KIND, recordDeadLetters, undeliveredUpdatesOf } from '../services/deadLetters';
-import { donorOperatorName } from '../services/donorOperators';
-import { escalationPayloadSchema } from '../services/escalation';
+import { batchedRead, byId } from '../services/platform/batchedRead';
+import { conversationsOfEach } from '../services/people/conversations';
+import { nameOf } from '../services/catalog/catalog';
+import type { Db } from '../services/platform/db/database';
+import { UNDELIVERABLE_KIND, recordDeadLetters, undeliveredUpdatesOf } from '../services/notifications/deadLetters';
+import { donorOperatorName } from '../services/numbers/donorOperators';
+import { escalationPayloadSchema } from '../services/lifecycle/escalation';
 import { queueDeadlineNotices } from '../services/lifecycle/deadlines';
 import {
   deliverDueNotifications,
@@ -32,12 +32,12 @@ import {
   type Audience,
   type DeliveryOptions,
   type OutboxNotification,
-} from '../services/notificationOutbox';
-import { formatBelgianNational } from '../services/phoneNumbers';
-import type { Actor } from '../services/people';
-import { PermanentError, RetryableError, describeError } from '../services/retry';
-import { sendSlotTaker } from '../services/sendRateLimit';
-import { serviceSummary, summaryCardOf } from '../services/serviceOrders';
+} from '../services/notifications/notificationOutbox';
+import { formatBelgianNational } from '../services/numbers/phoneNumbers';
+import type { Actor } from '../services/people/people';
+import { PermanentError, RetryableError, describeError } from '../services/platform/retry';
+import { sendSlotTaker } from '../services/notifications/sendRateLimit';
+import { serviceSummary, summaryCardOf } from '../services/addService/addService';
 import { polling } from './polling';
 import { sendToPerson, updateSent, type ProactiveContent, type ProactiveDeps, type Recipient } from './proactive';
 

@@ -1,5 +1,5 @@
-import { inBackground } from '../services/db/priority';
-import { describeError } from '../services/retry';
+import { inBackground } from '../services/platform/db/priority';
+import { describeError } from '../services/platform/retry';
 import type { Logger } from './logger';
 
 /**

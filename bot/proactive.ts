@@ -1,11 +1,11 @@
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import { TurnContext, type Activity, type ConversationReference } from 'botbuilder';
 import type { Language } from '../cards/strings';
-import { conversationsOf, saveConversationReference, type StoredConversation } from '../services/conversations';
-import type { Db } from '../services/db/database';
-import type { Mailer } from '../services/mail';
-import { PermanentError, RetryableError, httpStatusError } from '../services/retry';
-import { takeSendSlot, type RateLimit, type SlotResult } from '../services/sendRateLimit';
+import { conversationsOf, saveConversationReference, type StoredConversation } from '../services/people/conversations';
+import type { Db } from '../services/platform/db/database';
+import type { Mailer } from '../services/notifications/mail';
+import { PermanentError, RetryableError, httpStatusError } from '../services/platform/retry';
+import { takeSendSlot, type RateLimit, type SlotResult } from '../services/notifications/sendRateLimit';
 import type { Logger } from './logger';
 import { findConversation } from './webChat/conversations';
 import { WEB_CHAT_CHANNEL_ID, type WebChatAdapter } from './webChat/webChatAdapter';

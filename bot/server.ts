@@ -1,7 +1,7 @@
 import type { TeamsAdapter } from '@microsoft/teams-ai';
 import restify from 'restify';
 import { z } from 'zod';
-import type { Database } from '../services/db/database';
+import type { Database } from '../services/platform/db/database';
 import type { Bot } from './app';
 import type { Config } from './config';
 import type { Logger } from './logger';

@@ -1,6 +1,6 @@
 import type { Storage, StoreItems } from 'botbuilder';
 import { Prisma } from '../prisma/generated/client';
-import type { Db } from '../services/db/database';
+import type { Db } from '../services/platform/db/database';
 
 /** A write whose eTag no longer matches the stored item: another turn changed it first. */
 export class StorageConflictError extends Error {

@@ -1,6 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import type { Language } from '../cards/strings';
-import type { Recognition } from '../services/people';
+import type { Recognition } from '../services/people/people';
 
 /** Who wrote this turn and in which language to answer, settled before any route runs. */
 export interface TurnFacts {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { HolderKind, LineType } from '../prisma/generated/enums';
-import { donorOperatorName, donorOperators } from '../services/donorOperators';
-import { earliestPortingDate, type PortingDetailsInput, type PortingField, type PrecheckCode, type PrecheckWarning } from '../services/porting';
+import { donorOperatorName, donorOperators } from '../services/numbers/donorOperators';
+import { earliestPortingDate, type PortingDetailsInput, type PortingField, type PrecheckCode, type PrecheckWarning } from '../services/numbers/porting';
 import { render } from './render';
 import { t, type Language, type StringKey } from './strings';
 import portingFieldsTemplate from './templates/portingFields.json';

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../services/projectRoot';
+import { projectRoot } from '../services/platform/projectRoot';
 
 export const languages = ['en', 'nl', 'fr'] as const;
 export type Language = (typeof languages)[number];

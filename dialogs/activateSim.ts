@@ -10,11 +10,11 @@ import {
   startActivationAsUser,
   submitSimNumber,
   type SubmitSimResult,
-} from '../services/activation';
-import { productNames } from '../services/catalog';
-import type { Db } from '../services/db/database';
-import { AccessDenied, type Actor } from '../services/people';
-import { normaliseIccid } from '../services/simNumber';
+} from '../services/lifecycle/activation';
+import { productNames } from '../services/catalog/catalog';
+import type { Db } from '../services/platform/db/database';
+import { AccessDenied, type Actor } from '../services/people/people';
+import { normaliseIccid } from '../services/simCards/simNumber';
 import type { Reply } from './welcome';
 
 /**

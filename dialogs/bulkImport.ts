@@ -22,11 +22,11 @@ import {
   type InvalidRow,
   type RowFailure,
   type RowProblem,
-} from '../services/bulkImport';
-import type { Db } from '../services/db/database';
-import type { Actor } from '../services/people';
-import type { PrecheckCode } from '../services/porting';
-import { brusselsInstant, isCalendarDate } from '../services/workingDays';
+} from '../services/bulkImport/bulkImport';
+import type { Db } from '../services/platform/db/database';
+import type { Actor } from '../services/people/people';
+import type { PrecheckCode } from '../services/numbers/porting';
+import { brusselsInstant, isCalendarDate } from '../services/platform/workingDays';
 import type { Reply } from './welcome';
 
 /** Bulk migration in the chat: the template, the check of a file sent, the confirmation, progress and summary. */

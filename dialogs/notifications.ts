@@ -3,11 +3,11 @@ import { catalogueOf, listOf, t, type Language, type StringKey } from '../cards/
 import { Verbs } from '../cards/verbs';
 import type { CardButton } from '../cards/render';
 import type { PortingState, ServiceStatus } from '../prisma/generated/enums';
-import type { EscalationTopic } from '../services/escalation';
-import { isNotificationKind, type Audience, type NotificationKind, type notificationAudiences } from '../services/notificationOutbox';
-import { refusalCodeSchema, type RefusalCode } from '../services/porting';
+import type { EscalationTopic } from '../services/lifecycle/escalation';
+import { isNotificationKind, type Audience, type NotificationKind, type notificationAudiences } from '../services/notifications/notificationOutbox';
+import { refusalCodeSchema, type RefusalCode } from '../services/numbers/porting';
 import { refusalSentence } from './portingIssues';
-import { portingLabel, statusLabel } from './supportLookup';
+import { portingLabel, statusLabel } from './lookUp';
 
 /**
  * What each status update says, to whom, in the recipient's language. Channel-free: bot/ turns a message into a

@@ -5,9 +5,9 @@ import type { DataButton } from '../cards/questionCard';
 import { renderServiceListCard, type ChoiceFilter } from '../cards/serviceListCard';
 import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
-import { resendActivationEmail, retryActivation } from '../services/activation';
-import type { Db } from '../services/db/database';
-import { markEscalationHandled } from '../services/escalation';
+import { resendActivationEmail, retryActivation } from '../services/lifecycle/activation';
+import type { Db } from '../services/platform/db/database';
+import { markEscalationHandled } from '../services/lifecycle/escalation';
 import {
   ATTENTION_SHOWN,
   exportRows,
@@ -23,9 +23,9 @@ import {
   type OverviewOptions,
   type ServiceRow,
   type ServiceState,
-} from '../services/overview';
-import { Role, type Actor } from '../services/people';
-import { serviceCard } from './supportLookup';
+} from '../services/fleet/overview';
+import { Role, type Actor } from '../services/people/people';
+import { serviceCard } from './lookUp';
 import type { Reply } from './welcome';
 
 /**

@@ -13,11 +13,11 @@ import { renderPortingIssuesCard } from '../cards/portingIssuesCard';
 import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import type { PortingRequest } from '../prisma/generated/client';
-import type { Db } from '../services/db/database';
-import { scheduleDonorStep } from '../services/donorSimulator';
-import { donorOperatorName } from '../services/donorOperators';
-import { AccessDenied, type Actor } from '../services/people';
-import { formatBelgianNational } from '../services/phoneNumbers';
+import type { Db } from '../services/platform/db/database';
+import { scheduleDonorStep } from '../services/simulators/donor';
+import { donorOperatorName } from '../services/numbers/donorOperators';
+import { AccessDenied, type Actor } from '../services/people/people';
+import { formatBelgianNational } from '../services/numbers/phoneNumbers';
 import {
   attemptAfter,
   listPortingIssues,
@@ -29,7 +29,7 @@ import {
   refusedRequestFor,
   resubmitPorting,
   type RefusalCode,
-} from '../services/porting';
+} from '../services/numbers/porting';
 import type { Reply } from './welcome';
 
 /**

@@ -2,11 +2,11 @@ import { z } from 'zod';
 import { renderQuestionCard, type DataButton } from '../cards/questionCard';
 import { listOf, t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
-import type { Db } from '../services/db/database';
-import { escalateToAdministrators } from '../services/escalation';
-import { articleFor, type Topic } from '../services/knowledgeBase';
-import type { Actor } from '../services/people';
-import { findServicesOf, type ServiceSummary } from '../services/serviceLookup';
+import type { Db } from '../services/platform/db/database';
+import { escalateToAdministrators } from '../services/lifecycle/escalation';
+import { articleFor, type Topic } from './knowledge/knowledgeBase';
+import type { Actor } from '../services/people/people';
+import { findServicesOf, type ServiceSummary } from '../services/fleet/lookUp';
 import type { Reply } from './welcome';
 
 /**

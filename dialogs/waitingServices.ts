@@ -10,11 +10,11 @@ import {
   resendActivationEmail,
   scheduleStart,
   startService,
-} from '../services/activation';
-import type { Localised } from '../services/catalog';
-import type { Db } from '../services/db/database';
-import type { Actor } from '../services/people';
-import { brusselsInstant, isCalendarDate } from '../services/workingDays';
+} from '../services/lifecycle/activation';
+import type { Localised } from '../services/catalog/catalog';
+import type { Db } from '../services/platform/db/database';
+import type { Actor } from '../services/people/people';
+import { brusselsInstant, isCalendarDate } from '../services/platform/workingDays';
 import type { Reply } from './welcome';
 
 /** "Services waiting for activation": the administrator's list, and what its buttons do. */

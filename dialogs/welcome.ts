@@ -1,7 +1,7 @@
 import { renderWelcomeCard, renderWelcomeGuestCard, type AdaptiveCard, type CardButton } from '../cards/welcomeCard';
 import { listOf, t, type Language, type StringKey } from '../cards/strings';
 import { Verbs, type WelcomeVerb } from '../cards/verbs';
-import { Role, type Actor, type Recognition } from '../services/people';
+import { Role, type Actor, type Recognition } from '../services/people/people';
 
 /** What the bot says, independent of the channel: `bot/` turns it into an activity. */
 export type Reply = { kind: 'text'; text: string } | { kind: 'card'; card: AdaptiveCard };

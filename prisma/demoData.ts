@@ -1,4 +1,4 @@
-import { luhnCheckDigit } from '../services/simNumber';
+import { luhnCheckDigit } from '../services/simCards/simNumber';
 
 /**
  * The demo organisations of DESIGN.md: fixed values so that docs, tests and scripted clients can rely on them.

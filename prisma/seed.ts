@@ -1,5 +1,5 @@
-import { catalogTranslationsSchema } from '../services/catalog';
-import type { Db } from '../services/db/database';
+import { catalogTranslationsSchema } from '../services/catalog/catalog';
+import type { Db } from '../services/platform/db/database';
 import { Prisma } from './generated/client';
 import {
   ActivationMethod,

@@ -1,5 +1,5 @@
 import { ConfigError, configFromEnvironment } from '../bot/config';
-import { openDatabase } from '../services/db/database';
+import { openDatabase } from '../services/platform/db/database';
 import { seedDemo } from './seed';
 
 /** `npm run seed`: seeds the database the bot would use (same environment variables) and says what it holds. */

@@ -1,5 +1,5 @@
-import { evaluateAll } from '../services/nlu/evaluate';
-import { IntentModel } from '../services/nlu/model';
+import { evaluateAll } from '../dialogs/understanding/evaluate';
+import { IntentModel } from '../dialogs/understanding/model';
 
 /** Prints how the intent model does on the development sets (npm run eval:nlu): accuracy per language, then every miss. */
 async function main(): Promise<void> {

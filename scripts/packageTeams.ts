@@ -4,7 +4,7 @@ import Ajv from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { ZipFile } from 'yazl';
 import { z } from 'zod';
-import { projectRoot } from '../services/projectRoot';
+import { projectRoot } from '../services/platform/projectRoot';
 
 export const manifestDir = path.join(projectRoot(), 'manifest');
 export const defaultPackagePath = path.join(projectRoot(), 'appPackage.zip');

@@ -15,8 +15,8 @@ import {
   type SimTurn,
 } from '../../dialogs/activateSim';
 import type { Reply } from '../../dialogs/welcome';
-import type { Database } from '../../services/db/database';
-import type { Actor } from '../../services/people';
+import type { Database } from '../../services/platform/db/database';
+import type { Actor } from '../../services/people/people';
 import { WEB_CHAT_IDENTITY } from '../identity';
 import { factsOf } from '../turnFacts';
 import { onCardAction, send } from '../replies';

@@ -18,9 +18,9 @@ import {
 } from '../../dialogs/bulkImport';
 import type { Reply } from '../../dialogs/welcome';
 import { Role } from '../../prisma/generated/enums';
-import { recordProgressCard } from '../../services/bulkImport';
-import type { Database } from '../../services/db/database';
-import { AccessDenied, refuseMalformedCard, type Actor } from '../../services/people';
+import { recordProgressCard } from '../../services/bulkImport/bulkImport';
+import type { Database } from '../../services/platform/db/database';
+import { AccessDenied, refuseMalformedCard, type Actor } from '../../services/people/people';
 import { deliverConsentedFile, fileConsentSchema, hasFiles, onFileConsent, receiveFile, sendFile } from '../files';
 import { onCardAction, send } from '../replies';
 import { factsOf } from '../turnFacts';

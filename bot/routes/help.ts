@@ -17,9 +17,9 @@ import {
   type HelpFlow,
 } from '../../dialogs/troubleshoot';
 import { welcomeFor, type Reply } from '../../dialogs/welcome';
-import type { Database } from '../../services/db/database';
-import type { Topic } from '../../services/knowledgeBase';
-import type { Actor } from '../../services/people';
+import type { Database } from '../../services/platform/db/database';
+import type { Topic } from '../../dialogs/knowledge/knowledgeBase';
+import type { Actor } from '../../services/people/people';
 import { onCardAction, send } from '../replies';
 import { factsOf, type TurnFacts } from '../turnFacts';
 import type { AppTurnState } from '../turnState';

@@ -3,7 +3,7 @@ import type { Language } from '../../cards/strings';
 import type { TurnFacts } from '../turnFacts';
 
 /**
- * What a typed message can ask for. The intent model (services/nlu) labels text with one of these; each feature's
+ * What a typed message can ask for. The intent model (dialogs/understanding) labels text with one of these; each feature's
  * route module handles its own intents, and the message route in bot/app.ts dispatches to them explicitly.
  */
 export const intentNames = [

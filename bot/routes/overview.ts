@@ -23,8 +23,8 @@ import {
   type OverviewState,
 } from '../../dialogs/overview';
 import type { Reply } from '../../dialogs/welcome';
-import type { Database } from '../../services/db/database';
-import { AccessDenied, refuseMalformedCard, type Actor } from '../../services/people';
+import type { Database } from '../../services/platform/db/database';
+import { AccessDenied, refuseMalformedCard, type Actor } from '../../services/people/people';
 import { deliverConsentedFile, fileConsentSchema, onFileConsent, sendFile, type OutgoingFile } from '../files';
 import { onCardAction, send } from '../replies';
 import { factsOf } from '../turnFacts';

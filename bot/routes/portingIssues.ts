@@ -3,7 +3,7 @@ import { t } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
 import { fixDataSchema, openPortingFix, portingIssuesReply, resubmitDataSchema, resubmitPortingFix } from '../../dialogs/portingIssues';
 import type { Reply } from '../../dialogs/welcome';
-import type { Database } from '../../services/db/database';
+import type { Database } from '../../services/platform/db/database';
 import { onCardAction, send } from '../replies';
 import { factsOf, type TurnFacts } from '../turnFacts';
 import type { AppTurnState } from '../turnState';

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type restify from 'restify';
 import { z } from 'zod';
-import type { Database } from '../../services/db/database';
-import { applyProvisioningEvent, provisioningEventSchema, type ProvisioningOutcome } from '../../services/provisioningEvents';
+import type { Database } from '../../services/platform/db/database';
+import { applyProvisioningEvent, provisioningEventSchema, type ProvisioningOutcome } from '../../services/lifecycle/provisioningEvents';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 

@@ -12,12 +12,12 @@ import {
   serviceActionSchema,
   showPerson,
   showPersonSchema,
-} from '../../dialogs/supportLookup';
+} from '../../dialogs/lookUp';
 import type { Reply } from '../../dialogs/welcome';
-import type { Database } from '../../services/db/database';
-import { intentModel } from '../../services/nlu/model';
-import { AccessDenied, Role, type Actor } from '../../services/people';
-import type { LookupQuery } from '../../services/serviceLookup';
+import type { Database } from '../../services/platform/db/database';
+import { intentModel } from '../../dialogs/understanding/model';
+import { AccessDenied, Role, type Actor } from '../../services/people/people';
+import type { LookupQuery } from '../../services/fleet/lookUp';
 import { onCardAction, send } from '../replies';
 import { factsOf, type TurnFacts } from '../turnFacts';
 import type { AppTurnState } from '../turnState';

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import type { Prisma } from '../../prisma/generated/client';
-import type { Db } from '../../services/db/database';
-import { hashToken, newToken } from '../../services/accessLinks';
-import type { ChannelIdentity } from '../../services/people';
+import type { Db } from '../../services/platform/db/database';
+import { hashToken, newToken } from '../../services/people/accessLinks';
+import type { ChannelIdentity } from '../../services/people/people';
 
 /** How long a conversation token stays valid without a refresh (directlinejs refreshes every 15 minutes). */
 export const TOKEN_LIFETIME_MS = 60 * 60 * 1000;

@@ -1,7 +1,7 @@
 import restify from 'restify';
 import { z } from 'zod';
 import type { Activity, TurnContext } from 'botbuilder';
-import type { Db } from '../../services/db/database';
+import type { Db } from '../../services/platform/db/database';
 import type { Logger } from '../logger';
 import {
   activitiesAfter,

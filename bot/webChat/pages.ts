@@ -4,10 +4,10 @@ import path from 'node:path';
 import Negotiator from 'negotiator';
 import type restify from 'restify';
 import { languages, t, type Language } from '../../cards/strings';
-import { LinkPurpose, redeemOneTimeLink } from '../../services/accessLinks';
-import type { Db } from '../../services/db/database';
-import { replyLanguage } from '../../services/languagePreference';
-import { projectRoot } from '../../services/projectRoot';
+import { LinkPurpose, redeemOneTimeLink } from '../../services/people/accessLinks';
+import type { Db } from '../../services/platform/db/database';
+import { replyLanguage } from '../../services/people/languagePreference';
+import { projectRoot } from '../../services/platform/projectRoot';
 import type { Logger } from '../logger';
 import { openConversation } from './conversations';
 

@@ -1,6 +1,6 @@
 import type restify from 'restify';
 import type { TurnContext } from 'botbuilder';
-import type { Database } from '../../services/db/database';
+import type { Database } from '../../services/platform/db/database';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import { registerDirectLineRoutes } from './directLine';

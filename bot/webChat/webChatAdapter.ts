@@ -6,7 +6,7 @@ import {
   type ConversationReference,
   type ResourceResponse,
 } from 'botbuilder';
-import type { Db } from '../../services/db/database';
+import type { Db } from '../../services/platform/db/database';
 import { WEB_CHAT_IDENTITY } from '../identity';
 import type { Logger } from '../logger';
 import { answerTurnError } from '../turnLog';

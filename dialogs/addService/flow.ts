@@ -4,11 +4,11 @@ import { portingFormSchema, portingInputOf, type PortingProblem } from '../../ca
 import type { AdaptiveCard } from '../../cards/render';
 import { t, type Language } from '../../cards/strings';
 import { NumberKind, NumberOption } from '../../prisma/generated/enums';
-import { catalogHintOf, contractCatalog, findProduct, findServiceType, settledByHint, type CatalogProduct } from '../../services/catalog';
-import type { Db } from '../../services/db/database';
-import { releaseNumber, reserveNumber } from '../../services/numberPool';
-import { AccessDenied, type Actor } from '../../services/people';
-import { precheckPortingFor } from '../../services/porting';
+import { catalogHintOf, contractCatalog, findProduct, findServiceType, settledByHint, type CatalogProduct } from '../../services/catalog/catalog';
+import type { Db } from '../../services/platform/db/database';
+import { releaseNumber, reserveNumber } from '../../services/numbers/numberPool';
+import { AccessDenied, type Actor } from '../../services/people/people';
+import { precheckPortingFor } from '../../services/numbers/porting';
 import {
   auditRefusal,
   automaticActivationAllowed,
@@ -24,8 +24,8 @@ import {
   userForService,
   type OrderProblem,
   type ServiceDraft,
-} from '../../services/serviceOrders';
-import { findPeople, searchQuerySchema } from '../../services/userSearch';
+} from '../../services/addService/addService';
+import { findPeople, searchQuerySchema } from '../../services/people/userSearch';
 import { nextStep, previousStep } from './machine';
 import { readFlowState, RESUMABLE_MS, type FlowState, type FlowStep } from './state';
 import { flowCard, noticeCard, resumeCard, summaryCard, type CardErrors, type FlowView } from './views';

@@ -1,6 +1,6 @@
 import { NumberOption } from '../../prisma/generated/enums';
-import type { CatalogServiceType } from '../../services/catalog';
-import { FixedOption, stepsOf, type ServiceDraft } from '../../services/serviceOrders';
+import type { CatalogServiceType } from '../../services/catalog/catalog';
+import { FixedOption, stepsOf, type ServiceDraft } from '../../services/addService/addService';
 import type { FlowStep } from './state';
 
 /**

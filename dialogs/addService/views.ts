@@ -12,10 +12,10 @@ import type { AdaptiveCard } from '../../cards/render';
 import { t, type Language, type StringKey } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
 import { ActivationMethod, ActivationTiming, NumberOption, ServiceStatus } from '../../prisma/generated/enums';
-import { findProduct, findServiceType, type CatalogBundle, type CatalogOption, type CatalogProduct, type CatalogServiceType, type Localised } from '../../services/catalog';
-import type { Db } from '../../services/db/database';
-import type { Actor } from '../../services/people';
-import { formatBelgianNational } from '../../services/phoneNumbers';
+import { findProduct, findServiceType, type CatalogBundle, type CatalogOption, type CatalogProduct, type CatalogServiceType, type Localised } from '../../services/catalog/catalog';
+import type { Db } from '../../services/platform/db/database';
+import type { Actor } from '../../services/people/people';
+import { formatBelgianNational } from '../../services/numbers/phoneNumbers';
 import {
   automaticActivationAllowed,
   fixedNumberChoices,
@@ -25,8 +25,8 @@ import {
   SimOption,
   userForService,
   type ServiceSummary,
-} from '../../services/serviceOrders';
-import type { PersonMatch } from '../../services/userSearch';
+} from '../../services/addService/addService';
+import type { PersonMatch } from '../../services/people/userSearch';
 import { portalStepOf, TOTAL_STEPS } from './machine';
 import type { FlowState, FlowStep } from './state';
 

@@ -1,9 +1,9 @@
 import type { Prisma } from '../../prisma/generated/client';
 import { PortingState, Role, ServiceStatus } from '../../prisma/generated/enums';
-import type { Db } from '../db/database';
-import { ESCALATION_KIND } from '../escalation';
-import { queueNotifications, type Audience, type NotificationKind } from '../notificationOutbox';
-import { addWorkingDays, brusselsDate, fromCalendarDate } from '../workingDays';
+import type { Db } from '../platform/db/database';
+import { ESCALATION_KIND } from './escalation';
+import { queueNotifications, type Audience, type NotificationKind } from '../notifications/notificationOutbox';
+import { addWorkingDays, brusselsDate, fromCalendarDate } from '../platform/workingDays';
 import { ACTIVATION_MAX_MS, finalStates } from './table';
 
 /**
@@ -139,7 +139,7 @@ async function overdueActivations(db: Db, now: Date, scaled: (ms: number) => num
 /**
  * Portings whose window closed without the number switching, and portings held back for over a day, on services
  * still going. The window is the donor's, in simulated time: it closes as much sooner as the donor's switch comes
- * (services/donorSimulator.ts nextStepDueAt).
+ * (services/simulators/donor.ts nextStepDueAt).
  */
 async function overduePortings(db: Db, now: Date, scaled: (ms: number) => number): Promise<Overdue[]> {
   const requests = await db.portingRequest.findMany({

@@ -1,8 +1,8 @@
 import type { Prisma, Service } from '../../prisma/generated/client';
 import { LinkPurpose, NumberKind, NumberOption, NumberState, PortingState, ServiceStatus, SimState } from '../../prisma/generated/enums';
-import { hashToken, newToken } from '../accessLinks';
-import { enqueue } from '../jobQueue';
-import { queueNotifications, type Audience, type NewNotification, type NotificationKind } from '../notificationOutbox';
+import { hashToken, newToken } from '../people/accessLinks';
+import { enqueue } from '../platform/jobQueue';
+import { queueNotifications, type Audience, type NewNotification, type NotificationKind } from '../notifications/notificationOutbox';
 import { ActivationJobs, type Digest } from './jobs';
 import { transitionFor, transitions, type Effect, type LifecycleEvent, type ServiceFacts } from './table';
 

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotsDir } from '../support/chromium';
 import { demo, demoStockIccids } from '../../prisma/demoData';
 import { ServiceStatus } from '../../prisma/generated/enums';
-import { resendActivationEmail } from '../../services/activation';
+import { resendActivationEmail } from '../../services/lifecycle/activation';
 import { useRunningBot } from '../support/botUnderTest';
 import { waitFor } from '../support/waitFor';
 

@@ -6,7 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotsDir } from '../support/chromium';
 import type { AdaptiveCard } from '../../cards/render';
 import { languages, type Language } from '../../cards/strings';
-import { projectRoot } from '../../services/projectRoot';
+import { projectRoot } from '../../services/platform/projectRoot';
 import { keyCards } from '../support/cardSamples';
 
 const screenshots = path.join(screenshotsDir, 'cards');

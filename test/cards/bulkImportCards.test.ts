@@ -2,9 +2,9 @@ import { languages } from '../../cards/strings';
 import { withSubmitActions } from '../../cards/render';
 import { progressCard, reportReply, startReply } from '../../dialogs/bulkImport';
 import { demo } from '../../prisma/demoData';
-import { contentOf, templateColumns, validateImport } from '../../services/bulkImport';
-import type { Database } from '../../services/db/database';
-import type { Actor } from '../../services/people';
+import { contentOf, templateColumns, validateImport } from '../../services/bulkImport/bulkImport';
+import type { Database } from '../../services/platform/db/database';
+import type { Actor } from '../../services/people/people';
 import { expectValidCard, cardProblems } from '../support/adaptiveCards';
 import { openTestDatabase } from '../support/database';
 

@@ -4,10 +4,10 @@ import { languages, t } from '../../cards/strings';
 import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
 import { markHandledReply, overviewReply, serviceListReply } from '../../dialogs/overview';
 import type { Reply } from '../../dialogs/welcome';
-import { LINK_ATTEMPT_LIMIT } from '../../services/activationLinks';
-import type { Database } from '../../services/db/database';
-import { escalateToAdministrators } from '../../services/escalation';
-import type { Actor } from '../../services/people';
+import { LINK_ATTEMPT_LIMIT } from '../../services/people/activationLinks';
+import type { Database } from '../../services/platform/db/database';
+import { escalateToAdministrators } from '../../services/lifecycle/escalation';
+import type { Actor } from '../../services/people/people';
 import { cardProblems, expectValidCard } from '../support/adaptiveCards';
 import { openTestDatabase } from '../support/database';
 

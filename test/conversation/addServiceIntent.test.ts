@@ -5,8 +5,8 @@ import { TURN_FACTS, type TurnFacts } from '../../bot/turnFacts';
 import { newTurnState } from '../../bot/turnState';
 import { AddServiceFlow } from '../../dialogs/addService/flow';
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other } from '../../prisma/demoData';
-import type { Database } from '../../services/db/database';
-import type { Actor } from '../../services/people';
+import type { Database } from '../../services/platform/db/database';
+import type { Actor } from '../../services/people/people';
 import { demoActor, readCard, type Card } from '../support/addServiceDriver';
 import { openTestDatabase } from '../support/database';
 

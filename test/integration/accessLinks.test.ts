@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Database } from '../../services/db/database';
+import type { Database } from '../../services/platform/db/database';
 import {
   LinkPurpose,
   createAccessLink,
@@ -8,15 +8,15 @@ import {
   newToken,
   redeemOneTimeLink,
   revokeLinks,
-} from '../../services/accessLinks';
-import { recordActivationResult, resendActivationEmail } from '../../services/activation';
+} from '../../services/people/accessLinks';
+import { recordActivationResult, resendActivationEmail } from '../../services/lifecycle/activation';
 import {
   LINK_ATTEMPT_LIMIT,
   lockedActivationLinks,
   openActivationLink,
   startOnLink,
   submitOnLink,
-} from '../../services/activationLinks';
+} from '../../services/people/activationLinks';
 import { demo, demoStockIccids, generatedDemoEmployees, other } from '../../prisma/demoData';
 import { Role, ServiceStatus, SimState } from '../../prisma/generated/enums';
 import { openTestDatabase } from '../support/database';

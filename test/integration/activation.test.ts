@@ -6,10 +6,10 @@ import {
   scheduleStart,
   startService,
   submitSimNumber,
-} from '../../services/activation';
-import type { Database } from '../../services/db/database';
+} from '../../services/lifecycle/activation';
+import type { Database } from '../../services/platform/db/database';
 import { ActivationJobs } from '../../services/lifecycle/jobs';
-import { AccessDenied, type Actor } from '../../services/people';
+import { AccessDenied, type Actor } from '../../services/people/people';
 import { openTestDatabase } from '../support/database';
 
 let db: Database;

@@ -7,11 +7,11 @@ import { configFromEnvironment } from '../../bot/config';
 import { createLogger } from '../../bot/logger';
 import { demo, demoStockIccids, generatedDemoEmployees } from '../../prisma/demoData';
 import { LinkPurpose, ServiceStatus, SimState } from '../../prisma/generated/enums';
-import { findUsableLink } from '../../services/accessLinks';
-import { resendActivationEmail, startService } from '../../services/activation';
-import type { Database } from '../../services/db/database';
-import { JobWorker } from '../../services/jobQueue';
-import type { Actor } from '../../services/people';
+import { findUsableLink } from '../../services/people/accessLinks';
+import { resendActivationEmail, startService } from '../../services/lifecycle/activation';
+import type { Database } from '../../services/platform/db/database';
+import { JobWorker } from '../../services/platform/jobQueue';
+import type { Actor } from '../../services/people/people';
 import { openTestDatabase } from '../support/database';
 
 let db: Database;

@@ -16,12 +16,12 @@ import {
   templateXlsx,
   validateImport,
   type ValidatedImport,
-} from '../../services/bulkImport';
-import type { Database } from '../../services/db/database';
-import { scheduledStartJob } from '../../services/activation';
-import { JobWorker } from '../../services/jobQueue';
-import { AccessDenied, type Actor } from '../../services/people';
-import * as serviceOrders from '../../services/serviceOrders';
+} from '../../services/bulkImport/bulkImport';
+import type { Database } from '../../services/platform/db/database';
+import { scheduledStartJob } from '../../services/lifecycle/activation';
+import { JobWorker } from '../../services/platform/jobQueue';
+import { AccessDenied, type Actor } from '../../services/people/people';
+import * as serviceOrders from '../../services/addService/addService';
 import { generateFile, prepareOrganisation, type GeneratedFile } from '../support/bulkImportFile';
 import { openTestDatabase } from '../support/database';
 

@@ -1,6 +1,6 @@
 import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
-import { contractCatalog } from '../../services/catalog';
-import type { Database } from '../../services/db/database';
+import { contractCatalog } from '../../services/catalog/catalog';
+import type { Database } from '../../services/platform/db/database';
 import { openTestDatabase } from '../support/database';
 
 let db: Database;

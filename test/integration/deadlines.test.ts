@@ -2,11 +2,11 @@ import crypto from 'node:crypto';
 import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
 import type { Prisma } from '../../prisma/generated/client';
 import { PortingState, ServiceStatus } from '../../prisma/generated/enums';
-import type { Database } from '../../services/db/database';
-import { ESCALATION_KIND, escalateToAdministrators } from '../../services/escalation';
+import type { Database } from '../../services/platform/db/database';
+import { ESCALATION_KIND, escalateToAdministrators } from '../../services/lifecycle/escalation';
 import { queueDeadlineNotices } from '../../services/lifecycle/deadlines';
 import { ACTIVATION_MAX_MS } from '../../services/lifecycle/table';
-import type { Actor } from '../../services/people';
+import type { Actor } from '../../services/people/people';
 import { openTestDatabase } from '../support/database';
 
 /**

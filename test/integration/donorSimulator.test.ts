@@ -1,10 +1,10 @@
 import { openTestDatabase } from '../support/database';
-import type { Database } from '../../services/db/database';
+import type { Database } from '../../services/platform/db/database';
 import type { DonorLine, PortingRequest, Prisma } from '../../prisma/generated/client';
 import { ActivationMethod, ActivationTiming, HolderKind, LineType, NumberState, PortingState, Role, ServiceStatus } from '../../prisma/generated/enums';
-import { advanceDuePortings, advancePorting, cancelBySms, DONOR_DELAYS, nextStepDueAt, portingSlot } from '../../services/donorSimulator';
-import { applyPortingEvent, type RefusalCode } from '../../services/porting';
-import { luhnCheckDigit } from '../../services/simNumber';
+import { advanceDuePortings, advancePorting, cancelBySms, DONOR_DELAYS, nextStepDueAt, portingSlot } from '../../services/simulators/donor';
+import { applyPortingEvent, type RefusalCode } from '../../services/numbers/porting';
+import { luhnCheckDigit } from '../../services/simCards/simNumber';
 
 const iccid = (payload: string) => payload + luhnCheckDigit(payload);
 const SIM = iccid('893202500000000007');

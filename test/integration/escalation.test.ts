@@ -1,7 +1,7 @@
 import { demo, other } from '../../prisma/demoData';
-import type { Database } from '../../services/db/database';
-import { ESCALATION_KIND, escalateToAdministrators, markEscalationHandled, openEscalations, type EscalationRequest } from '../../services/escalation';
-import { AccessDenied, type Actor } from '../../services/people';
+import type { Database } from '../../services/platform/db/database';
+import { ESCALATION_KIND, escalateToAdministrators, markEscalationHandled, openEscalations, type EscalationRequest } from '../../services/lifecycle/escalation';
+import { AccessDenied, type Actor } from '../../services/people/people';
 import { openTestDatabase } from '../support/database';
 
 /**

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import type { Database } from '../../services/db/database';
-import { JobWorker, enqueue, jobHandler, type JobContext, type JobWorkerOptions } from '../../services/jobQueue';
-import { PermanentError, RetryableError } from '../../services/retry';
+import type { Database } from '../../services/platform/db/database';
+import { JobWorker, enqueue, jobHandler, type JobContext, type JobWorkerOptions } from '../../services/platform/jobQueue';
+import { PermanentError, RetryableError } from '../../services/platform/retry';
 import { openTestDatabase } from '../support/database';
 import { openSharedDatabase } from '../support/sharedDatabase';
 import { gate, waitFor } from '../support/waitFor';

@@ -13,24 +13,24 @@ import {
   submitSimNumber,
   listWaitingServices,
   submitPortingJob,
-} from '../../services/activation';
-import { activationEmailJob } from '../../services/activationEmail';
-import { contractCatalog, type CatalogServiceType } from '../../services/catalog';
-import type { Database } from '../../services/db/database';
-import { advancePorting, nextStepDueAt, portingSlot, resumePortingJob, scheduleDonorStep } from '../../services/donorSimulator';
-import { JobWorker } from '../../services/jobQueue';
+} from '../../services/lifecycle/activation';
+import { activationEmailJob } from '../../services/notifications/activationEmail';
+import { contractCatalog, type CatalogServiceType } from '../../services/catalog/catalog';
+import type { Database } from '../../services/platform/db/database';
+import { advancePorting, nextStepDueAt, portingSlot, resumePortingJob, scheduleDonorStep } from '../../services/simulators/donor';
+import { JobWorker } from '../../services/platform/jobQueue';
 import { ActivationJobs } from '../../services/lifecycle/jobs';
 import { ACTIVATION_MAX_MS, isFinal, nextActorOf, transitions } from '../../services/lifecycle/table';
-import { createMailer } from '../../services/mail';
-import { notificationAudiences, isNotificationKind } from '../../services/notificationOutbox';
-import { reserveNumber } from '../../services/numberPool';
-import { listServices } from '../../services/overview';
-import type { Actor } from '../../services/people';
-import { applyPortingEvent, listPortingIssues, resubmitPorting, type PortingDetailsInput } from '../../services/porting';
-import { completeJob, provisionJob, simulatedActivationMs } from '../../services/provisioningSimulator';
-import { saveService, type ServiceDraft } from '../../services/serviceOrders';
-import { luhnCheckDigit } from '../../services/simNumber';
-import { addWorkingDays, brusselsDate, brusselsInstant } from '../../services/workingDays';
+import { createMailer } from '../../services/notifications/mail';
+import { notificationAudiences, isNotificationKind } from '../../services/notifications/notificationOutbox';
+import { reserveNumber } from '../../services/numbers/numberPool';
+import { listServices } from '../../services/fleet/overview';
+import type { Actor } from '../../services/people/people';
+import { applyPortingEvent, listPortingIssues, resubmitPorting, type PortingDetailsInput } from '../../services/numbers/porting';
+import { completeJob, provisionJob, simulatedActivationMs } from '../../services/simulators/provisioning';
+import { saveService, type ServiceDraft } from '../../services/addService/addService';
+import { luhnCheckDigit } from '../../services/simCards/simNumber';
+import { addWorkingDays, brusselsDate, brusselsInstant } from '../../services/platform/workingDays';
 import { openTestDatabase } from '../support/database';
 
 /**

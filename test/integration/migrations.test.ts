@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openDatabase, type Database } from '../../services/db/database';
-import { applyMigrations, migrationsDir, readMigrations } from '../../services/db/migrator';
+import { openDatabase, type Database } from '../../services/platform/db/database';
+import { applyMigrations, migrationsDir, readMigrations } from '../../services/platform/db/migrator';
 import { createServerDatabase, openTestDatabase } from '../support/database';
 
 const schema = fs.readFileSync(path.join(__dirname, '../../prisma/schema.prisma'), 'utf8');

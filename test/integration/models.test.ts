@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Database } from '../../services/db/database';
+import type { Database } from '../../services/platform/db/database';
 import { Prisma } from '../../prisma/generated/client';
 import { openTestDatabase } from '../support/database';
 

@@ -1,11 +1,11 @@
-import type { Database } from '../../services/db/database';
+import type { Database } from '../../services/platform/db/database';
 import {
   deliverDueNotifications,
   queueNotification,
   type DeliverNotification,
   type OutboxNotification,
-} from '../../services/notificationOutbox';
-import { httpStatusError } from '../../services/retry';
+} from '../../services/notifications/notificationOutbox';
+import { httpStatusError } from '../../services/platform/retry';
 import { openTestDatabase } from '../support/database';
 import { openSharedDatabase } from '../support/sharedDatabase';
 import { gate, waitFor } from '../support/waitFor';

@@ -1,8 +1,8 @@
 import { ActivationMethod, ActivationTiming, NumberOption, ServiceStatus, SimState } from '../../prisma/generated/enums';
 import { convergedServices, demo, demoScenario, demoStockIccids } from '../../prisma/demoData';
-import { recordActivationResult, startService } from '../../services/activation';
-import type { Database } from '../../services/db/database';
-import type { Actor } from '../../services/people';
+import { recordActivationResult, startService } from '../../services/lifecycle/activation';
+import type { Database } from '../../services/platform/db/database';
+import type { Actor } from '../../services/people/people';
 import { openTestDatabase } from '../support/database';
 
 /**

@@ -1,9 +1,9 @@
 import { openTestDatabase } from '../support/database';
-import type { Database } from '../../services/db/database';
-import type { Actor } from '../../services/people';
-import { AccessDenied } from '../../services/people';
+import type { Database } from '../../services/platform/db/database';
+import type { Actor } from '../../services/people/people';
+import { AccessDenied } from '../../services/people/people';
 import { ActivationMethod, ActivationTiming, NumberKind, NumberState, Role, ServiceStatus } from '../../prisma/generated/enums';
-import { listFixedNumbersInUse, listFreeFixedNumbers, releaseNumber, reserveNumber } from '../../services/numberPool';
+import { listFixedNumbersInUse, listFreeFixedNumbers, releaseNumber, reserveNumber } from '../../services/numbers/numberPool';
 
 let db: Database;
 let admin: Actor;

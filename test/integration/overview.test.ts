@@ -4,10 +4,10 @@ import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other, pieterPorting } from '../
 import type { Prisma } from '../../prisma/generated/client';
 import { LinkPurpose, ServiceStatus, PortingState } from '../../prisma/generated/enums';
 import { exportFile } from '../../dialogs/overview';
-import { retryActivation, resendActivationEmail, startService } from '../../services/activation';
-import { LINK_ATTEMPT_LIMIT } from '../../services/activationLinks';
-import type { Database } from '../../services/db/database';
-import { escalateToAdministrators, markEscalationHandled } from '../../services/escalation';
+import { retryActivation, resendActivationEmail, startService } from '../../services/lifecycle/activation';
+import { LINK_ATTEMPT_LIMIT } from '../../services/people/activationLinks';
+import type { Database } from '../../services/platform/db/database';
+import { escalateToAdministrators, markEscalationHandled } from '../../services/lifecycle/escalation';
 import { ACTIVATION_MAX_MS } from '../../services/lifecycle/table';
 import {
   exportRows,
@@ -20,9 +20,9 @@ import {
   type FleetState,
   type Overview,
   type ServiceState,
-} from '../../services/overview';
-import { AccessDenied, type Actor } from '../../services/people';
-import { portingDetailsOf, resubmitPorting } from '../../services/porting';
+} from '../../services/fleet/overview';
+import { AccessDenied, type Actor } from '../../services/people/people';
+import { portingDetailsOf, resubmitPorting } from '../../services/numbers/porting';
 import { openTestDatabase } from '../support/database';
 
 let db: Database;

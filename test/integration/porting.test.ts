@@ -1,6 +1,6 @@
 import { openTestDatabase } from '../support/database';
-import type { Database } from '../../services/db/database';
-import { AccessDenied, type Actor } from '../../services/people';
+import type { Database } from '../../services/platform/db/database';
+import { AccessDenied, type Actor } from '../../services/people/people';
 import { ActivationMethod, ActivationTiming, HolderKind, LineType, NumberKind, PortingState, Role, ServiceStatus } from '../../prisma/generated/enums';
 import {
   applyPortingEvent,
@@ -11,7 +11,7 @@ import {
   requestPorting,
   submitPorting,
   type PortingDetailsInput,
-} from '../../services/porting';
+} from '../../services/numbers/porting';
 
 let db: Database;
 let admin: Actor;

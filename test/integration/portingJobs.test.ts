@@ -1,11 +1,11 @@
 import { ActivationMethod, ActivationTiming, HolderKind, JobState, LineType, PortingState, ServiceStatus } from '../../prisma/generated/enums';
 import { demo, donorExamples } from '../../prisma/demoData';
-import type { Database } from '../../services/db/database';
-import { DONOR_DELAYS, DONOR_STEP_JOB, donorJobHandlers, submitToDonor } from '../../services/donorSimulator';
-import { JobWorker } from '../../services/jobQueue';
-import type { Actor } from '../../services/people';
-import { applyPortingEvent, requestPorting, type PortingDetailsInput } from '../../services/porting';
-import { addWorkingDays, brusselsDate, brusselsInstant } from '../../services/workingDays';
+import type { Database } from '../../services/platform/db/database';
+import { DONOR_DELAYS, DONOR_STEP_JOB, donorJobHandlers, submitToDonor } from '../../services/simulators/donor';
+import { JobWorker } from '../../services/platform/jobQueue';
+import type { Actor } from '../../services/people/people';
+import { applyPortingEvent, requestPorting, type PortingDetailsInput } from '../../services/numbers/porting';
+import { addWorkingDays, brusselsDate, brusselsInstant } from '../../services/platform/workingDays';
 import { openTestDatabase } from '../support/database';
 
 /** So fast that every donor step is due as soon as it is scheduled: the worker drains the lifecycle at once. */

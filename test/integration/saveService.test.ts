@@ -1,8 +1,8 @@
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, demoStockIccids, donorExamples, other, otherStockIccids } from '../../prisma/demoData';
-import type { Database } from '../../services/db/database';
-import { listFixedNumbersInUse, listFreeFixedNumbers, reserveNumber } from '../../services/numberPool';
-import { AccessDenied, type Actor } from '../../services/people';
-import { saveService, serviceSummary, type ServiceDraft } from '../../services/serviceOrders';
+import type { Database } from '../../services/platform/db/database';
+import { listFixedNumbersInUse, listFreeFixedNumbers, reserveNumber } from '../../services/numbers/numberPool';
+import { AccessDenied, type Actor } from '../../services/people/people';
+import { saveService, serviceSummary, type ServiceDraft } from '../../services/addService/addService';
 import { demoActor } from '../support/addServiceDriver';
 import { openTestDatabase } from '../support/database';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import type { Database } from '../../services/db/database';
+import type { Database } from '../../services/platform/db/database';
 import { seedDemo } from '../../prisma/seed';
 import {
   DEMO_COMPANY,
@@ -16,7 +16,7 @@ import {
   other,
   otherStockIccids,
 } from '../../prisma/demoData';
-import { checkIccid } from '../../services/simNumber';
+import { checkIccid } from '../../services/simCards/simNumber';
 import { openTestDatabase } from '../support/database';
 
 const schema = fs.readFileSync(path.join(__dirname, '../../prisma/schema.prisma'), 'utf8');

@@ -1,5 +1,5 @@
-import type { Database } from '../../services/db/database';
-import { takeSendSlot, type RateLimit } from '../../services/sendRateLimit';
+import type { Database } from '../../services/platform/db/database';
+import { takeSendSlot, type RateLimit } from '../../services/notifications/sendRateLimit';
 import { openTestDatabase } from '../support/database';
 
 let db: Database;

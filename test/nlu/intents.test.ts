@@ -1,7 +1,7 @@
 import { intentNames } from '../../bot/routes/intents';
-import { loadCorpus, nluLanguages } from '../../services/nlu/corpus';
-import { evaluateAll } from '../../services/nlu/evaluate';
-import { decide, IntentModel } from '../../services/nlu/model';
+import { loadCorpus, nluLanguages } from '../../dialogs/understanding/corpus';
+import { evaluateAll } from '../../dialogs/understanding/evaluate';
+import { decide, IntentModel } from '../../dialogs/understanding/model';
 
 // One model for the file, as one per process in the bot.
 let model: IntentModel;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
-import { openEscalations } from '../../services/escalation';
+import { openEscalations } from '../../services/lifecycle/escalation';
 import { useBotUnderTest } from '../support/botUnderTest';
 import { whatTheySee, type TeamsPerson } from '../support/connector';
 import { waitFor } from '../support/waitFor';

@@ -1,6 +1,6 @@
 import type { Language } from '../../cards/strings';
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other } from '../../prisma/demoData';
-import { articleFor, type Topic } from '../../services/knowledgeBase';
+import { articleFor, type Topic } from '../../dialogs/knowledge/knowledgeBase';
 import { expectValidCard } from '../support/adaptiveCards';
 import { useBotUnderTest } from '../support/botUnderTest';
 import { whatTheySee, type SentActivity, type TeamsPerson } from '../support/connector';

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { parse } from 'csv-parse/sync';
 import { Verbs } from '../../cards/verbs';
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other, pieterPorting } from '../../prisma/demoData';
-import { LINK_ATTEMPT_LIMIT } from '../../services/activationLinks';
-import { escalateToAdministrators } from '../../services/escalation';
+import { LINK_ATTEMPT_LIMIT } from '../../services/people/activationLinks';
+import { escalateToAdministrators } from '../../services/lifecycle/escalation';
 import { useBotUnderTest } from '../support/botUnderTest';
 import { teamsActivity, whatTheySee, type TeamsPerson } from '../support/connector';
 

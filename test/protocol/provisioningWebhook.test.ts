@@ -6,9 +6,9 @@ import { startBot, type RunningBot } from '../../bot/main';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signProvisioningEvent } from '../../bot/routes/provisioningWebhook';
 import { ActivationMethod, ActivationTiming, HolderKind, LineType, PortingState, ServiceStatus } from '../../prisma/generated/enums';
 import { demo, donorExamples, pieterPorting } from '../../prisma/demoData';
-import { advancePorting } from '../../services/donorSimulator';
-import type { Actor } from '../../services/people';
-import { requestPorting, type PortingDetailsInput } from '../../services/porting';
+import { advancePorting } from '../../services/simulators/donor';
+import type { Actor } from '../../services/people/people';
+import { requestPorting, type PortingDetailsInput } from '../../services/numbers/porting';
 import { openTestDatabase } from '../support/database';
 
 const SECRET = 'webhook-test-secret';

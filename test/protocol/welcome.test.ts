@@ -4,7 +4,7 @@ import path from 'node:path';
 import { configFromEnvironment } from '../../bot/config';
 import { startBot, type RunningBot } from '../../bot/main';
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other } from '../../prisma/demoData';
-import { conversationsOf } from '../../services/conversations';
+import { conversationsOf } from '../../services/people/conversations';
 import { openTestDatabase } from '../support/database';
 import { startLocalConnector, teamsActivity, whatTheySee, type LocalConnector, type SentActivity, type TeamsPerson } from '../support/connector';
 

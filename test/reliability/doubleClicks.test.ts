@@ -1,7 +1,7 @@
 import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
 import { Verbs } from '../../cards/verbs';
 import { ActivationJobs } from '../../services/lifecycle/jobs';
-import { ESCALATION_KIND } from '../../services/escalation';
+import { ESCALATION_KIND } from '../../services/lifecycle/escalation';
 import { ServiceStatus } from '../../prisma/generated/enums';
 import { useBotUnderTest } from '../support/botUnderTest';
 import { whatTheySee, type TeamsPerson } from '../support/connector';

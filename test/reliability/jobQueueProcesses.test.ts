@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { enqueue } from '../../services/jobQueue';
+import { enqueue } from '../../services/platform/jobQueue';
 import { type ReadyProcess, startReadyProcess, stopProcesses } from '../support/childProcess';
 import { openSharedDatabase, type SharedDatabase } from '../support/sharedDatabase';
 import { waitFor } from '../support/waitFor';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { readMigrations } from '../../services/db/migrator';
+import { readMigrations } from '../../services/platform/db/migrator';
 import { type ReadyProcess, startReadyProcess, stopProcesses } from '../support/childProcess';
 import { createServerDatabase } from '../support/database';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { DestinationStream } from 'pino';
 import { configFromEnvironment, type Config } from '../../bot/config';
 import { startBot, type RunningBot } from '../../bot/main';
-import type { Database } from '../../services/db/database';
+import type { Database } from '../../services/platform/db/database';
 import { openTestDatabase } from './database';
 import { startLocalConnector, teamsActivity, type LocalConnector, type SentActivity, type TeamsPerson } from './connector';
 

@@ -1,8 +1,8 @@
-import { toCsv } from '../../services/overview';
-import { templateColumns, type RowCells, type TemplateColumn } from '../../services/bulkImport';
-import { addWorkingDays, brusselsDate } from '../../services/workingDays';
+import { toCsv } from '../../services/fleet/overview';
+import { templateColumns, type RowCells, type TemplateColumn } from '../../services/bulkImport/bulkImport';
+import { addWorkingDays, brusselsDate } from '../../services/platform/workingDays';
 import { belgianVat, demoIccid, demoScenario, DEMO_TENANT_ID, otherStockIccids } from '../../prisma/demoData';
-import type { Db } from '../../services/db/database';
+import type { Db } from '../../services/platform/db/database';
 
 /**
  * A generated import file of `size` rows for Demo Company NV, with one error per rule at a known row, and the

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { projectRoot } from '../../services/projectRoot';
+import { projectRoot } from '../../services/platform/projectRoot';
 
 /** Debian's Chromium: playwright's own browser download cannot work on these machines. */
 const CHROMIUM = '/usr/bin/chromium';

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { Client } from 'pg';
-import { openDatabase, type Database } from '../../services/db/database';
+import { openDatabase, type Database } from '../../services/platform/db/database';
 import { seedDemo } from '../../prisma/seed';
 
 /**

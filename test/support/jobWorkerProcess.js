@@ -18,8 +18,8 @@ require.extensions['.ts'] = (module, filename) => {
 };
 
 const { z } = require('zod');
-const { openDatabase } = require('../../services/db/database');
-const { JobWorker, jobHandler } = require('../../services/jobQueue');
+const { openDatabase } = require('../../services/platform/db/database');
+const { JobWorker, jobHandler } = require('../../services/platform/jobQueue');
 
 const workerId = process.env.WORKER_ID;
 

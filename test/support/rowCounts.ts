@@ -1,4 +1,4 @@
-import type { Database } from '../../services/db/database';
+import type { Database } from '../../services/platform/db/database';
 
 /**
  * The number of rows of every table, by name: taken before and after something that must change nothing, so that a

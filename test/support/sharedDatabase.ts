@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { openDatabase, type Database } from '../../services/db/database';
+import { openDatabase, type Database } from '../../services/platform/db/database';
 import { createServerDatabase } from './database';
 import { waitFor } from './waitFor';
 

@@ -9,13 +9,13 @@ import {
   type ServiceFacts,
   type TakeoverFacts,
 } from '../../dialogs/notifications';
-import { escalationTopics } from '../../services/escalation';
-import { notificationAudiences, notificationKinds, type Audience } from '../../services/notificationOutbox';
-import { formatBelgianNational } from '../../services/phoneNumbers';
+import { escalationTopics } from '../../services/lifecycle/escalation';
+import { notificationAudiences, notificationKinds, type Audience } from '../../services/notifications/notificationOutbox';
+import { formatBelgianNational } from '../../services/numbers/phoneNumbers';
 
 /**
  * Every kind the domain writes, to each of its audiences, in every language, has words: the cases come from
- * services/notificationOutbox.ts, so a kind added there without words fails here (and in the compiler).
+ * services/notifications/notificationOutbox.ts, so a kind added there without words fails here (and in the compiler).
  */
 
 const service: ServiceFacts = {

@@ -1,5 +1,5 @@
-import type { Database } from '../../services/db/database';
-import { AccessDenied, Role, canSeeOrganisation, recognise, refuse, requireRole, type Actor } from '../../services/people';
+import type { Database } from '../../services/platform/db/database';
+import { AccessDenied, Role, canSeeOrganisation, recognise, refuse, requireRole, type Actor } from '../../services/people/people';
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other } from '../../prisma/demoData';
 import { openTestDatabase } from '../support/database';
 

@@ -4,7 +4,7 @@ import {
   checkBelgianMobile,
   checkBelgianNumber,
   formatBelgianNational,
-} from '../../services/phoneNumbers';
+} from '../../services/numbers/phoneNumbers';
 
 describe('checkBelgianNumber', () => {
   test.each([

@@ -1,6 +1,6 @@
 import { HolderKind, LineType } from '../../prisma/generated/enums';
-import { precheckPorting, type PortingDetailsInput, type PrecheckContext } from '../../services/porting';
-import { luhnCheckDigit } from '../../services/simNumber';
+import { precheckPorting, type PortingDetailsInput, type PrecheckContext } from '../../services/numbers/porting';
+import { luhnCheckDigit } from '../../services/simCards/simNumber';
 
 // Tuesday 10 June 2025, 10:00 in Brussels
 const now = new Date('2025-06-10T08:00:00Z');

@@ -1,4 +1,4 @@
-import { BACKGROUND_MAX_WAIT_MS, PriorityGate, inBackground, isBackground } from '../../services/db/priority';
+import { BACKGROUND_MAX_WAIT_MS, PriorityGate, inBackground, isBackground } from '../../services/platform/db/priority';
 
 /** Takes the gate in `lane`, records the order of taking, and holds it until the returned release is called. */
 function taker(gate: PriorityGate, order: string[]) {

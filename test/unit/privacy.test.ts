@@ -1,4 +1,4 @@
-import { maskDeep, maskPersonalData } from '../../services/privacy';
+import { maskDeep, maskPersonalData } from '../../services/platform/privacy';
 
 const iccid = '8932100100000000018';
 const token = 'Qm9vdHN0cmFwIHRva2VuIGZvciB0ZXN0cyBvbmx5IQ-'; // 43 base64url characters, ending in '-'

@@ -6,7 +6,7 @@ import {
   httpStatusError,
   parseRetryAfter,
   retryDelayMs,
-} from '../../services/retry';
+} from '../../services/platform/retry';
 
 const policy = { baseMs: 100, capMs: 1_000 };
 const lowest = () => 0;

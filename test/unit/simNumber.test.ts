@@ -5,7 +5,7 @@ import {
   luhnCheckDigit,
   normaliseIccid,
   typoCandidates,
-} from '../../services/simNumber';
+} from '../../services/simCards/simNumber';
 
 // A real-world style Belgian ICCID: 18 digits of payload, then its check digit.
 const payload = '893200000012345678';

@@ -1,5 +1,5 @@
 import { PrismaStorage, StorageConflictError } from '../../bot/storage';
-import type { Database } from '../../services/db/database';
+import type { Database } from '../../services/platform/db/database';
 import { openTestDatabase } from '../support/database';
 
 let db: Database;

@@ -1,7 +1,7 @@
 import { demo, DEMO_TENANT_ID, other } from '../../prisma/demoData';
-import type { Database } from '../../services/db/database';
-import { AccessDenied, type Actor } from '../../services/people';
-import { findPeople, plainText } from '../../services/userSearch';
+import type { Database } from '../../services/platform/db/database';
+import { AccessDenied, type Actor } from '../../services/people/people';
+import { findPeople, plainText } from '../../services/people/userSearch';
 import { demoActor } from '../support/addServiceDriver';
 import { openTestDatabase } from '../support/database';
 

@@ -1,4 +1,4 @@
-import { belgianVatSchema, checkBelgianVat, formatVat, normaliseVat, vatCheckDigits } from '../../services/vatNumber';
+import { belgianVatSchema, checkBelgianVat, formatVat, normaliseVat, vatCheckDigits } from '../../services/numbers/vatNumber';
 
 describe('vatCheckDigits', () => {
   test('is 97 minus the first eight digits modulo 97', () => {

@@ -8,7 +8,7 @@ import {
   isWorkingDay,
   nextWorkingDay,
   publicHolidayName,
-} from '../../services/workingDays';
+} from '../../services/platform/workingDays';
 
 describe('easterSunday', () => {
   test.each([

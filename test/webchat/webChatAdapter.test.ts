@@ -4,7 +4,7 @@ import { WEB_CHAT_IDENTITY } from '../../bot/identity';
 import { createLogger } from '../../bot/logger';
 import { activitiesAfter, appendActivity, openConversation, type WebChatConversation } from '../../bot/webChat/conversations';
 import { BOT_ACCOUNT, WebChatAdapter } from '../../bot/webChat/webChatAdapter';
-import type { Database } from '../../services/db/database';
+import type { Database } from '../../services/platform/db/database';
 import { openTestDatabase } from '../support/database';
 
 let db: Database;

@@ -1,0 +1,48 @@
+import crypto from 'node:crypto';
+import { ServiceStatus } from '../../prisma/generated/enums';
+import { recordActivationResult } from '../lifecycle/activation';
+import type { Db } from '../platform/db/database';
+import { enqueue, jobHandler, type JobHandler } from '../platform/jobQueue';
+import { ActivationJobs, serviceJobSchema } from '../lifecycle/jobs';
+
+/**
+ * The simulated provisioning backend: it takes an activating service's order and reports the line working after
+ * about an hour, occasionally up to two days, as the operator's help page says. Times are divided by the clock speed
+ * (SIM_CLOCK_SPEED) so that a demo hour takes seconds. A real backend answers through the webhook, which calls
+ * recordActivationResult just like the completion job here.
+ */
+
+const MINUTE_MS = 60_000;
+
+/**
+ * How long the simulated backend takes for a service, in real time: 45 to 75 minutes, and for one service in ten
+ * between one and two days. Derived from the service id so that a retried job keeps the same due time.
+ */
+export function simulatedActivationMs(serviceId: string): number {
+  const [slow, spread] = crypto.createHash('sha256').update(serviceId).digest();
+  const fraction = spread! / 255;
+  return slow! % 10 === 0 ? (24 + 24 * fraction) * 60 * MINUTE_MS : (45 + 30 * fraction) * MINUTE_MS;
+}
+
+/** Takes the order of an activating service and schedules the backend's answer. */
+export function provisionJob(db: Db, clockSpeed: number): JobHandler<{ serviceId: string }> {
+  return jobHandler(serviceJobSchema, async ({ serviceId }) => {
+    const service = await db.service.findUnique({ where: { id: serviceId }, select: { status: true, activationStartedAt: true } });
+    if (service?.status !== ServiceStatus.ACTIVATING || !service.activationStartedAt) return;
+    const startedAt = service.activationStartedAt.getTime();
+    await enqueue(db, {
+      kind: ActivationJobs.complete,
+      payload: { serviceId },
+      runAt: new Date(startedAt + simulatedActivationMs(serviceId) / clockSpeed),
+      // Once per activation attempt, however often this job runs.
+      singletonKey: `${ActivationJobs.complete}:${serviceId}:${startedAt}`,
+    });
+  });
+}
+
+/** The backend's answer: the line works. */
+export function completeJob(db: Db): JobHandler<{ serviceId: string }> {
+  return jobHandler(serviceJobSchema, async ({ serviceId }) => {
+    await recordActivationResult(db, serviceId, { outcome: 'ACTIVE' });
+  });
+}
