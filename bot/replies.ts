@@ -1,18 +1,24 @@
 import type { AdaptiveCard, Application } from '@microsoft/teams-ai';
 import { CardFactory, MessageFactory, type Activity, type TurnContext } from 'botbuilder';
-import { withSubmitActions } from '../cards/render';
-import type { Reply } from '../dialogs/welcome';
+import { withSubmitActions, type AdaptiveCard as Card } from '../cards/render';
+import type { Reply } from '../dialogs/reply';
 import type { AppTurnState } from './turnState';
 
-export async function send(context: TurnContext, reply: Reply): Promise<void> {
-  await context.sendActivity(toActivity(context, reply));
+/** The Teams channel: the only client that does Universal Actions (Action.Execute) and file consent cards. */
+export const TEAMS_CHANNEL_ID = 'msteams';
+
+/** A card as a message for this channel: elsewhere than in Teams, the buttons must be plain submits. */
+export function cardActivity(channelId: string | undefined, card: Card): Partial<Activity> {
+  return MessageFactory.attachment(CardFactory.adaptiveCard(channelId === TEAMS_CHANNEL_ID ? card : withSubmitActions(card)));
 }
 
-function toActivity(context: TurnContext, reply: Reply): Partial<Activity> {
-  if (reply.kind === 'text') return MessageFactory.text(reply.text);
-  // Only Teams does Universal Actions; elsewhere the buttons must be plain submits.
-  const card = context.activity.channelId === 'msteams' ? reply.card : withSubmitActions(reply.card);
-  return MessageFactory.attachment(CardFactory.adaptiveCard(card));
+/** A reply as a message for this channel. */
+export function replyActivity(channelId: string | undefined, reply: Reply): Partial<Activity> {
+  return reply.kind === 'text' ? MessageFactory.text(reply.text) : cardActivity(channelId, reply.card);
+}
+
+export async function send(context: TurnContext, reply: Reply): Promise<void> {
+  await context.sendActivity(replyActivity(context.activity.channelId, reply));
 }
 
 /** A card action's answer, whatever the client: several replies, of which Teams shows the first in place of the card. */

@@ -15,7 +15,7 @@ import { productNames } from '../services/catalog/catalog';
 import type { Db } from '../services/platform/db/database';
 import { AccessDenied, type Actor } from '../services/people/people';
 import { normaliseIccid } from '../services/simCards/simNumber';
-import type { Reply } from './welcome';
+import type { Reply } from './reply';
 
 /**
  * The employee's side of activation in the chat: find the service waiting for them (ask which one if there are

@@ -27,7 +27,7 @@ import type { Db } from '../services/platform/db/database';
 import type { Actor } from '../services/people/people';
 import type { PrecheckCode } from '../services/numbers/porting';
 import { brusselsInstant, isCalendarDate } from '../services/platform/workingDays';
-import type { Reply } from './welcome';
+import type { Reply } from './reply';
 
 /** Bulk migration in the chat: the template, the check of a file sent, the confirmation, progress and summary. */
 

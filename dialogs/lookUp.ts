@@ -9,7 +9,7 @@ import { escalateToAdministrators } from '../services/lifecycle/escalation';
 import { AccessDenied, Role, type Actor } from '../services/people/people';
 import { findServicesOf, lookupQuerySchema, timelineOf, type ChangeEntry, type LookupQuery, type ServiceSummary, type TimelineEntry } from '../services/fleet/lookUp';
 import { formatTime } from './troubleshoot';
-import type { Reply } from './welcome';
+import type { Reply } from './reply';
 
 /**
  * "Status of jan.peeters@demo.example", "services of Jan": support (and administrators) see the services and

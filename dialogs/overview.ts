@@ -26,7 +26,7 @@ import {
 } from '../services/fleet/overview';
 import { Role, type Actor } from '../services/people/people';
 import { serviceCard } from './lookUp';
-import type { Reply } from './welcome';
+import type { Reply } from './reply';
 
 /**
  * The fleet overview: the counts card with what needs the administrator now and the buttons that unblock it, the

@@ -30,7 +30,7 @@ import {
   resubmitPorting,
   type RefusalCode,
 } from '../services/numbers/porting';
-import type { Reply } from './welcome';
+import type { Reply } from './reply';
 
 /**
  * "Mobile porting issues": the organisation's refused porting requests, "Fix" with the details as sent and the

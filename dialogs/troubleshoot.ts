@@ -7,7 +7,7 @@ import { escalateToAdministrators } from '../services/lifecycle/escalation';
 import { articleFor, type Topic } from './knowledge/knowledgeBase';
 import type { Actor } from '../services/people/people';
 import { findServicesOf, type ServiceSummary } from '../services/fleet/lookUp';
-import type { Reply } from './welcome';
+import type { Reply } from './reply';
 
 /**
  * Guided troubleshooting: what fails, then the person's real service first (still activating, porting on its way,

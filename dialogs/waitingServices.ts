@@ -15,7 +15,7 @@ import type { Localised } from '../services/catalog/catalog';
 import type { Db } from '../services/platform/db/database';
 import type { Actor } from '../services/people/people';
 import { brusselsInstant, isCalendarDate } from '../services/platform/workingDays';
-import type { Reply } from './welcome';
+import type { Reply } from './reply';
 
 /** "Services waiting for activation": the administrator's list, and what its buttons do. */
 

@@ -2,9 +2,9 @@ import { renderWelcomeCard, renderWelcomeGuestCard, type AdaptiveCard, type Card
 import { listOf, t, type Language, type StringKey } from '../cards/strings';
 import { Verbs, type WelcomeVerb } from '../cards/verbs';
 import { Role, type Actor, type Recognition } from '../services/people/people';
+import type { Reply } from './reply';
 
 /** What the bot says, independent of the channel: `bot/` turns it into an activity. */
-export type Reply = { kind: 'text'; text: string } | { kind: 'card'; card: AdaptiveCard };
 
 const buttonLabels: Record<WelcomeVerb, StringKey> = {
   [Verbs.welcome.addService]: 'welcome.action.addService',

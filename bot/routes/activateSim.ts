@@ -14,7 +14,7 @@ import {
   type SimInput,
   type SimTurn,
 } from '../../dialogs/activateSim';
-import type { Reply } from '../../dialogs/welcome';
+import type { Reply } from '../../dialogs/reply';
 import type { Database } from '../../services/platform/db/database';
 import type { Actor } from '../../services/people/people';
 import { WEB_CHAT_IDENTITY } from '../identity';

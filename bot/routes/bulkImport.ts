@@ -16,7 +16,7 @@ import {
   templateFile,
   type FileToSend,
 } from '../../dialogs/bulkImport';
-import type { Reply } from '../../dialogs/welcome';
+import type { Reply } from '../../dialogs/reply';
 import { Role } from '../../prisma/generated/enums';
 import { recordProgressCard } from '../../services/bulkImport/bulkImport';
 import type { Database } from '../../services/platform/db/database';

@@ -16,7 +16,8 @@ import {
   whatFails,
   type HelpFlow,
 } from '../../dialogs/troubleshoot';
-import { welcomeFor, type Reply } from '../../dialogs/welcome';
+import type { Reply } from '../../dialogs/reply';
+import { welcomeFor } from '../../dialogs/welcome';
 import type { Database } from '../../services/platform/db/database';
 import type { Topic } from '../../dialogs/knowledge/knowledgeBase';
 import type { Actor } from '../../services/people/people';

@@ -22,7 +22,7 @@ import {
   type OverviewDeps,
   type OverviewState,
 } from '../../dialogs/overview';
-import type { Reply } from '../../dialogs/welcome';
+import type { Reply } from '../../dialogs/reply';
 import type { Database } from '../../services/platform/db/database';
 import { AccessDenied, refuseMalformedCard, type Actor } from '../../services/people/people';
 import { deliverConsentedFile, fileConsentSchema, onFileConsent, sendFile, type OutgoingFile } from '../files';

@@ -2,7 +2,7 @@ import type { Application } from '@microsoft/teams-ai';
 import { t } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
 import { fixDataSchema, openPortingFix, portingIssuesReply, resubmitDataSchema, resubmitPortingFix } from '../../dialogs/portingIssues';
-import type { Reply } from '../../dialogs/welcome';
+import type { Reply } from '../../dialogs/reply';
 import type { Database } from '../../services/platform/db/database';
 import { onCardAction, send } from '../replies';
 import { factsOf, type TurnFacts } from '../turnFacts';

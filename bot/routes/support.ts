@@ -13,7 +13,7 @@ import {
   showPerson,
   showPersonSchema,
 } from '../../dialogs/lookUp';
-import type { Reply } from '../../dialogs/welcome';
+import type { Reply } from '../../dialogs/reply';
 import type { Database } from '../../services/platform/db/database';
 import { intentModel } from '../../dialogs/understanding/model';
 import { AccessDenied, Role, type Actor } from '../../services/people/people';

@@ -3,7 +3,7 @@ import type { TurnContext } from 'botbuilder';
 import { t } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
 import { onWaitingAction, waitingActionSchema, waitingServicesCard, type WaitingVerb } from '../../dialogs/waitingServices';
-import type { Reply } from '../../dialogs/welcome';
+import type { Reply } from '../../dialogs/reply';
 import type { Database } from '../../services/platform/db/database';
 import { AccessDenied, Role, refuseMalformedCard } from '../../services/people/people';
 import type { Config } from '../config';

@@ -3,7 +3,7 @@ import { withSubmitActions, type AdaptiveCard } from '../../cards/render';
 import { languages, t } from '../../cards/strings';
 import { DEMO_TENANT_ID, demo } from '../../prisma/demoData';
 import { markHandledReply, overviewReply, serviceListReply } from '../../dialogs/overview';
-import type { Reply } from '../../dialogs/welcome';
+import type { Reply } from '../../dialogs/reply';
 import { LINK_ATTEMPT_LIMIT } from '../../services/people/activationLinks';
 import type { Database } from '../../services/platform/db/database';
 import { escalateToAdministrators } from '../../services/lifecycle/escalation';
