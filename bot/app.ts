@@ -1,9 +1,10 @@
 import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
-import { TurnContext, type Activity, type Storage } from 'botbuilder';
+import { TurnContext, type Storage } from 'botbuilder';
 import { languageOfLocale, t } from '../cards/strings';
-import { allVerbs, Verbs, welcomeVerbs, type WelcomeVerb } from '../cards/verbs';
-import { notAvailableYet, welcomeFor } from '../dialogs/welcome';
+import { features } from '../dialogs/features';
+import { welcomeFor } from '../dialogs/welcome';
 import { saveConversationReference } from '../services/people/conversations';
+import type { DonorOperators } from '../services/lifecycle/gateways';
 import type { Database } from '../services/platform/db/database';
 import { replyLanguage } from '../services/people/languagePreference';
 import { recognise, type Recognition } from '../services/people/people';
@@ -11,15 +12,8 @@ import type { Config } from './config';
 import { channelIdentityOf } from './identity';
 import type { Logger } from './logger';
 import { send } from './replies';
-import { continueActivateSim, registerActivateSimRoutes } from './routes/activateSim';
-import { continueAddService, registerAddServiceRoutes } from './routes/addService';
-import { registerBulkImportRoutes } from './routes/bulkImport';
-import { registerHelpRoutes } from './routes/help';
-import { createMessageRoute } from './routes/messages';
-import { registerSupportRoutes } from './routes/support';
-import { registerWaitingServicesRoutes } from './routes/waitingServices';
-import { registerPortingIssuesRoutes } from './routes/portingIssues';
-import { registerOverviewRoutes } from './routes/overview';
+import { registerFeatures, verbsOf } from './runner';
+import { cardSubmitVerb, registerTypedText } from './typedText';
 import { answerTurnError, logTurn } from './turnLog';
 import { TURN_FACTS, factsOf, type TurnFacts } from './turnFacts';
 import { newTurnState, type AppTurnState } from './turnState';
@@ -29,6 +23,8 @@ export interface BotDeps {
   /** Only for proactive sending; turns themselves may come from any BotAdapter (the web chat has its own). */
   adapter?: TeamsAdapter;
   db: Database;
+  /** The donor operators the domain sends porting requests to (services/lifecycle/gateways.ts). */
+  donors: DonorOperators;
   config: Config;
   logger: Logger;
 }
@@ -57,33 +53,20 @@ export function createBot(deps: BotDeps): Bot {
     state.conversation.welcomed = true;
   });
 
-  // A file sent: before typed text, which a file message also is.
-  registerBulkImportRoutes(app, { db, teamsAuthenticated: Boolean(deps.config.teams) });
-
-  // Typed text: a flow waiting for typed input first, then the intent model and the feature serving the intent.
-  const routeTypedMessage = createMessageRoute(app, { db, clockSpeed: deps.config.clockSpeed });
-  app.message(isTypedMessage, async (context, state) => {
-    if (await continueActivateSim({ db }, context, state)) return;
-    if (await continueAddService({ db }, context, state)) return;
-    await routeTypedMessage(context, state);
+  // Every feature's verbs, files and consent answers, then typed text (a file message is one too, so files first).
+  const served = registerFeatures(app, features, {
+    db,
+    settings: { clockSpeed: deps.config.clockSpeed, linkDays: deps.config.activationLinkDays, donors: deps.donors },
+    teamsAuthenticated: Boolean(deps.config.teams),
   });
-  registerHelpRoutes(app, { db });
-  registerSupportRoutes(app, { db, linkDays: deps.config.activationLinkDays });
-
-  registerActivateSimRoutes(app, { db });
-  registerAddServiceRoutes(app, { db });
-  registerWaitingServicesRoutes(app, { db, config: deps.config });
-  registerPortingIssuesRoutes(app, { db, clockSpeed: deps.config.clockSpeed });
-  registerOverviewRoutes(app, { db, clockSpeed: deps.config.clockSpeed, linkDays: deps.config.activationLinkDays });
-  const served: readonly string[] = [Verbs.welcome.addService, Verbs.welcome.activateSim, Verbs.welcome.waitingServices, Verbs.welcome.portingIssues, Verbs.welcome.getHelp, Verbs.welcome.lookUpUser, Verbs.welcome.overview];
-  registerNotYetAvailable(app, welcomeVerbs.filter((verb) => !served.includes(verb)));
+  const knownVerbs = new Set([...verbsOf(features), ...registerTypedText(app, served, db)]);
 
   // A button from a card whose verb this version no longer knows (a stale message).
-  app.addRoute(isUnknownSubmit, async (context) => {
+  app.addRoute(async (context) => isUnknownSubmit(context, knownVerbs), async (context) => {
     await context.sendActivity(t(factsOf(context).language, 'action.unknown'));
   });
   app.addRoute(
-    isUnknownExecute,
+    async (context) => isUnknownExecute(context, knownVerbs),
     async (context) => {
       await context.sendActivity({
         type: 'invokeResponse',
@@ -127,41 +110,16 @@ async function settleTurn(db: Database, context: TurnContext): Promise<TurnFacts
   return { recognition, language: replyLanguage(known, languageOfLocale(activity.locale)) };
 }
 
-/** Teams and the web chat get the same welcome buttons; only the feature behind them is still missing. */
-function registerNotYetAvailable(app: Application<AppTurnState>, verbs: readonly WelcomeVerb[]): void {
-  for (const verb of verbs) {
-    app.adaptiveCards.actionExecute(verb, async (context) => {
-      const reply = notAvailableYet(verb, factsOf(context).language);
-      return reply.kind === 'text' ? reply.text : reply.card;
-    });
-    app.adaptiveCards.actionSubmit(verb, async (context) => {
-      await send(context, notAvailableYet(verb, factsOf(context).language));
-    });
-  }
+function isUnknownSubmit(context: TurnContext, known: ReadonlySet<string>): boolean {
+  const verb = cardSubmitVerb(context);
+  return verb !== undefined && !known.has(verb);
 }
 
-function cardSubmitVerb(activity: Activity): string | undefined {
-  if (activity.type !== 'message' || activity.text) return undefined;
-  const value: unknown = activity.value;
-  if (typeof value !== 'object' || value === null) return undefined;
-  const verb = (value as Record<string, unknown>).verb;
-  return typeof verb === 'string' ? verb : undefined;
-}
-
-async function isTypedMessage(context: TurnContext): Promise<boolean> {
-  return context.activity.type === 'message' && cardSubmitVerb(context.activity) === undefined;
-}
-
-async function isUnknownSubmit(context: TurnContext): Promise<boolean> {
-  const verb = cardSubmitVerb(context.activity);
-  return verb !== undefined && !allVerbs.includes(verb);
-}
-
-async function isUnknownExecute(context: TurnContext): Promise<boolean> {
+function isUnknownExecute(context: TurnContext, known: ReadonlySet<string>): boolean {
   const activity = context.activity;
   if (activity.type !== 'invoke' || activity.name !== 'adaptiveCard/action') return false;
   const verb: unknown = activity.value?.action?.verb;
-  return typeof verb !== 'string' || !allVerbs.includes(verb);
+  return typeof verb !== 'string' || !known.has(verb);
 }
 
 /** The bot joined a conversation (web chat, group chat) or was installed (Teams). */

@@ -1,14 +1,15 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
-import { scheduledStartJob, startAllJob, submitPortingJob } from '../services/lifecycle/activation';
+import { provisionJob, resumePortingJob, scheduledStartJob, startAllJob, submitPortingJob } from '../services/lifecycle/activationJobs';
 import { ActivationJobs } from '../services/lifecycle/jobs';
 import { activationEmailJob } from '../services/notifications/activationEmail';
-import { BulkImportJobs, bulkImportJob } from '../services/bulkImport/bulkImport';
+import { emailComposer } from '../dialogs/emails';
+import { BulkImportJobs, bulkImportJob } from '../services/bulkImport/creation';
 import type { Database } from '../services/platform/db/database';
-import { donorJobHandlers, resumePortingJob } from '../services/simulators/donor';
+import { donorJobHandlers, simulatedDonors } from '../services/simulators/donor';
 import { JobWorker, type JobHandler } from '../services/platform/jobQueue';
 import { createMailer, type Mailer } from '../services/notifications/mail';
-import { completeJob, provisionJob } from '../services/simulators/provisioning';
+import { completeJob, simulatedProvisioning } from '../services/simulators/provisioning';
 import type { Config } from './config';
 import type { Logger } from './logger';
 
@@ -23,17 +24,22 @@ export interface BackgroundDeps {
   announce?: (line: string) => void;
 }
 
-/** Every background job kind and its handler: a feature adds its own entries here. */
+/**
+ * Every background job kind and its handler: a feature adds its own entries here. The donor operators and the
+ * provisioning backend the domain talks to are wired in here: the simulators, whose own jobs run here too.
+ */
 export function jobHandlers(deps: BackgroundDeps): Record<string, JobHandler<unknown>> {
   const { db, config } = deps;
   const mailer = deps.mailer ?? createMailer(config.mail);
+  const donors = simulatedDonors(config.clockSpeed);
+  const provisioning = simulatedProvisioning(db.prisma, config.clockSpeed);
   return {
-    [ActivationJobs.sendEmail]: activationEmailJob({ db: db.prisma, mailer, publicUrl: deps.publicUrl, announce: deps.announce }),
-    [ActivationJobs.submitPorting]: submitPortingJob(db.prisma, config.clockSpeed),
-    [ActivationJobs.resumePorting]: resumePortingJob(db.prisma, config.clockSpeed),
+    [ActivationJobs.sendEmail]: activationEmailJob({ db: db.prisma, mailer, composer: emailComposer, publicUrl: deps.publicUrl, announce: deps.announce }),
+    [ActivationJobs.submitPorting]: submitPortingJob(db.prisma, donors),
+    [ActivationJobs.resumePorting]: resumePortingJob(db.prisma, donors),
     [ActivationJobs.scheduledStart]: scheduledStartJob(db.prisma, config.activationLinkDays),
     [ActivationJobs.startAll]: startAllJob(db.prisma, config.activationLinkDays),
-    [ActivationJobs.provision]: provisionJob(db.prisma, config.clockSpeed),
+    [ActivationJobs.provision]: provisionJob(db.prisma, provisioning),
     [ActivationJobs.complete]: completeJob(db.prisma),
     ...donorJobHandlers(db.prisma, config.clockSpeed),
     [BulkImportJobs.create]: bulkImportJob(db.prisma),

@@ -1,12 +1,12 @@
-import { CardFactory, MessageFactory, type ConversationReference } from 'botbuilder';
-import { withSubmitActions } from '../cards/render';
+import { MessageFactory, type ConversationReference } from 'botbuilder';
 import { isLanguage } from '../cards/strings';
 import { progressCard, summaryText } from '../dialogs/bulkImport';
 import { BulkImportStatus } from '../prisma/generated/enums';
-import { claimShowing, importsToShow } from '../services/bulkImport/bulkImport';
+import { claimShowing, importsToShow } from '../services/bulkImport/progress';
 import { describeError } from '../services/platform/retry';
 import { polling, type Polling } from './polling';
 import { sendToPerson, updateSent, type ProactiveDeps, type Recipient } from './proactive';
+import { cardActivity } from './replies';
 
 /**
  * Shows the bulk imports' progress: the progress card updated in place as the job creates the services ("412 of
@@ -56,8 +56,7 @@ async function show(
     : null;
   if (stored) {
     const card = await progressCard(deps.db, administrator, language, bulk.id);
-    await updateSent(deps, to, stored.reference as Partial<ConversationReference>, bulk.progressActivityId, (channelId) =>
-      MessageFactory.attachment(CardFactory.adaptiveCard(channelId === 'msteams' ? card : withSubmitActions(card))));
+    await updateSent(deps, to, stored.reference as Partial<ConversationReference>, bulk.progressActivityId, (channelId) => cardActivity(channelId, card));
   }
   if (finished) {
     const text = await summaryText(deps.db, administrator, language, bulk.id);

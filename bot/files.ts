@@ -3,9 +3,9 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Application } from '@microsoft/teams-ai';
 import type { Activity, Attachment, TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import type { IncomingFile } from '../services/bulkImport/bulkImport';
+import type { IncomingFile } from '../services/bulkImport/importFile';
 import type { AppTurnState } from './turnState';
-import { WEB_CHAT_CHANNEL_ID } from './webChat/webChatAdapter';
+import { WEB_CHAT_CHANNEL_ID } from './http/webChat/webChatAdapter';
 
 /**
  * Files between the bot and a person. Teams: a bot in a personal chat hands a file over through the file consent

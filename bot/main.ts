@@ -4,6 +4,7 @@ import { seedDemo } from '../prisma/seed';
 import { createAccessLink, LinkPurpose } from '../services/people/accessLinks';
 import { openDatabase, type Database } from '../services/platform/db/database';
 import { createMailer } from '../services/notifications/mail';
+import { simulatedDonors } from '../services/simulators/donor';
 import { createAdapter } from './adapter';
 import { startBackground } from './background';
 import { createBulkImportProgress } from './bulkImportProgress';
@@ -38,7 +39,7 @@ export async function startBot(
     // Processes starting together would each find the demo missing and race to insert it: one seeds at a time.
     await db.sql.withAdvisoryLock(SEED_LOCK_KEY, () => seedDemo(db.prisma));
     const adapter = createAdapter(config, logger);
-    const bot = createBot({ storage: new PrismaStorage(db.prisma), adapter, db, config, logger });
+    const bot = createBot({ storage: new PrismaStorage(db.prisma), adapter, db, donors: simulatedDonors(config.clockSpeed), config, logger });
     const server = createServer({ bot, adapter, db, config, logger });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

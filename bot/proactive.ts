@@ -7,8 +7,8 @@ import type { Mailer } from '../services/notifications/mail';
 import { PermanentError, RetryableError, httpStatusError } from '../services/platform/retry';
 import { takeSendSlot, type RateLimit, type SlotResult } from '../services/notifications/sendRateLimit';
 import type { Logger } from './logger';
-import { findConversation } from './webChat/conversations';
-import { WEB_CHAT_CHANNEL_ID, type WebChatAdapter } from './webChat/webChatAdapter';
+import { findConversation } from './http/webChat/conversations';
+import { WEB_CHAT_CHANNEL_ID, type WebChatAdapter } from './http/webChat/webChatAdapter';
 
 /**
  * Writing to a person without them asking: in their most recent conversation (Teams or an open web chat), in a new

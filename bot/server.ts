@@ -5,10 +5,10 @@ import type { Database } from '../services/platform/db/database';
 import type { Bot } from './app';
 import type { Config } from './config';
 import type { Logger } from './logger';
-import { registerActivationPage } from './routes/activationPage';
-import { registerProvisioningWebhook } from './routes/provisioningWebhook';
-import { registerWebChatRoutes } from './webChat/routes';
-import type { WebChatAdapter } from './webChat/webChatAdapter';
+import { registerActivationPage } from './http/activationPage';
+import { registerProvisioningWebhook } from './http/provisioningWebhook';
+import { registerWebChatRoutes } from './http/webChat/routes';
+import type { WebChatAdapter } from './http/webChat/webChatAdapter';
 
 export interface ServerDeps {
   bot: Bot;

@@ -1,4 +1,4 @@
-import type { PortingField } from '../services/numbers/porting';
+import type { PortingField } from '../services/numbers/portingDetails';
 import { render, type AdaptiveCard } from './render';
 import template from './templates/portingFix.json';
 

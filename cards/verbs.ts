@@ -87,18 +87,3 @@ export const Verbs = {
 } as const;
 
 export type WelcomeVerb = (typeof Verbs.welcome)[keyof typeof Verbs.welcome];
-
-export const welcomeVerbs: readonly WelcomeVerb[] = Object.values(Verbs.welcome);
-
-export const allVerbs: readonly string[] = [
-  ...welcomeVerbs,
-  ...Object.values(Verbs.help),
-  ...Object.values(Verbs.support),
-  ...Object.values(Verbs.messages),
-  ...Object.values(Verbs.activateSim),
-  ...Object.values(Verbs.addService),
-  ...Object.values(Verbs.waitingServices),
-  ...Object.values(Verbs.portingIssues),
-  ...Object.values(Verbs.overview),
-  ...Object.values(Verbs.bulkImport),
-];

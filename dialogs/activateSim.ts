@@ -4,17 +4,13 @@ import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import type { Service } from '../prisma/generated/client';
 import { ServiceStatus } from '../prisma/generated/enums';
-import {
-  serviceForSim,
-  servicesOfUser,
-  startActivationAsUser,
-  submitSimNumber,
-  type SubmitSimResult,
-} from '../services/lifecycle/activation';
-import { productNames } from '../services/catalog/catalog';
+import { serviceForSim, startActivationAsUser, submitSimNumber, type SubmitSimResult } from '../services/lifecycle/userActivation';
+import { servicesOfUser } from '../services/lifecycle/serviceLists';
+import { productNames, simCardByServiceType } from '../services/catalog/catalog';
 import type { Db } from '../services/platform/db/database';
 import { AccessDenied, type Actor } from '../services/people/people';
-import { normaliseIccid } from '../services/simCards/simNumber';
+import { groupedIccid, isSimNumberAttempt, normaliseIccid } from '../services/simCards/simNumber';
+import { action, defineFeature, plainAction, type FeatureTurn } from './feature';
 import type { Reply } from './reply';
 
 /**
@@ -51,11 +47,6 @@ export interface SimInput {
 }
 
 const text = (value: string): Reply => ({ kind: 'text', text: value });
-
-/** Groups of four, as printed on the card: easier to compare than 19 digits in a row. */
-export function groupedIccid(iccid: string): string {
-  return normaliseIccid(iccid).replace(/(\d{4})(?=\d)/g, '$1 ');
-}
 
 export async function activateSim(db: Db, actor: Actor, language: Language, input: SimInput): Promise<SimTurn> {
   try {
@@ -196,10 +187,7 @@ function startOffer(language: Language, service: Service, about: ServiceWords): 
 
 /** Where each of the person's current services stands; a service waiting for their Start comes with its button. */
 async function whereServicesStand(db: Db, actor: Actor, language: Language): Promise<Reply[]> {
-  const services = await db.service.findMany({
-    where: { userId: actor.id, status: { in: [...shownStates, ServiceStatus.READY] } },
-    orderBy: { createdAt: 'asc' },
-  });
+  const services = (await servicesOfUser(db, actor)).filter((service) => isShownState(service.status) || service.status === ServiceStatus.READY);
   if (services.length === 0) return [text(t(language, 'activation.none'))];
   const about = await aboutServices(db, language, services);
   return services.map((service, i) => {
@@ -215,13 +203,13 @@ export interface ServiceWords {
 }
 
 async function aboutServices(db: Db, language: Language, services: Service[]): Promise<ServiceWords[]> {
-  const [products, types] = await Promise.all([
+  const [products, simCards] = await Promise.all([
     productNames(db, services.map((service) => service.productTypeCode)),
-    db.serviceType.findMany({ where: { code: { in: services.map((service) => service.serviceTypeCode) } }, select: { code: true, hasSim: true } }),
+    simCardByServiceType(db, services.map((service) => service.serviceTypeCode)),
   ]);
   return services.map((service) => ({
     product: products.get(service.productTypeCode)?.[language] ?? service.productTypeCode,
-    hasSim: types.find((type) => type.code === service.serviceTypeCode)?.hasSim ?? true,
+    hasSim: simCards.get(service.serviceTypeCode) ?? true,
   }));
 }
 
@@ -239,7 +227,6 @@ const stateKeys: Record<ShownState, { sim: StringKey; noSim: StringKey }> = {
   [ServiceStatus.ENDED]: { sim: 'activation.state.ENDED', noSim: 'activation.state.ENDED' },
   [ServiceStatus.CANCELLED]: { sim: 'activation.state.CANCELLED', noSim: 'activation.state.CANCELLED' },
 };
-const shownStates = Object.keys(stateKeys) as ShownState[];
 
 function isShownState(status: ServiceStatus): status is ShownState {
   return Object.hasOwn(stateKeys, status);
@@ -268,3 +255,41 @@ export function problemText(language: Language, result: Extract<SubmitSimResult,
     case 'not-waiting': return t(language, 'activation.notWaiting');
   }
 }
+
+const none = (language: Language): Reply => text(t(language, 'activation.none'));
+
+/** Runs one step of the flow for the person of this turn and keeps what the next step needs. */
+async function step(turn: FeatureTurn<ActivateSimFlow>, run: (tiedTo: string | undefined, flow: ActivateSimFlow | undefined) => Promise<SimTurn>): Promise<Reply[]> {
+  const next = await run(await turn.channel.tiedServiceId(), turn.state);
+  turn.keep(next.flow);
+  return next.replies;
+}
+
+/** A step that takes a number or a service: the dialog's own. */
+const simStep = (turn: FeatureTurn<ActivateSimFlow>, input: (flow: ActivateSimFlow | undefined) => SimInput) =>
+  step(turn, (tiedTo, flow) => activateSim(turn.db, turn.actor, turn.language, { ...input(flow), tiedTo }));
+
+/** "Activate my SIM", a SIM card number pasted or typed when asked, and this flow's buttons. */
+export const activateSimFeature = defineFeature<ActivateSimFlow>({
+  name: 'activateSim',
+  state: { key: 'activateSim', schema: activateSimFlowSchema },
+  refusal: none,
+  denied: (language) => text(t(language, 'activation.denied')),
+  intents: {
+    activateSim: (turn, match) => simStep(turn, (flow) => ({ iccid: match.entities.iccid, serviceId: flow?.serviceId })),
+  },
+  // A number typed while the bot waits for one, or a SIM card number pasted on its own.
+  typedInput: async (turn, typed) => {
+    const pending = turn.state !== undefined && /\d/.test(typed);
+    if (!pending && !isSimNumberAttempt(typed)) return undefined;
+    return simStep(turn, (flow) => ({ iccid: typed, serviceId: flow?.serviceId }));
+  },
+  actions: {
+    [Verbs.welcome.activateSim]: plainAction((turn) => simStep(turn, () => ({}))),
+    [Verbs.activateSim.chooseService]: action(chooseServiceDataSchema, (turn, data) => simStep(turn, () => data)),
+    [Verbs.activateSim.acceptSuggestion]: action(suggestionDataSchema, (turn, data) => simStep(turn, () => data)),
+    [Verbs.activateSim.rejectSuggestion]: action(suggestionDataSchema, (turn, data) => step(turn, async () => suggestionRejected(turn.language, data.serviceId))),
+    [Verbs.activateSim.start]: action(startDataSchema, (turn, data) =>
+      step(turn, (tiedTo) => startActivation(turn.db, turn.actor, turn.language, tiedTo ?? data.serviceId))),
+  },
+});

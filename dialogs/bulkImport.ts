@@ -3,41 +3,26 @@ import { z } from 'zod';
 import { renderBulkImportProgressCard } from '../cards/bulkImportProgressCard';
 import { renderBulkImportReportCard } from '../cards/bulkImportReportCard';
 import { renderBulkImportStartCard } from '../cards/bulkImportStartCard';
-import { portingProblemText } from '../cards/portingFields';
+import { portingProblemText } from './portingFields';
 import type { AdaptiveCard } from '../cards/render';
 import { listOf, t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import { BulkImportStatus, BulkStart, HolderKind } from '../prisma/generated/enums';
-import {
-  cancelImport,
-  confirmImport,
-  FileRejected,
-  importReport,
-  importSummary,
-  reportCsv,
-  templateCsv,
-  templateXlsx,
-  validateImport,
-  type IncomingFile,
-  type InvalidRow,
-  type RowFailure,
-  type RowProblem,
-} from '../services/bulkImport/bulkImport';
+import { cancelImport, confirmImport, type RowFailure } from '../services/bulkImport/creation';
+import { FileRejected, type IncomingFile } from '../services/bulkImport/importFile';
+import { importReport, reportCsv, type InvalidRow } from '../services/bulkImport/report';
+import { importSummary, recordProgressCard } from '../services/bulkImport/progress';
+import { templateCsv, templateXlsx } from '../services/bulkImport/template';
+import { validateImport } from '../services/bulkImport/validation';
+import type { RowProblem } from '../services/bulkImport/rowChecks';
 import type { Db } from '../services/platform/db/database';
-import type { Actor } from '../services/people/people';
-import type { PrecheckCode } from '../services/numbers/porting';
+import { AccessDenied, Role, type Actor } from '../services/people/people';
+import type { PrecheckCode } from '../services/numbers/portingDetails';
 import { brusselsInstant, isCalendarDate } from '../services/platform/workingDays';
+import { action, defineFeature, plainAction, type FeatureTurn, type OutgoingFile } from './feature';
 import type { Reply } from './reply';
 
 /** Bulk migration in the chat: the template, the check of a file sent, the confirmation, progress and summary. */
-
-/** A file to hand to the person; bot/files.ts sends it the way the channel can. */
-export interface FileToSend {
-  name: string;
-  contentType: string;
-  bytes: Buffer;
-  description: string;
-}
 
 const CSV = 'text/csv';
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
@@ -76,7 +61,7 @@ export function startReply(language: Language): Reply {
   };
 }
 
-export async function templateFile(language: Language, format: 'csv' | 'xlsx'): Promise<FileToSend> {
+export async function templateFile(language: Language, format: 'csv' | 'xlsx'): Promise<OutgoingFile> {
   const description = t(language, 'bulkImport.template.ready');
   if (format === 'csv') return { name: 'services-template.csv', contentType: CSV, bytes: Buffer.from(templateCsv(), 'utf8'), description };
   const bytes = await templateXlsx({
@@ -170,7 +155,7 @@ export async function reportReply(db: Db, actor: Actor, language: Language, impo
 }
 
 /** The invalid rows as a CSV with the error column: fixed, it can be sent again as it is. */
-export async function reportFile(db: Db, actor: Actor, language: Language, importId: string): Promise<FileToSend> {
+export async function reportFile(db: Db, actor: Actor, language: Language, importId: string): Promise<OutgoingFile> {
   const report = await importReport(db, actor, importId, 0);
   const file = await reportCsv(db, actor, importId, (row) => rowLines(language, row, report.import.createdAt).join(' | '));
   return {
@@ -233,3 +218,72 @@ export async function summaryText(db: Db, actor: Actor, language: Language, impo
   if (bulk.createdCount > 0) lines.push(t(language, 'bulkImport.summary.digest'));
   return lines.join('\n\n');
 }
+
+const CONSENT_KIND = 'bulkImport';
+
+/** What a consent card of this feature carries: which file to make when the person accepts. */
+const consentContextSchema = z.discriminatedUnion('file', [
+  z.object({ kind: z.literal(CONSENT_KIND), file: z.literal('template'), format: z.enum(['csv', 'xlsx']) }),
+  z.object({ kind: z.literal(CONSENT_KIND), file: z.literal('report'), importId: z.uuid() }),
+]);
+type ConsentContext = z.infer<typeof consentContextSchema>;
+
+const refused = (language: Language): Reply => ({ kind: 'text', text: t(language, 'bulkImport.file.notAdministrator') });
+const isAdministrator = (turn: FeatureTurn<unknown>) => turn.actor.role === Role.ADMINISTRATOR;
+/** The intro card for an administrator; anyone else learns who can do this. */
+const start = async (turn: FeatureTurn<unknown>): Promise<Reply[]> => [isAdministrator(turn) ? startReply(turn.language) : refused(turn.language)];
+
+const makeFile = (turn: FeatureTurn<unknown>, request: ConsentContext): Promise<OutgoingFile> =>
+  request.file === 'template' ? templateFile(turn.language, request.format) : reportFile(turn.db, turn.actor, turn.language, request.importId);
+
+/** Teams: the consent card now, the file when accepted. The web chat: the file itself. */
+async function offerFile(turn: FeatureTurn<unknown>, request: ConsentContext): Promise<Reply[]> {
+  await turn.channel.sendFile(await makeFile(turn, request), request);
+  return turn.channel.teams ? [{ kind: 'text', text: t(turn.language, 'bulkImport.template.consent') }] : [];
+}
+
+/** "Add services from a file": the template, the file sent, its report, the confirmation and the progress card. */
+export const bulkImportFeature = defineFeature({
+  name: 'bulkImport',
+  refusal: refused,
+  // An administrator refused can only have named another organisation's import (a replayed or forged card).
+  denied: (language, actor) => (actor.role === Role.ADMINISTRATOR ? { kind: 'text', text: t(language, 'bulkImport.notYours') } : refused(language)),
+  intents: { bulkImport: start },
+  files: async (turn, received) => {
+    if (!isAdministrator(turn)) return [refused(turn.language)];
+    const file = await received();
+    if (!file.ok) return [{ kind: 'text', text: t(turn.language, file.reason === 'several' ? 'bulkImport.file.oneAtATime' : 'bulkImport.file.unreachable') }];
+    return [await checkFile(turn.db, turn.actor, turn.language, file.file)];
+  },
+  actions: {
+    [Verbs.bulkImport.start]: plainAction(start),
+    [Verbs.bulkImport.template]: action(templateActionSchema, async (turn, data) =>
+      isAdministrator(turn) ? offerFile(turn, { kind: CONSENT_KIND, file: 'template', format: data.format }) : [refused(turn.language)]),
+    [Verbs.bulkImport.page]: action(bulkActionSchema, async (turn, data) => [await reportReply(turn.db, turn.actor, turn.language, data.importId, data.to)], 'audit'),
+    [Verbs.bulkImport.cancel]: action(bulkActionSchema, async (turn, data) => [await cancelReply(turn.db, turn.actor, turn.language, data.importId)], 'audit'),
+    [Verbs.bulkImport.report]: action(bulkActionSchema, (turn, data) => offerFile(turn, { kind: CONSENT_KIND, file: 'report', importId: data.importId }), 'audit'),
+    // Confirmed: the progress card takes the report card's place in Teams, is a new message in the web chat; either
+    // way its place is kept, so that the creation updates it.
+    [Verbs.bulkImport.confirm]: action(
+      bulkActionSchema,
+      async (turn, data) => {
+        const outcome = await confirm(turn.db, turn.actor, turn.language, data);
+        if (!outcome.confirmed) return [outcome.reply];
+        const activityId = await turn.channel.showCard(outcome.card);
+        const place = { channelId: turn.channel.channelId, conversationId: turn.channel.conversationId };
+        if (activityId) await recordProgressCard(turn.db, turn.actor, data.importId, { ...place, activityId });
+        return [];
+      },
+      'audit',
+    ),
+  },
+  fileConsent: {
+    kind: CONSENT_KIND,
+    answer: async (turn, answer) => {
+      const request = consentContextSchema.safeParse(answer.context);
+      if (!request.success) throw new AccessDenied('malformed file consent');
+      if (!answer.accepted || !answer.canDeliver) return [];
+      return (await answer.deliver(await makeFile(turn, request.data))) ? [] : [{ kind: 'text', text: t(turn.language, 'bulkImport.file.unreachable') }];
+    },
+  },
+});

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { renderQuestionCard, type DataButton } from '../cards/questionCard';
 import { renderServiceTimelineCard } from '../cards/serviceTimelineCard';
@@ -9,7 +10,11 @@ import { escalateToAdministrators } from '../services/lifecycle/escalation';
 import { AccessDenied, Role, type Actor } from '../services/people/people';
 import { findServicesOf, lookupQuerySchema, timelineOf, type ChangeEntry, type LookupQuery, type ServiceSummary, type TimelineEntry } from '../services/fleet/lookUp';
 import { formatTime } from './troubleshoot';
+import { action, defineFeature, plainAction, type FeatureTurn } from './feature';
 import type { Reply } from './reply';
+import type { IntentMatch } from './understanding/intents';
+import { intentModel } from './understanding/model';
+import { welcomeFor } from './welcome';
 
 /**
  * "Status of jan.peeters@demo.example", "services of Jan": support (and administrators) see the services and
@@ -194,14 +199,14 @@ function timelineCard(
   const data = { serviceId: service.id, requestKey };
   const buttons: DataButton[] = [];
   if (actor.role !== Role.USER) {
-    // Starting is the administrators' (services/activation.ts); the waiting list's own button does it.
+    // Starting is the administrators' (services/lifecycle/activation.ts); the waiting list's own button does it.
     if (actor.role === Role.ADMINISTRATOR && service.status === 'WAITING_FOR_ACTIVATION') {
       buttons.push({ title: t(language, 'waiting.start'), verb: Verbs.waitingServices.start, data: { ...data, page: 0 } });
     }
     if (service.status === 'WAITING_FOR_SIM' && service.activationMethod === 'EMAIL') {
       buttons.push({ title: t(language, 'support.action.resend'), verb: Verbs.support.resendEmail, data });
     }
-    // Correcting a refused porting is the administrators' (services/porting.ts): support escalates to them instead.
+    // Correcting a refused porting is the administrators' (services/numbers/portingRequests.ts): support escalates to them instead.
     if (actor.role === Role.ADMINISTRATOR && service.porting?.state === 'REFUSED') {
       buttons.push({ title: t(language, 'support.action.fixPorting'), verb: Verbs.portingIssues.fix, data: { requestId: service.porting.id } });
     }
@@ -226,3 +231,60 @@ function timelineCard(
   });
   return { kind: 'card', card };
 }
+
+/** "Look up a user" asked whom: the next typed text is the query. */
+const lookUpStateSchema = z.object({ awaiting: z.literal(true) });
+type LookUpState = z.infer<typeof lookUpStateSchema>;
+
+/** Whom the message names. A user's words never widen the look-up: only an address is passed, and checked. */
+function queryOf(entities: IntentMatch['entities'], role: Role): LookupQuery {
+  if (entities.email) return { email: entities.email };
+  if (role === Role.USER) return {};
+  if (entities.phoneNumber) return { phoneNumber: entities.phoneNumber };
+  if (entities.iccid) return { iccid: entities.iccid };
+  return entities.personName ? { name: entities.personName } : {};
+}
+
+function askingWhom(turn: FeatureTurn<LookUpState>): Reply[] {
+  turn.keep({ awaiting: true });
+  return [askWhom(turn.language)];
+}
+
+/** A service action from the timeline card, checked again in services/, keyed on the card's request key. */
+const serviceAction = (run: (turn: FeatureTurn<LookUpState>, serviceId: string, requestKey: string) => Promise<Reply>) =>
+  action(serviceActionSchema, async (turn: FeatureTurn<LookUpState>, data) => [await run(turn, data.serviceId, data.requestKey)]);
+
+/** "Status of my service", "status of jan.peeters@demo.example", "services of Jan", a bare address or number. */
+const lookUpAnswer = async (turn: FeatureTurn<LookUpState>, match: IntentMatch): Promise<Reply[]> => {
+  const query = queryOf(match.entities, turn.actor.role);
+  if (Object.keys(query).length === 0 && match.intent === 'lookUpUser' && turn.actor.role !== Role.USER) return askingWhom(turn);
+  return lookUp(turn.db, turn.actor, turn.language, query, randomUUID);
+};
+
+/** Support's look-up of a person's services and their timelines, and a user's own status. */
+export const lookUpFeature = defineFeature<LookUpState>({
+  name: 'lookUp',
+  state: { key: 'lookUp', schema: lookUpStateSchema },
+  refusal: (language, recognition) => welcomeFor(recognition, language),
+  denied: (language) => deniedReply(language),
+  intents: { lookUpUser: lookUpAnswer, serviceStatus: lookUpAnswer },
+  // The text after "Look up a user": whatever was typed is whom to look up.
+  typedInput: async (turn, typed) => {
+    const text = typed.trim();
+    if (!turn.state?.awaiting || !text) return undefined;
+    turn.keep(undefined);
+    const { entities } = await (await intentModel()).understand(text, turn.language);
+    const query = queryOf(entities, turn.actor.role);
+    return lookUp(turn.db, turn.actor, turn.language, Object.keys(query).length > 0 ? query : { name: text }, randomUUID);
+  },
+  actions: {
+    [Verbs.welcome.lookUpUser]: plainAction(async (turn) =>
+      turn.actor.role === Role.USER ? lookUp(turn.db, turn.actor, turn.language, {}, randomUUID) : askingWhom(turn)),
+    [Verbs.support.showPerson]: action(showPersonSchema, (turn, data) => showPerson(turn.db, turn.actor, turn.language, data.personId, randomUUID)),
+    // A double click, a Teams retry or a replayed card does it once, whichever process answers.
+    [Verbs.support.resendEmail]: serviceAction((turn, serviceId, requestKey) =>
+      resendEmail(turn.db, turn.actor, turn.language, serviceId, { requestKey, linkDays: turn.settings.linkDays })),
+    // Escalation keys its notifications itself, so a repeat is answered by the outbox.
+    [Verbs.support.escalate]: serviceAction((turn, serviceId, requestKey) => escalate(turn.db, turn.actor, turn.language, serviceId, requestKey)),
+  },
+});

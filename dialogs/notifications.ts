@@ -1,13 +1,25 @@
 import { z } from 'zod';
-import { catalogueOf, listOf, t, type Language, type StringKey } from '../cards/strings';
+import { catalogueOf, isLanguage, listOf, t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
-import type { CardButton } from '../cards/render';
+import type { AdaptiveCard, CardButton } from '../cards/render';
+import { renderNotificationCard } from '../cards/notificationCard';
 import type { PortingState, ServiceStatus } from '../prisma/generated/enums';
-import type { EscalationTopic } from '../services/lifecycle/escalation';
+import { nameOf } from '../services/catalog/catalog';
+import type { Db } from '../services/platform/db/database';
+import { escalationPayloadSchema, type EscalationTopic } from '../services/lifecycle/escalation';
+import { serviceSummary } from '../services/addService/summaryCard';
+import type { DigestTally } from '../services/notifications/digests';
+import { undeliveredUpdatesOf } from '../services/notifications/deadLetters';
+import type { NotificationSubject } from '../services/notifications/notificationSubjects';
 import { isNotificationKind, type Audience, type NotificationKind, type notificationAudiences } from '../services/notifications/notificationOutbox';
-import { refusalCodeSchema, type RefusalCode } from '../services/numbers/porting';
+import { donorOperatorName } from '../services/numbers/donorOperators';
+import { formatBelgianNational } from '../services/numbers/phoneNumbers';
+import type { RefusalCode } from '../services/numbers/portingEvents';
+import type { Actor } from '../services/people/people';
+import { renderServiceSummary } from './addService/views';
 import { refusalSentence } from './portingIssues';
 import { portingLabel, statusLabel } from './lookUp';
+import type { Reply } from './reply';
 
 /**
  * What each status update says, to whom, in the recipient's language. Channel-free: bot/ turns a message into a
@@ -230,12 +242,6 @@ function portingVars(language: Language, porting: PortingFacts): Record<string, 
   };
 }
 
-/** The porting details a porting notification's payload carries (services/porting.ts writes them). */
-export const portingPayloadSchema = z.looseObject({
-  requestId: z.uuid(),
-  refusalCode: refusalCodeSchema.optional(),
-});
-
 /**
  * The email for a message: the subject names who needs help or the service, the body is the message and why it came
  * by email.
@@ -277,4 +283,107 @@ export function digestMessage(facts: DigestFacts): NotificationMessage {
 /** The line a service's card or timeline shows for updates that could not be delivered. */
 export function undeliverableLine(language: Language, recipients: string[]): string {
   return t(language, 'notifications.undeliverable', { names: listOf(language, recipients) });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the notifier sends (bot/notifier.ts): the facts of a notification's subject worded, as a reply and an email
+
+/** The recipient's language: the one they chose, else the one they last wrote in. */
+export function languageOf(person: { preferredLanguage: string | null; lastLanguage: string | null }): Language {
+  const language = person.preferredLanguage ?? person.lastLanguage;
+  return isLanguage(language) ? language : 'en';
+}
+
+/** The SIM card's last digits, which the user entered. */
+const simEnteredPayloadSchema = z.looseObject({ lastDigits: z.string().max(4) });
+/** A colleague's number a new service takes over (E.164), and whose service that is. */
+const takeoverPayloadSchema = z.looseObject({ number: z.string().min(1).max(20), newUser: z.string().min(1) });
+
+/** What the words of a notification name, from what the domain read of its subject (services/notifications/). */
+export function notificationFactsOf(subject: NotificationSubject, language: Language): NotificationFacts {
+  const { notification: { kind, payload }, audience, service, serviceType, porting } = subject;
+  const simEntered = simEnteredPayloadSchema.safeParse(payload);
+  return {
+    kind,
+    audience,
+    language,
+    ...(service && serviceType
+      ? {
+          service: {
+            user: service.user.displayName,
+            service: nameOf(serviceType)[language],
+            organisation: service.organisation.name,
+            ...(service.fixedNumber ? { fixedNumber: formatBelgianNational(service.fixedNumber.e164) } : {}),
+            ...(service.simCard ? { simEnding: service.simCard.iccid.slice(-4) } : {}),
+            ...(service.failureReason ? { failureReason: service.failureReason } : {}),
+            ...(simEntered.success ? { simEnding: simEntered.data.lastDigits } : {}),
+          },
+        }
+      : {}),
+    porting: porting ? portingFactsOf(porting) : undefined,
+    // Only the payloads of the kinds that need them parse; the words take what they name.
+    takeover: takeoverFacts(payload),
+    escalation: escalationFacts(payload),
+    unreachable: subject.unreachableName,
+  };
+}
+
+function portingFactsOf({ request, refusalCode }: NonNullable<NotificationSubject['porting']>): PortingFacts {
+  return {
+    number: formatBelgianNational(request.e164),
+    operator: donorOperatorName(request.donorOperator),
+    ...(request.scheduledAt && request.windowEndsAt ? { scheduledAt: request.scheduledAt, windowEndsAt: request.windowEndsAt } : {}),
+    ...(refusalCode ? { refusalCode } : {}),
+  };
+}
+
+function takeoverFacts(payload: unknown): TakeoverFacts | undefined {
+  const parsed = takeoverPayloadSchema.safeParse(payload);
+  return parsed.success ? { number: formatBelgianNational(parsed.data.number), newUser: parsed.data.newUser } : undefined;
+}
+
+function escalationFacts(payload: unknown): EscalationFacts | undefined {
+  const parsed = escalationPayloadSchema.safeParse(payload);
+  if (!parsed.success) return undefined;
+  const { requestedBy, user, topic, tried, service } = parsed.data;
+  return {
+    requester: requestedBy.name,
+    user: user.name,
+    forThemselves: requestedBy.id === user.id,
+    topic,
+    tried,
+    ...(service ? { state: { status: service.status, porting: service.porting } } : {}),
+  };
+}
+
+/** A message as the chat shows it: a sentence, or a card when it has a button (or `asCard`, as a digest). */
+export function notificationReply(message: NotificationMessage, asCard = false): Reply {
+  if (!message.action && !asCard) return { kind: 'text', text: message.lines.join('\n\n') };
+  const [title = '', ...lines] = message.lines;
+  return { kind: 'card', card: renderNotificationCard({ title, lines, actions: message.action ? [message.action] : [] }) };
+}
+
+/** A bulk operation's one message to its administrator, as the card it updates and as an email. */
+export function digestNotification(language: Language, tally: DigestTally, total: number | undefined) {
+  const message = digestMessage({
+    language,
+    total: total ?? tally.services,
+    started: tally.started,
+    emailed: tally.emailed,
+    completed: tally.completed,
+    failed: tally.failed,
+    other: tally.other,
+  });
+  return { reply: notificationReply(message, true), email: { subject: message.lines[0]!, paragraphs: message.lines } };
+}
+
+/** The service's summary card as it stands now, with whom an update could not reach. */
+export async function currentSummaryCard(db: Db, administrator: Actor, language: Language, serviceId: string): Promise<AdaptiveCard> {
+  const card = renderServiceSummary(language, await serviceSummary(db, administrator, serviceId), { offerAnother: true });
+  const unreached = await undeliveredUpdatesOf(db, administrator, serviceId);
+  if (unreached.length > 0) {
+    const names = [...new Set(unreached.map((update) => update.recipientName))];
+    card.body.push({ type: 'TextBlock', text: undeliverableLine(language, names), color: 'Attention', wrap: true });
+  }
+  return card;
 }

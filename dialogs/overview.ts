@@ -11,22 +11,23 @@ import { markEscalationHandled } from '../services/lifecycle/escalation';
 import {
   ATTENTION_SHOWN,
   exportRows,
-  fleetStates,
   listServices,
   listStateSchema,
   overviewOf,
-  toCsv,
   OVERVIEW_PAGE_SIZE,
   type AttentionItem,
   type AttentionKind,
   type ListState,
   type OverviewOptions,
   type ServiceRow,
-  type ServiceState,
 } from '../services/fleet/overview';
+import { fleetStates, type ServiceState } from '../services/fleet/fleetStates';
+import { toCsv } from '../services/fleet/csv';
 import { Role, type Actor } from '../services/people/people';
 import { serviceCard } from './lookUp';
+import { action, defineFeature, plainAction, type FeatureTurn, type OutgoingFile } from './feature';
 import type { Reply } from './reply';
+import { welcomeFor } from './welcome';
 
 /**
  * The fleet overview: the counts card with what needs the administrator now and the buttons that unblock it, the
@@ -332,3 +333,67 @@ export async function exportFile(deps: OverviewDeps, actor: Actor, language: Lan
     count: rows.length,
   };
 }
+
+/** What the overview's consent card carries: the export asked for, its access checked again when accepted. */
+const CONSENT_KIND = 'overview';
+const consentContextSchema = exportSchema.extend({ kind: z.literal(CONSENT_KIND) });
+
+const depsOf = (turn: FeatureTurn<OverviewState>): OverviewDeps => ({ db: turn.db, clockSpeed: turn.settings.clockSpeed, linkDays: turn.settings.linkDays });
+const sentOf = (turn: FeatureTurn<OverviewState>) => turn.state?.sent ?? [];
+const markSent = (turn: FeatureTurn<OverviewState>, requestKey: string) => turn.keep({ sent: [...sentOf(turn), requestKey].slice(-50) });
+const text = (language: Language, key: StringKey, vars?: Record<string, string | number>): Reply[] => [{ kind: 'text', text: t(language, key, vars) }];
+
+/** The CSV export as the channel sends it: described on Teams' consent card, presented in the web chat's message. */
+async function exportToSend(turn: FeatureTurn<OverviewState>, organisationId: string): Promise<OutgoingFile> {
+  const file = await exportFile(depsOf(turn), turn.actor, turn.language, organisationId);
+  const counts = { organisation: file.organisation, count: file.count };
+  return {
+    name: file.name,
+    contentType: 'text/csv;charset=utf-8',
+    bytes: Buffer.from(file.csv, 'utf8'),
+    description: t(turn.language, 'overview.export.description', counts),
+    message: t(turn.language, 'overview.export.ready', counts),
+  };
+}
+
+/** "Overview", "how far are we?", its lists, a service's card, "Needs you now" and the export. */
+export const overviewFeature = defineFeature<OverviewState>({
+  name: 'overview',
+  state: { key: 'overview', schema: overviewStateSchema },
+  refusal: (language, recognition) => welcomeFor(recognition, language),
+  denied: (language) => deniedReply(language),
+  intents: { overview: async (turn) => [await overviewReply(depsOf(turn), turn.actor, turn.language)] },
+  actions: {
+    [Verbs.welcome.overview]: plainAction(async (turn) => [await overviewReply(depsOf(turn), turn.actor, turn.language)]),
+    [Verbs.overview.show]: action(showSchema, async (turn, data) => [await overviewReply(depsOf(turn), turn.actor, turn.language, data.organisationId)]),
+    [Verbs.overview.list]: action(z.unknown(), async (turn, data) => [await serviceListReply(depsOf(turn), turn.actor, turn.language, data)]),
+    [Verbs.overview.openService]: action(openServiceSchema, async (turn, data) => [await openServiceReply(depsOf(turn), turn.actor, turn.language, data.serviceId)]),
+    // "Needs you now": each button's ids are checked again by the service it calls; the overview comes back with what it did.
+    [Verbs.overview.retry]: action(retrySchema, async (turn, data) => [await retryReply(depsOf(turn), turn.actor, turn.language, data)], 'audit'),
+    [Verbs.overview.resendEmail]: action(resendSchema, async (turn, data) => [await resendReply(depsOf(turn), turn.actor, turn.language, data)], 'audit'),
+    [Verbs.overview.markHandled]: action(markHandledSchema, async (turn, data) => [await markHandledReply(depsOf(turn), turn.actor, turn.language, data)], 'audit'),
+    // Teams: the consent card now, the file made when accepted. The web chat: the file itself.
+    [Verbs.overview.export]: action(exportSchema, async (turn, data) => {
+      if (sentOf(turn).includes(data.requestKey)) return text(turn.language, 'overview.export.already');
+      await turn.channel.sendFile(await exportToSend(turn, data.organisationId), { kind: CONSENT_KIND, ...data });
+      if (turn.channel.teams) return text(turn.language, 'overview.export.consent');
+      markSent(turn, data.requestKey);
+      return [];
+    }),
+  },
+  fileConsent: {
+    kind: CONSENT_KIND,
+    // Accepted: the file is made now (with today's data, access checked again), uploaded where Teams says, and shown.
+    answer: async (turn, answer) => {
+      const request = consentContextSchema.safeParse(answer.context);
+      if (!request.success) return [deniedReply(turn.language)];
+      if (!answer.accepted) return text(turn.language, 'overview.export.declined');
+      if (!answer.canDeliver) return text(turn.language, 'overview.export.failed');
+      // Teams retries an invoke it did not see answered in time: the file is not uploaded twice.
+      if (sentOf(turn).includes(request.data.requestKey)) return text(turn.language, 'overview.export.already');
+      if (!(await answer.deliver(await exportToSend(turn, request.data.organisationId)))) return text(turn.language, 'overview.export.failed');
+      markSent(turn, request.data.requestKey);
+      return [];
+    },
+  },
+});

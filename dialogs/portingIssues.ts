@@ -8,28 +8,20 @@ import {
   renderPortingFields,
   type PortingFormValues,
   type PortingProblem,
-} from '../cards/portingFields';
+} from './portingFields';
 import { renderPortingIssuesCard } from '../cards/portingIssuesCard';
 import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import type { PortingRequest } from '../prisma/generated/client';
 import type { Db } from '../services/platform/db/database';
-import { scheduleDonorStep } from '../services/simulators/donor';
+import type { DonorOperators } from '../services/lifecycle/gateways';
 import { donorOperatorName } from '../services/numbers/donorOperators';
 import { AccessDenied, type Actor } from '../services/people/people';
 import { formatBelgianNational } from '../services/numbers/phoneNumbers';
-import {
-  attemptAfter,
-  listPortingIssues,
-  portingDetailsOf,
-  PortingConflict,
-  refusalCodeSchema,
-  refusalField,
-  needsCorrection,
-  refusedRequestFor,
-  resubmitPorting,
-  type RefusalCode,
-} from '../services/numbers/porting';
+import { attemptAfter, listPortingIssues, PortingConflict, refusedRequestFor, resubmitPorting } from '../services/numbers/portingRequests';
+import { portingDetailsOf } from '../services/numbers/portingDetails';
+import { refusalCodeSchema, refusalField, needsCorrection, type RefusalCode } from '../services/numbers/portingEvents';
+import { action, defineFeature, plainAction } from './feature';
 import type { Reply } from './reply';
 
 /**
@@ -39,8 +31,8 @@ import type { Reply } from './reply';
 
 export interface PortingIssuesDeps {
   db: Db;
-  /** The simulated donors' speed: the resubmitted request's answer is scheduled with it. */
-  clockSpeed: number;
+  /** The donor operators the resubmitted request goes to. */
+  donors: DonorOperators;
 }
 
 /** What "Fix" carries: only the id; the request is read again. */
@@ -131,7 +123,7 @@ export async function resubmitPortingFix(
     const request = await refusedRequestFor(db, actor, requestId);
     const form = portingInputOf(values);
     if (!form.ok) return fixCard(language, request, values, form.problems, now);
-    const result = await resubmitPorting(db, actor, requestId, form.input, { now, alsoInTransaction: scheduleDonorStep(deps.clockSpeed) });
+    const result = await resubmitPorting(db, actor, requestId, form.input, { now, alsoInTransaction: deps.donors.requestSent });
     switch (result.status) {
       case 'blocked':
         return fixCard(language, request, values, result.warnings, now);
@@ -191,3 +183,21 @@ async function guarded<T>(language: Language, run: () => Promise<T>): Promise<T 
     throw error;
   }
 }
+
+const refused = (language: Language): Reply => ({ kind: 'text', text: t(language, 'porting.denied') });
+
+/** The welcome's "Mobile porting issues", typed or pressed; the list's "Fix"; the fix card's "Send again". */
+export const portingIssuesFeature = defineFeature({
+  name: 'portingIssues',
+  refusal: refused,
+  intents: {
+    portingIssues: async (turn) => [await portingIssuesReply(turn.db, turn.actor, turn.language)],
+  },
+  actions: {
+    [Verbs.welcome.portingIssues]: plainAction(async (turn) => [await portingIssuesReply(turn.db, turn.actor, turn.language)]),
+    [Verbs.portingIssues.list]: plainAction(async (turn) => [await portingIssuesReply(turn.db, turn.actor, turn.language)]),
+    [Verbs.portingIssues.fix]: action(fixDataSchema, async (turn, data) => [await openPortingFix(turn.db, turn.actor, data.requestId, turn.language)]),
+    [Verbs.portingIssues.resubmit]: action(resubmitDataSchema, (turn, data) =>
+      resubmitPortingFix({ db: turn.db, donors: turn.settings.donors }, turn.actor, data, turn.language)),
+  },
+});

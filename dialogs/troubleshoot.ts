@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { renderQuestionCard, type DataButton } from '../cards/questionCard';
 import { listOf, t, type Language, type StringKey } from '../cards/strings';
@@ -7,7 +8,10 @@ import { escalateToAdministrators } from '../services/lifecycle/escalation';
 import { articleFor, type Topic } from './knowledge/knowledgeBase';
 import type { Actor } from '../services/people/people';
 import { findServicesOf, type ServiceSummary } from '../services/fleet/lookUp';
+import { action, defineFeature, plainAction, type FeatureTurn, type PublicTurn } from './feature';
 import type { Reply } from './reply';
+import type { IntentName } from './understanding/intents';
+import { welcomeFor } from './welcome';
 
 /**
  * Guided troubleshooting: what fails, then the person's real service first (still activating, porting on its way,
@@ -175,3 +179,68 @@ function situationOf(language: Language, service: ServiceSummary): { text: strin
       return { text: t(language, 'help.state.ended'), stepsHelp: false };
   }
 }
+
+/** The guided help in progress, kept in the conversation. */
+const troubleshootStateSchema = z.object({ flow: helpFlowSchema.optional() });
+type TroubleshootState = z.infer<typeof troubleshootStateSchema>;
+
+const knowledgeTopics: Array<[IntentName, Topic]> = [
+  ['troubleshoot.noNetwork', 'noNetwork'],
+  ['troubleshoot.mobileData', 'mobileData'],
+  ['troubleshoot.pin', 'pin'],
+  ['troubleshoot.voicemail', 'voicemail'],
+  ['troubleshoot.emailMissing', 'emailMissing'],
+  ['troubleshoot.activationTime', 'activationTime'],
+  ['troubleshoot.simSwap', 'simSwap'],
+  ['troubleshoot.linkExpired', 'linkExpired'],
+  ['troubleshoot.portingRefused', 'portingRefused'],
+  ['troubleshoot.simNumberLocation', 'simNumberLocation'],
+];
+
+/** Keeps the flow the step returned (none ends it) and answers with its replies. */
+function advance(turn: FeatureTurn<TroubleshootState>, step: Turn): Reply[] {
+  turn.keep(step.flow ? { flow: step.flow } : undefined);
+  return step.replies;
+}
+
+/** The flow this button belongs to, if it is the one in progress. */
+function flowFor(turn: FeatureTurn<TroubleshootState>, flowId: string): HelpFlow | undefined {
+  const flow = turn.state?.flow;
+  return flow?.flowId === flowId ? flow : undefined;
+}
+
+/** "Get help": a knowledge-base answer for each topic (to anyone), the guided help, the fleet administrator. */
+export const troubleshootFeature = defineFeature<TroubleshootState>({
+  name: 'troubleshoot',
+  state: { key: 'help', schema: troubleshootStateSchema },
+  refusal: (language, recognition) => welcomeFor(recognition, language),
+  publicIntents: Object.fromEntries(knowledgeTopics.map(([intent, topic]) => [intent, async (turn: PublicTurn) => [knowledgeAnswer(turn.language, topic)]])),
+  intents: {
+    'troubleshoot.general': async (turn) => advance(turn, whatFails(turn.language, randomUUID())),
+    contactAdministrator: async (turn) => [
+      await contactAdministrator(turn.db, turn.actor, turn.language, { requestKey: turn.channel.messageKey, flow: turn.state?.flow }),
+    ],
+  },
+  actions: {
+    [Verbs.welcome.getHelp]: plainAction(async (turn) => advance(turn, whatFails(turn.language, randomUUID()))),
+    // Buttons of an earlier or ended flow are stale, and said so.
+    [Verbs.help.problem]: action(z.unknown(), async (turn, data) => {
+      const choice = problemChoiceSchema.safeParse(data);
+      if (!choice.success || !flowFor(turn, choice.data.flowId)) return [staleButton(turn.language)];
+      return advance(turn, await beginTroubleshooting(turn.db, turn.actor, turn.language, choice.data.flowId, choice.data.problem));
+    }),
+    [Verbs.help.step]: action(z.unknown(), async (turn, data) => {
+      const answer = stepAnswerSchema.safeParse(data);
+      const flow = answer.success ? flowFor(turn, answer.data.flowId) : undefined;
+      if (!answer.success || !flow?.problem || flow.step !== answer.data.step) return [staleButton(turn.language)];
+      return advance(turn, afterStep(turn.language, flow, answer.data.outcome));
+    }),
+    [Verbs.help.contact]: action(z.unknown(), async (turn, data) => {
+      const request = contactRequestSchema.safeParse(data);
+      const flow = request.success ? flowFor(turn, request.data.flowId) : undefined;
+      if (!flow) return [staleButton(turn.language)];
+      // The flow stays: a second click finds the same key and tells the person it was already sent.
+      return [await contactAdministrator(turn.db, turn.actor, turn.language, { requestKey: `help:${flow.flowId}`, flow })];
+    }),
+  },
+});

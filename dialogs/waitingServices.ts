@@ -4,17 +4,13 @@ import { t, type Language } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import { renderWaitingServicesCard } from '../cards/waitingServicesCard';
 import { ServiceStatus } from '../prisma/generated/enums';
-import {
-  listWaitingServices,
-  queueStartAll,
-  resendActivationEmail,
-  scheduleStart,
-  startService,
-} from '../services/lifecycle/activation';
+import { listWaitingServices, serviceUserName } from '../services/lifecycle/serviceLists';
+import { queueStartAll, resendActivationEmail, scheduleStart, startService } from '../services/lifecycle/activation';
 import type { Localised } from '../services/catalog/catalog';
 import type { Db } from '../services/platform/db/database';
-import type { Actor } from '../services/people/people';
+import { Role, type Actor } from '../services/people/people';
 import { brusselsInstant, isCalendarDate } from '../services/platform/workingDays';
+import { action, defineFeature, plainAction, type FeatureTurn } from './feature';
 import type { Reply } from './reply';
 
 /** "Services waiting for activation": the administrator's list, and what its buttons do. */
@@ -141,10 +137,35 @@ export async function onWaitingAction(
     case Verbs.waitingServices.resend: {
       if (!action.serviceId) break;
       const result = await resendActivationEmail(db, actor, action.serviceId, { linkDays: options.linkDays, requestKey: action.requestKey });
-      const user = await db.service.findUnique({ where: { id: action.serviceId }, select: { user: { select: { displayName: true } } } });
-      message = result.sent ? t(language, 'waiting.resent', { user: user?.user.displayName ?? '' }) : t(language, 'waiting.resend.notWaiting');
+      const user = await serviceUserName(db, action.serviceId);
+      message = result.sent ? t(language, 'waiting.resent', { user: user ?? '' }) : t(language, 'waiting.resend.notWaiting');
       break;
     }
   }
   return waitingServicesCard(db, actor, language, action.page, message);
 }
+
+const refused = (language: Language): Reply => ({ kind: 'text', text: t(language, 'waiting.denied') });
+
+/** May this role press the button at all? Then a refusal is about the service: not of the actor's organisation. */
+const roleMayPress = (role: Role, verb: string | undefined) =>
+  role === Role.ADMINISTRATOR || (role === Role.SUPPORT && verb === Verbs.waitingServices.resend);
+
+const list = (turn: FeatureTurn<unknown>) => waitingServicesCard(turn.db, turn.actor, turn.language, 0);
+
+/** "What is waiting?", typed or pressed, and the list's buttons; data not as the card was sent is audited. */
+export const waitingServicesFeature = defineFeature({
+  name: 'waitingServices',
+  refusal: refused,
+  denied: (language, actor, verb) => (roleMayPress(actor.role, verb) ? { kind: 'text', text: t(language, 'waiting.notYours') } : refused(language)),
+  intents: { waitingServices: async (turn) => [await list(turn)] },
+  actions: {
+    [Verbs.welcome.waitingServices]: plainAction(async (turn) => [await list(turn)]),
+    ...Object.fromEntries(
+      (Object.values(Verbs.waitingServices) as WaitingVerb[]).map((verb) => [
+        verb,
+        action(waitingActionSchema, async (turn, data) => [await onWaitingAction(turn.db, turn.actor, turn.language, verb, data, { linkDays: turn.settings.linkDays })], 'audit'),
+      ]),
+    ),
+  },
+});

@@ -1,7 +1,7 @@
 import { luhnCheckDigit } from '../services/simCards/simNumber';
 
 /**
- * The demo organisations of DESIGN.md: fixed values so that docs, tests and scripted clients can rely on them.
+ * The demo organisations (README.md, "Demo data"): fixed values so that docs, tests and scripted clients can rely on them.
  * Everything here is generated deterministically; prisma/seed.ts writes it.
  */
 export const DEMO_TENANT_ID = 'de300000-0000-4000-8000-000000000001';
@@ -241,7 +241,7 @@ export const donorExamples = {
   mvno: firstDonorLine('an MVNO line', (l) => operator(l.operatorCode).mvno && l.active),
 };
 
-/** The numbers and SIM cards behind the services of "states to try at once" (DESIGN.md). */
+/** The numbers and SIM cards behind the demo people's services (README.md, "Demo data"). */
 export const demoScenario = {
   jan: { mobileNumber: attachedMobileNumber(1) },
   marie: { mobileNumber: attachedMobileNumber(2) },

@@ -64,7 +64,7 @@ interface ServiceSeed {
 }
 
 /**
- * Seeds the catalog and the demo organisations of DESIGN.md. Idempotent and cheap on a seeded database (catalog
+ * Seeds the catalog and the demo organisations (README.md, "Demo data"). Idempotent and cheap on a seeded database (catalog
  * upserts, then bulk inserts that skip what exists: about 0.1 s), so it runs on every start; apart from the catalog,
  * nothing already there is changed, so what people did in the demo survives a restart.
  */
@@ -257,7 +257,7 @@ function portingRow({ ago, ...request }: PortingSeed, at: (ago: number) => Date)
   return { ...request, createdAt: at(ago) };
 }
 
-/** The services behind DESIGN.md's "states to try at once", the fixed numbers in use, and Other Org's services. */
+/** The services behind the demo people's states (README.md, "Demo data"), the fixed numbers in use, and Other Org's services. */
 function serviceSeeds(): ServiceSeed[] {
   const demoMobile = {
     tenantId: DEMO_COMPANY.tenantId,

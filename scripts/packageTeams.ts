@@ -7,10 +7,10 @@ import { z } from 'zod';
 import { projectRoot } from '../services/platform/projectRoot';
 
 export const manifestDir = path.join(projectRoot(), 'manifest');
-export const defaultPackagePath = path.join(projectRoot(), 'appPackage.zip');
+const defaultPackagePath = path.join(projectRoot(), 'appPackage.zip');
 
 /** Why no package was written: one line for the person running `npm run package:teams`. */
-export class PackageRefused extends Error {}
+class PackageRefused extends Error {}
 
 const PLACEHOLDER_APP_ID = '00000000-0000-0000-0000-000000000000';
 
@@ -70,7 +70,7 @@ export function readManifest(): AppManifest {
 }
 
 /** The files besides manifest.json that the manifest names: icons, then language files. */
-export function packagedFiles(manifest: AppManifest): string[] {
+function packagedFiles(manifest: AppManifest): string[] {
   const languages = manifest.localizationInfo?.additionalLanguages?.map((language) => language.file) ?? [];
   return [manifest.icons.color, manifest.icons.outline, ...languages];
 }
@@ -83,7 +83,7 @@ function refuseInvalid(file: string, problems: string[]): void {
  * Builds the Teams app package: manifest.json with the bot's app id and host filled in, its icons and language files,
  * each checked against the official schema first. Writes nothing when anything is missing or wrong.
  */
-export async function packageTeams(env: NodeJS.ProcessEnv, output = defaultPackagePath) {
+async function packageTeams(env: NodeJS.ProcessEnv, output = defaultPackagePath) {
   const { appId, host } = packagingTarget(env);
   const manifest = readManifest();
   const filled: AppManifest = { ...manifest, bots: [{ ...manifest.bots[0], botId: appId }], validDomains: [host] };

@@ -1,34 +1,21 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { portingFormSchema, portingInputOf, type PortingProblem } from '../../cards/portingFields';
+import type { PortingProblem } from '../portingFields';
 import type { AdaptiveCard } from '../../cards/render';
 import { t, type Language } from '../../cards/strings';
-import { NumberKind, NumberOption } from '../../prisma/generated/enums';
-import { catalogHintOf, contractCatalog, findProduct, findServiceType, settledByHint, type CatalogProduct } from '../../services/catalog/catalog';
+import { catalogHintOf, contractCatalog, findServiceType, settledByHint, type CatalogProduct } from '../../services/catalog/catalog';
 import type { Db } from '../../services/platform/db/database';
-import { releaseNumber, reserveNumber } from '../../services/numbers/numberPool';
 import { AccessDenied, type Actor } from '../../services/people/people';
-import { precheckPortingFor } from '../../services/numbers/porting';
-import {
-  auditRefusal,
-  automaticActivationAllowed,
-  checkSimForService,
-  fixedNumberFor,
-  FixedOption,
-  movableNumberFor,
-  OrderRefused,
-  refuseOrder,
-  saveService,
-  SimOption,
-  stepInputSchemas,
-  userForService,
-  type OrderProblem,
-  type ServiceDraft,
-} from '../../services/addService/addService';
-import { findPeople, searchQuerySchema } from '../../services/people/userSearch';
-import { nextStep, previousStep } from './machine';
-import { readFlowState, RESUMABLE_MS, type FlowState, type FlowStep } from './state';
-import { flowCard, noticeCard, resumeCard, summaryCard, type CardErrors, type FlowView } from './views';
+import { reservedNumberOf } from '../../services/addService/numberChoices';
+import { auditRefusal, OrderRefused, userForService } from '../../services/addService/orderAccess';
+import type { OrderProblem } from '../../services/addService/orderDraft';
+import { saveService } from '../../services/addService/orderSaving';
+import { serviceSummary } from '../../services/addService/summaryCard';
+import { findPeople, searchQuerySchema, type PersonMatch } from '../../services/people/userSearch';
+import { nextStep, portalStepOf, previousStep, TOTAL_STEPS } from './machine';
+import { readFlowState, type FlowState, type FlowStep } from './state';
+import { releaseReservation, steps, type StepReading, type StepTaking } from './steps';
+import { noticeCard, resumeCard, stepHeader, summaryCard, type CardErrors, type FlowView } from './views';
 
 /** Who acts, in which language, with the flow as the conversation stored it. */
 export interface FlowTurn {
@@ -59,12 +46,10 @@ export const flowCardSchema = z.looseObject({
 });
 export type FlowCardData = z.infer<typeof flowCardSchema>;
 
-type StepResult = { ok: true } | { ok: false; errors: CardErrors; portingProblems?: PortingProblem[] };
-
 /**
- * The "Add Service" conversation: eight steps of Adaptive Cards over the services in services/. Every method takes
- * the stored flow and the card's data and answers with the next card and the flow to keep; nothing is written
- * until Save, except the reservation of a new number (released on Cancel).
+ * The "Add Service" conversation: eight steps of Adaptive Cards over the services in services/, as the steps table
+ * (steps.ts) declares them. Every method takes the stored flow and the card's data and answers with the next card
+ * and the flow to keep; nothing is written until Save, except the reservation of a new number (released on Cancel).
  */
 export class AddServiceFlow {
   constructor(private readonly db: Db) {}
@@ -73,7 +58,7 @@ export class AddServiceFlow {
   start(turn: FlowTurn, request: FlowRequest = {}): Promise<FlowOutcome> {
     return this.guard(turn, async (now) => {
       const unfinished = readFlowState(turn.stored, now);
-      if (unfinished && unfinished.step !== 'done') return { state: unfinished, card: await resumeCard(await this.view(turn, unfinished)) };
+      if (unfinished && unfinished.step !== 'done') return { state: unfinished, card: await this.resumeCard(turn, unfinished) };
       const catalog = await contractCatalog(this.db, turn.actor);
       const flow: FlowState = { flowId: crypto.randomUUID(), step: 'user', updatedAt: now.toISOString(), draft: { optionCodes: [] } };
       if (request.catalogText) {
@@ -98,9 +83,13 @@ export class AddServiceFlow {
   }
 
   next(turn: FlowTurn, data: FlowCardData): Promise<FlowOutcome> {
-    return this.onCard(turn, data, async (flow) => {
-      const result = await this.take(turn, flow, data);
-      if (!result.ok) return this.show(turn, flow, result.errors, result.portingProblems);
+    return this.onCard(turn, data, async (flow, catalog) => {
+      const step = steps[flow.step];
+      // The last step's inputs come with Save.
+      if (!step.takenOnSave) {
+        const result = await step.take(this.taking(turn, flow, data, catalog));
+        if (!result.ok) return this.show(turn, flow, result.errors, result.portingProblems);
+      }
       return this.advance(turn, flow);
     });
   }
@@ -120,7 +109,7 @@ export class AddServiceFlow {
     return this.guard(turn, async (now) => {
       const flow = readFlowState(turn.stored, now);
       if (!flow || flow.flowId !== data.flowId || flow.step === 'done') return this.stale(turn, data);
-      const released = await this.releaseReservation(turn, flow);
+      const released = await releaseReservation(this.db, turn.actor, flow);
       const text = t(turn.language, released ? 'addService.cancelled.numberReleased' : 'addService.cancelled.text');
       return { state: undefined, card: noticeCard(turn.language, t(turn.language, 'addService.cancelled.title'), text, true) };
     });
@@ -130,7 +119,7 @@ export class AddServiceFlow {
   save(turn: FlowTurn, data: FlowCardData): Promise<FlowOutcome> {
     return this.onCard(turn, data, async (flow, catalog) => {
       if (flow.step === 'done' && flow.savedServiceId) return this.summary(turn, flow, flow.savedServiceId);
-      const result = await this.takeActivation(turn, flow, data, catalog);
+      const result = await steps.activation.take(this.taking(turn, flow, data, catalog));
       if (!result.ok) return this.show(turn, flow, result.errors);
       const saved = await saveService(this.db, turn.actor, flow.draft, `addService:${flow.flowId}`, turn.now ?? new Date());
       if (!saved.ok) return this.backTo(turn, flow, saved.problem);
@@ -156,7 +145,7 @@ export class AddServiceFlow {
   restart(turn: FlowTurn): Promise<FlowOutcome> {
     return this.guard(turn, async (now) => {
       const flow = readFlowState(turn.stored, now);
-      if (flow) await this.releaseReservation(turn, flow);
+      if (flow) await releaseReservation(this.db, turn.actor, flow);
       return this.start({ ...turn, stored: undefined });
     });
   }
@@ -183,14 +172,14 @@ export class AddServiceFlow {
     turn: FlowTurn,
     data: FlowCardData,
     work: (flow: FlowState, catalog: CatalogProduct[]) => Promise<FlowOutcome>,
-    steps?: FlowStep[],
+    onSteps?: FlowStep[],
   ): Promise<FlowOutcome> {
     return this.guard(turn, async (now) => {
       const flow = readFlowState(turn.stored, now);
       if (!flow || flow.flowId !== data.flowId) return this.stale(turn, data);
       const catalog = await contractCatalog(this.db, turn.actor);
       const onStep = flow.step === data.step || (flow.step === 'user' && data.step === 'user');
-      if (!onStep && !(steps?.includes(flow.step) ?? false)) return this.show(turn, flow);
+      if (!onStep && !(onSteps?.includes(flow.step) ?? false)) return this.show(turn, flow);
       const outcome = await work(flow, catalog);
       if (outcome.state) outcome.state.updatedAt = now.toISOString();
       return outcome;
@@ -221,13 +210,10 @@ export class AddServiceFlow {
   private async advance(turn: FlowTurn, flow: FlowState): Promise<FlowOutcome> {
     const catalog = await contractCatalog(this.db, turn.actor);
     let step = this.following(flow, catalog);
-    while (flow.hint && (step === 'product' || step === 'serviceType' || step === 'bundle')) {
-      const settled = settledByHint(catalog, flow.hint, flow.draft);
-      const value = step === 'product' ? settled.productTypeCode : step === 'serviceType' ? settled.serviceTypeCode : settled.bundleCode;
+    for (let settles = steps[step].settles; flow.hint && settles; settles = steps[step].settles) {
+      const value = settledByHint(catalog, flow.hint, flow.draft)[settles];
       if (!value) break;
-      if (step === 'product') flow.draft.productTypeCode = value;
-      if (step === 'serviceType') flow.draft.serviceTypeCode = value;
-      if (step === 'bundle') flow.draft.bundleCode = value;
+      flow.draft[settles] = value;
       flow.step = step;
       step = this.following(flow, catalog);
     }
@@ -241,196 +227,46 @@ export class AddServiceFlow {
     return nextStep(flow.step, type ?? { hasSim: false, hasMobileNumber: false, hasFixedNumber: false }, flow.draft);
   }
 
-  /** Takes the current step's inputs into the draft, or says what is wrong next to the field. */
-  private async take(turn: FlowTurn, flow: FlowState, data: FlowCardData): Promise<StepResult> {
-    const { db } = this;
-    const { actor, language } = turn;
-    const draft = flow.draft;
-    const catalog = await contractCatalog(db, actor);
-    const type = findServiceType(catalog, draft.serviceTypeCode, draft.productTypeCode);
-    switch (flow.step) {
-      case 'product': {
-        const input = stepInputSchemas.product.safeParse(data);
-        if (!input.success) return invalid(language, input.error, 'productTypeCode');
-        if (!findProduct(catalog, input.data.productTypeCode)) {
-          return refuseOrder(db, actor, 'product type outside the contract', { type: 'ProductType', id: input.data.productTypeCode });
-        }
-        if (draft.productTypeCode !== input.data.productTypeCode) {
-          draft.productTypeCode = input.data.productTypeCode;
-          forgetFrom(draft, catalog, 'serviceType');
-        }
-        return { ok: true };
-      }
-      case 'serviceType': {
-        const input = stepInputSchemas.serviceType.safeParse(data);
-        if (!input.success) return invalid(language, input.error, 'serviceTypeCode');
-        if (!findServiceType(catalog, input.data.serviceTypeCode, draft.productTypeCode)) {
-          return refuseOrder(db, actor, 'service type outside the contract', { type: 'ServiceType', id: input.data.serviceTypeCode });
-        }
-        if (draft.serviceTypeCode !== input.data.serviceTypeCode) {
-          draft.serviceTypeCode = input.data.serviceTypeCode;
-          forgetFrom(draft, catalog, 'bundle');
-        }
-        return { ok: true };
-      }
-      case 'bundle': {
-        const input = stepInputSchemas.bundle.safeParse(data);
-        if (!input.success) return invalid(language, input.error, 'bundleCode');
-        const offered = type && type.bundles.some((bundle) => bundle.code === input.data.bundleCode)
-          && input.data.optionCodes.every((option) => type.options.some((candidate) => candidate.code === option));
-        if (!offered) return refuseOrder(db, actor, 'bundle or option outside the contract', { type: 'Bundle', id: input.data.bundleCode });
-        draft.bundleCode = input.data.bundleCode;
-        draft.optionCodes = input.data.optionCodes;
-        return { ok: true };
-      }
-      case 'number':
-        return this.takeNumberOption(turn, flow, data);
-      case 'porting': {
-        const values = portingFormSchema.parse(data);
-        flow.porting = values;
-        const form = portingInputOf(values);
-        if (!form.ok) return { ok: false, errors: {}, portingProblems: form.problems };
-        const checked = await precheckPortingFor(db, actor, form.input, turn.now ?? new Date());
-        if (!checked.ok) return { ok: false, errors: {}, portingProblems: checked.warnings };
-        draft.porting = form.input;
-        return { ok: true };
-      }
-      case 'move': {
-        const input = stepInputSchemas.move.safeParse(data);
-        if (!input.success) return invalid(language, input.error, 'fromServiceId');
-        if (!(await movableNumberFor(db, actor, input.data.fromServiceId))) return fieldError(language, 'fromServiceId', 'addService.error.moveUnavailable');
-        draft.moveFromServiceId = input.data.fromServiceId;
-        return { ok: true };
-      }
-      case 'sim': {
-        const input = stepInputSchemas.sim.safeParse(data);
-        draft.iccid = typeof data.iccid === 'string' ? data.iccid.slice(0, 60) : draft.iccid;
-        if (!input.success) return invalid(language, input.error, 'simOption');
-        draft.simOption = input.data.simOption;
-        if (input.data.simOption === SimOption.ADMIN_ENTERS) {
-          const sim = await checkSimForService(db, actor, input.data.iccid);
-          if (!sim.ok) return fieldError(language, 'iccid', sim.message, sim.vars);
-        }
-        return { ok: true };
-      }
-      case 'fixedNumber': {
-        const input = stepInputSchemas.fixedNumber.safeParse(data);
-        if (!input.success) return invalid(language, input.error, 'fixedOption');
-        if (draft.fixedOption !== input.data.fixedOption) {
-          draft.fixedOption = input.data.fixedOption;
-          delete draft.fixedNumberId;
-          draft.takeOverConfirmed = false;
-        }
-        return { ok: true };
-      }
-      case 'fixedPick': {
-        const input = stepInputSchemas.fixedPick.safeParse(data);
-        if (!input.success) return invalid(language, input.error, 'fixedNumberId');
-        const number = await fixedNumberFor(db, actor, draft.fixedOption ?? FixedOption.FREE, input.data.fixedNumberId, turn.now);
-        if (!number) return fieldError(language, 'fixedNumberId', 'addService.error.fixedNumberGone');
-        if (draft.fixedNumberId !== number.id) draft.takeOverConfirmed = false;
-        draft.fixedNumberId = number.id;
-        return { ok: true };
-      }
-      case 'fixedConfirm':
-        draft.takeOverConfirmed = true;
-        return { ok: true };
-      default:
-        return { ok: true };
-    }
-  }
-
-  /** A new number is reserved as soon as it is chosen, so the card can name it; choosing otherwise gives it back. */
-  private async takeNumberOption(turn: FlowTurn, flow: FlowState, data: FlowCardData): Promise<StepResult> {
-    const input = stepInputSchemas.number.safeParse(data);
-    if (!input.success) return invalid(turn.language, input.error, 'numberOption');
-    flow.draft.numberOption = input.data.numberOption;
-    if (input.data.numberOption !== NumberOption.NEW) {
-      await this.releaseReservation(turn, flow);
-      return { ok: true };
-    }
-    if (flow.draft.reservedNumberId) return { ok: true };
-    const reserved = await reserveNumber(this.db, turn.actor, { kind: NumberKind.MOBILE, ttlMs: RESUMABLE_MS, now: turn.now });
-    if (!reserved.ok) return fieldError(turn.language, 'numberOption', 'addService.error.noFreeNumber');
-    flow.draft.reservedNumberId = reserved.number.id;
-    return { ok: true };
-  }
-
-  private async takeActivation(turn: FlowTurn, flow: FlowState, data: FlowCardData, catalog: CatalogProduct[]): Promise<StepResult> {
-    const input = stepInputSchemas.activation.safeParse(data);
-    if (!input.success) return invalid(turn.language, input.error, 'activationMethod', 'activationTiming');
-    flow.draft.activationMethod = input.data.activationMethod;
-    flow.draft.activationTiming = input.data.activationTiming;
+  private taking(turn: FlowTurn, flow: FlowState, data: FlowCardData, catalog: CatalogProduct[]): StepTaking {
     const type = findServiceType(catalog, flow.draft.serviceTypeCode, flow.draft.productTypeCode);
-    if (input.data.activationMethod === 'AUTOMATIC' && (!type || !automaticActivationAllowed(type, flow.draft))) {
-      return fieldError(turn.language, 'activationMethod', 'addService.error.automaticNeedsSim');
-    }
-    return { ok: true };
-  }
-
-  private async releaseReservation(turn: FlowTurn, flow: FlowState): Promise<boolean> {
-    const id = flow.draft.reservedNumberId;
-    if (!id) return false;
-    delete flow.draft.reservedNumberId;
-    return releaseNumber(this.db, turn.actor, id);
+    return { db: this.db, actor: turn.actor, language: turn.language, now: turn.now, flow, data, catalog, type };
   }
 
   /** Save found something to change: the step it concerns, with the message next to its field. */
   private backTo(turn: FlowTurn, flow: FlowState, problem: OrderProblem): Promise<FlowOutcome> {
     flow.step = problem.step;
     if (problem.message === 'addService.error.numberLost') delete flow.draft.reservedNumberId;
-    const field: Record<OrderProblem['step'], string> = {
-      product: 'productTypeCode',
-      serviceType: 'serviceTypeCode',
-      bundle: 'bundleCode',
-      number: 'numberOption',
-      porting: 'number',
-      move: 'fromServiceId',
-      sim: 'iccid',
-      fixedNumber: 'fixedOption',
-      activation: 'activationMethod',
-    };
-    return this.show(turn, flow, { [field[problem.step]]: t(turn.language, problem.message, problem.vars) }, problem.portingWarnings);
+    const field = steps[problem.step].problemField;
+    return this.show(turn, flow, { [field]: t(turn.language, problem.message, problem.vars) }, problem.portingWarnings);
   }
 
   private async summary(turn: FlowTurn, flow: FlowState, serviceId: string): Promise<FlowOutcome> {
-    return { state: flow, card: await summaryCard(await this.view(turn, flow), serviceId), savedServiceId: serviceId };
+    return { state: flow, card: summaryCard(turn.language, await serviceSummary(this.db, turn.actor, serviceId)), savedServiceId: serviceId };
   }
 
-  private async show(
-    turn: FlowTurn,
-    flow: FlowState,
-    errors: CardErrors = {},
-    portingProblems?: PortingProblem[],
-    matches?: Array<{ id: string; displayName: string; email: string }>,
-  ): Promise<FlowOutcome> {
-    const view = await this.view(turn, flow);
-    return { state: flow, card: await flowCard(view, { errors, portingProblems, matches }) };
+  /** "You have an unfinished service for Jan at step 5 of 8". */
+  private async resumeCard(turn: FlowTurn, flow: FlowState): Promise<AdaptiveCard> {
+    // The contract is read first, as for every card: it refuses whoever may not order.
+    await contractCatalog(this.db, turn.actor);
+    const userName = await this.userName(turn, flow);
+    return resumeCard(turn.language, flow, { userName, portal: portalStepOf(flow.step), total: TOTAL_STEPS });
   }
 
-  private async view(turn: FlowTurn, flow: FlowState): Promise<FlowView> {
-    return { db: this.db, actor: turn.actor, language: turn.language, now: turn.now ?? new Date(), flow, catalog: await contractCatalog(this.db, turn.actor) };
+  /** The current step's card: what it shows is read through the domain first, then the card is drawn from it. */
+  private async show(turn: FlowTurn, flow: FlowState, errors: CardErrors = {}, portingProblems: PortingProblem[] = [], matches: PersonMatch[] = []): Promise<FlowOutcome> {
+    const now = turn.now ?? new Date();
+    const step = steps[flow.step];
+    const catalog = await contractCatalog(this.db, turn.actor);
+    const userName = await this.userName(turn, flow);
+    const reserved =
+      flow.draft.reservedNumberId && step.notesReservedNumber?.(flow.draft) ? await reservedNumberOf(this.db, turn.actor.organisationId, flow.draft.reservedNumberId) : null;
+    const header = stepHeader(turn.language, flow, { portal: step.portal, total: TOTAL_STEPS, title: step.title, userName, reservedNumber: reserved?.e164 ?? null });
+    const view: FlowView = { language: turn.language, now, flow, catalog, userName, header, errors, portingProblems, matches };
+    const reading: StepReading = { db: this.db, actor: turn.actor, now, flow, type: findServiceType(catalog, flow.draft.serviceTypeCode, flow.draft.productTypeCode) };
+    return { state: flow, card: await step.draw(reading, view) };
   }
-}
 
-/** Values downstream of a changed choice that no longer belong to it. */
-function forgetFrom(draft: ServiceDraft, catalog: CatalogProduct[], from: 'serviceType' | 'bundle'): void {
-  if (from === 'serviceType' && !findServiceType(catalog, draft.serviceTypeCode, draft.productTypeCode)) delete draft.serviceTypeCode;
-  const type = findServiceType(catalog, draft.serviceTypeCode, draft.productTypeCode);
-  if (!type?.bundles.some((bundle) => bundle.code === draft.bundleCode)) delete draft.bundleCode;
-  draft.optionCodes = draft.optionCodes.filter((option) => type?.options.some((candidate) => candidate.code === option));
-}
-
-function fieldError(language: Language, field: string, key: string, vars?: Record<string, string>): StepResult {
-  return { ok: false, errors: { [field]: t(language, key, vars) } };
-}
-
-/** The step schema's messages are string keys; each goes next to the field it names. */
-function invalid(language: Language, error: z.ZodError, ...fields: string[]): StepResult {
-  const errors: CardErrors = {};
-  for (const issue of error.issues) {
-    const field = typeof issue.path[0] === 'string' && fields.includes(issue.path[0]) ? issue.path[0] : fields[0]!;
-    errors[field] ??= issue.message.startsWith('addService.') ? t(language, issue.message) : t(language, 'addService.error.invalid');
+  private async userName(turn: FlowTurn, flow: FlowState): Promise<string> {
+    return flow.draft.userId ? (await userForService(this.db, turn.actor, flow.draft.userId)).displayName : '';
   }
-  return { ok: false, errors };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { portingFormSchema } from '../../cards/portingFields';
-import { serviceDraftSchema } from '../../services/addService/addService';
+import { portingFormSchema } from '../portingFields';
+import { serviceDraftSchema } from '../../services/addService/orderDraft';
 
 /**
  * The add-service flow's steps. The portal's eight steps, some in two or three cards: step 5 asks how the number is

@@ -7,230 +7,246 @@ import { renderAddServicePortingCard } from '../../cards/addServicePortingCard';
 import { renderAddServiceSimCard } from '../../cards/addServiceSimCard';
 import { renderAddServiceSummaryCard, type AddServiceSummaryCardData } from '../../cards/addServiceSummaryCard';
 import { renderAddServiceUserCard } from '../../cards/addServiceUserCard';
-import { emptyPortingForm, portingFormOf, renderPortingFields, type PortingProblem } from '../../cards/portingFields';
+import { emptyPortingForm, portingFormOf, renderPortingFields, type PortingProblem } from '../portingFields';
 import type { AdaptiveCard } from '../../cards/render';
 import { t, type Language, type StringKey } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
 import { ActivationMethod, ActivationTiming, NumberOption, ServiceStatus } from '../../prisma/generated/enums';
 import { findProduct, findServiceType, type CatalogBundle, type CatalogOption, type CatalogProduct, type CatalogServiceType, type Localised } from '../../services/catalog/catalog';
-import type { Db } from '../../services/platform/db/database';
-import type { Actor } from '../../services/people/people';
 import { formatBelgianNational } from '../../services/numbers/phoneNumbers';
-import {
-  automaticActivationAllowed,
-  fixedNumberChoices,
-  FixedOption,
-  movableNumbers,
-  serviceSummary,
-  SimOption,
-  userForService,
-  type ServiceSummary,
-} from '../../services/addService/addService';
+import type { FixedNumberChoices, MovableNumber } from '../../services/addService/numberChoices';
+import { FixedOption, SimOption } from '../../services/addService/orderDraft';
+import type { ServiceSummary } from '../../services/addService/summaryCard';
 import type { PersonMatch } from '../../services/people/userSearch';
-import { portalStepOf, TOTAL_STEPS } from './machine';
-import type { FlowState, FlowStep } from './state';
+import type { FlowState } from './state';
+
+/**
+ * The add-service flow's cards, one function per step (steps.ts says which step shows which). They read nothing:
+ * everything they show is read through the domain beforehand and passed in.
+ */
 
 /** Messages to show next to fields, by input id, already in the administrator's language. */
 export type CardErrors = Record<string, string>;
 
-/** What a card is drawn from: the flow, the contract, and who looks at it. */
+/** What a step's card is drawn from: the flow, the contract, who it is for, and the last try's errors. */
 export interface FlowView {
-  db: Db;
-  actor: Actor;
   language: Language;
   now: Date;
   flow: FlowState;
   catalog: CatalogProduct[];
-}
-
-export interface CardExtras {
+  /** The person the service is for; empty before one is chosen. */
+  userName: string;
+  header: StepHeader;
   errors: CardErrors;
-  portingProblems?: PortingProblem[];
-  matches?: PersonMatch[];
+  portingProblems: PortingProblem[];
+  matches: PersonMatch[];
 }
 
-const stepTitles: Record<FlowStep, StringKey> = {
-  user: 'addService.user.title',
-  product: 'addService.product.title',
-  serviceType: 'addService.serviceType.title',
-  bundle: 'addService.bundle.title',
-  confirm: 'addService.confirm.title',
-  number: 'addService.number.title',
-  porting: 'addService.porting.title',
-  move: 'addService.move.title',
-  moveConfirm: 'addService.moveConfirm.title',
-  sim: 'addService.sim.title',
-  fixedNumber: 'addService.fixedNumber.title',
-  fixedPick: 'addService.fixedPick.title',
-  fixedConfirm: 'addService.fixedConfirm.title',
-  activation: 'addService.activation.title',
-  done: 'addService.summary.title',
-};
+/** What a step's header says, from the steps table and what was read for it. */
+export interface HeaderFacts {
+  /** The portal's step the card belongs to ("Step 5 of 8"), null for the cards before and after them. */
+  portal: number | null;
+  total: number;
+  title: StringKey;
+  userName: string;
+  /** The new number reserved for this flow, when the card notes it. */
+  reservedNumber: string | null;
+}
 
-/** The card of the flow's current step, with what was entered and the errors of the last try. */
-export async function flowCard(view: FlowView, extras: CardExtras): Promise<AdaptiveCard> {
-  const { flow, language, catalog } = view;
+export function stepHeader(language: Language, flow: FlowState, facts: HeaderFacts): StepHeader {
+  return {
+    stepLabel: facts.portal ? t(language, 'addService.stepOf', { step: String(facts.portal), total: String(facts.total) }) : '',
+    title: t(language, facts.title),
+    subtitle: facts.userName ? t(language, 'addService.subtitle', { name: facts.userName }) : '',
+    notes: facts.reservedNumber ? [t(language, 'addService.number.reserved', { number: national(facts.reservedNumber) })] : [],
+    buttons: [button(flow, Verbs.addService.next, t(language, 'addService.button.next'), 'positive'), backButton(language, flow), cancelButton(language, flow)],
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The cards of the steps
+
+export function userCard(view: FlowView): AdaptiveCard {
+  const { flow, language } = view;
+  return renderAddServiceUserCard({
+    ...view.header,
+    labels: { query: t(language, 'addService.user.label') },
+    placeholder: t(language, 'addService.user.placeholder'),
+    values: { query: flow.search ?? '' },
+    errors: { query: view.errors.query },
+    matches: view.matches.map((person) => ({
+      title: `${person.displayName} (${person.email})`,
+      verb: Verbs.addService.pickUser,
+      data: { flowId: flow.flowId, step: 'user', personId: person.id },
+    })),
+    buttons: [button(flow, Verbs.addService.search, t(language, 'addService.button.search'), 'positive'), cancelButton(language, flow)],
+  });
+}
+
+export function productCard(view: FlowView): AdaptiveCard {
+  const choices = view.catalog.map((p) => ({ title: choiceLine(view.language, p), value: p.code }));
+  return choiceCard(view, 'productTypeCode', 'addService.product.label', choices, view.flow.draft.productTypeCode ?? '');
+}
+
+export function serviceTypeCard(view: FlowView): AdaptiveCard {
+  const { draft } = view.flow;
+  const product = findProduct(view.catalog, draft.productTypeCode);
+  const choices = (product?.serviceTypes ?? []).map((s) => ({ title: choiceLine(view.language, s), value: s.code }));
+  return choiceCard(view, 'serviceTypeCode', 'addService.serviceType.label', choices, draft.serviceTypeCode ?? '');
+}
+
+export function bundleCard(view: FlowView): AdaptiveCard {
+  const { language } = view;
+  const { draft } = view.flow;
+  const type = typeOf(view);
+  return renderAddServiceBundleCard({
+    ...view.header,
+    labels: { bundleCode: t(language, 'addService.bundle.label'), optionCodes: t(language, 'addService.bundle.options') },
+    values: { bundleCode: draft.bundleCode ?? '', optionCodes: draft.optionCodes.join(',') },
+    choices: {
+      bundleCode: (type?.bundles ?? []).map((bundle) => ({ title: bundleLine(language, bundle, type), value: bundle.code })),
+      optionCodes: (type?.options ?? []).map((option) => ({ title: optionLine(language, option), value: option.code })),
+    },
+    errors: { bundleCode: view.errors.bundleCode },
+  });
+}
+
+/** Step 4: the order so far, to confirm. */
+export function confirmCard(view: FlowView): AdaptiveCard {
+  const { flow, language } = view;
   const { draft } = flow;
-  const errors = extras.errors;
-  const tr = (key: StringKey, vars?: Record<string, string>) => t(language, key, vars);
-  const product = findProduct(catalog, draft.productTypeCode);
-  const type = findServiceType(catalog, draft.serviceTypeCode, draft.productTypeCode);
-  const header = await headerOf(view);
-  const choiceCard = (inputId: string, labelKey: StringKey, choices: CardChoice[], value: string, compact = false) =>
-    renderAddServiceChoiceCard({ ...header, inputId, label: tr(labelKey), choiceStyle: compact ? 'compact' : 'expanded', value, choices, error: errors[inputId] ?? '' });
-
-  switch (flow.step) {
-    case 'user':
-      return renderAddServiceUserCard({
-        ...header,
-        labels: { query: tr('addService.user.label') },
-        placeholder: tr('addService.user.placeholder'),
-        values: { query: flow.search ?? '' },
-        errors: { query: errors.query },
-        matches: (extras.matches ?? []).map((person) => ({
-          title: `${person.displayName} (${person.email})`,
-          verb: Verbs.addService.pickUser,
-          data: { flowId: flow.flowId, step: 'user', personId: person.id },
-        })),
-        buttons: [button(view, Verbs.addService.search, tr('addService.button.search'), 'positive'), cancelButton(view)],
-      });
-    case 'product':
-      return choiceCard('productTypeCode', 'addService.product.label', catalog.map((p) => ({ title: choiceLine(language, p), value: p.code })), draft.productTypeCode ?? '');
-    case 'serviceType':
-      return choiceCard(
-        'serviceTypeCode',
-        'addService.serviceType.label',
-        (product?.serviceTypes ?? []).map((s) => ({ title: choiceLine(language, s), value: s.code })),
-        draft.serviceTypeCode ?? '',
-      );
-    case 'bundle':
-      return renderAddServiceBundleCard({
-        ...header,
-        labels: { bundleCode: tr('addService.bundle.label'), optionCodes: tr('addService.bundle.options') },
-        values: { bundleCode: draft.bundleCode ?? '', optionCodes: draft.optionCodes.join(',') },
-        choices: {
-          bundleCode: (type?.bundles ?? []).map((bundle) => ({ title: bundleLine(language, bundle, type), value: bundle.code })),
-          optionCodes: (type?.options ?? []).map((option) => ({ title: optionLine(language, option), value: option.code })),
-        },
-        errors: { bundleCode: errors.bundleCode },
-      });
-    case 'confirm':
-      return renderAddServiceConfirmCard({
-        ...header,
-        facts: orderFacts(language, product, type, draft.bundleCode, draft.optionCodes),
-        texts: [tr('addService.confirm.question')],
-        buttons: [button(view, Verbs.addService.next, tr('addService.button.confirm'), 'positive'), backButton(view), cancelButton(view)],
-      });
-    case 'number':
-      return choiceCard(
-        'numberOption',
-        'addService.number.label',
-        [
-          { title: tr('addService.number.new'), value: NumberOption.NEW },
-          { title: tr('addService.number.port'), value: NumberOption.PORT },
-          { title: tr('addService.number.move'), value: NumberOption.MOVE },
-        ],
-        // A data SIM gets a new number unless the administrator says otherwise.
-        draft.numberOption ?? (type?.dataOnly ? NumberOption.NEW : ''),
-      );
-    case 'porting':
-      return renderAddServicePortingCard({
-        ...header,
-        portingFields: renderPortingFields(language, {
-          values: flow.porting ?? (draft.porting ? portingFormOf(draft.porting) : emptyPortingForm),
-          problems: extras.portingProblems ?? [],
-          now: view.now,
-        }),
-      });
-    case 'move': {
-      const movable = await movableNumbers(view.db, view.actor);
-      if (movable.length === 0) return dead(view, header, tr('addService.move.none'));
-      return choiceCard(
-        'fromServiceId',
-        'addService.move.label',
-        movable.map((m) => ({ title: `${m.user.displayName}: ${national(m.e164)}`, value: m.serviceId })),
-        draft.moveFromServiceId ?? '',
-        true,
-      );
-    }
-    case 'moveConfirm': {
-      const from = (await movableNumbers(view.db, view.actor)).find((m) => m.serviceId === draft.moveFromServiceId);
-      const to = await userName(view);
-      if (!from) return dead(view, header, tr('addService.error.moveUnavailable'));
-      return question(view, header, tr('addService.moveConfirm.text', { number: national(from.e164), from: from.user.displayName, to }), tr('addService.button.confirm'));
-    }
-    case 'sim':
-      return renderAddServiceSimCard({
-        ...header,
-        labels: { simOption: tr('addService.sim.label'), iccid: tr('addService.sim.iccid') },
-        values: { simOption: draft.simOption ?? '', iccid: draft.iccid ?? '' },
-        choices: {
-          simOption: [
-            { title: tr('addService.sim.userEnters'), value: SimOption.USER_ENTERS },
-            { title: tr('addService.sim.adminEnters'), value: SimOption.ADMIN_ENTERS },
-          ],
-        },
-        errors: { simOption: errors.simOption, iccid: errors.iccid },
-      });
-    case 'fixedNumber':
-      return choiceCard(
-        'fixedOption',
-        'addService.fixedNumber.label',
-        [
-          { title: tr('addService.fixedNumber.free'), value: FixedOption.FREE },
-          { title: tr('addService.fixedNumber.inUse'), value: FixedOption.IN_USE },
-        ],
-        draft.fixedOption ?? '',
-      );
-    case 'fixedPick': {
-      const choices = await fixedNumberChoices(view.db, view.actor, view.now);
-      const inUse = draft.fixedOption === FixedOption.IN_USE;
-      const offered = inUse
-        ? choices.inUse.map((n) => ({ title: `${national(n.e164)}: ${n.user.displayName}`, value: n.id }))
-        : choices.free.map((n) => ({ title: national(n.e164), value: n.id }));
-      if (offered.length === 0) return dead(view, header, tr(inUse ? 'addService.fixedPick.noneInUse' : 'addService.fixedPick.noneFree'));
-      return choiceCard('fixedNumberId', inUse ? 'addService.fixedPick.labelInUse' : 'addService.fixedPick.labelFree', offered, draft.fixedNumberId ?? '', true);
-    }
-    case 'fixedConfirm': {
-      const taken = (await fixedNumberChoices(view.db, view.actor, view.now)).inUse.find((n) => n.id === draft.fixedNumberId);
-      const to = await userName(view);
-      if (!taken) return dead(view, header, tr('addService.error.fixedNumberGone'));
-      return question(view, header, tr('addService.fixedConfirm.text', { number: national(taken.e164), holder: taken.user.displayName, to }), tr('addService.fixedConfirm.button'));
-    }
-    case 'activation': {
-      const automatic = type ? automaticActivationAllowed(type, draft) : false;
-      const user = await userName(view);
-      return renderAddServiceActivationCard({
-        ...header,
-        labels: { activationMethod: tr('addService.activation.how'), activationTiming: tr('addService.activation.when') },
-        values: {
-          activationMethod: draft.activationMethod === ActivationMethod.AUTOMATIC && !automatic ? '' : draft.activationMethod ?? '',
-          activationTiming: draft.activationTiming ?? '',
-        },
-        choices: {
-          activationMethod: [
-            { title: tr('addService.activation.email', { user }), value: ActivationMethod.EMAIL },
-            ...(automatic ? [{ title: tr('addService.activation.automatic'), value: ActivationMethod.AUTOMATIC }] : []),
-          ],
-          activationTiming: [
-            { title: tr('addService.activation.now'), value: ActivationTiming.NOW },
-            { title: tr('addService.activation.later'), value: ActivationTiming.LATER },
-          ],
-        },
-        errors: { activationMethod: errors.activationMethod, activationTiming: errors.activationTiming },
-        notes: [...header.notes, ...(automatic ? [] : [tr('addService.activation.automaticUnavailable')])],
-        buttons: [button(view, Verbs.addService.save, tr('addService.button.save'), 'positive'), backButton(view), cancelButton(view)],
-      });
-    }
-    case 'done':
-      return flow.savedServiceId ? summaryCard(view, flow.savedServiceId) : noticeCard(language, tr('addService.title'), tr('addService.staleCard'), true);
-  }
+  return renderAddServiceConfirmCard({
+    ...view.header,
+    facts: orderFacts(language, findProduct(view.catalog, draft.productTypeCode), typeOf(view), draft.bundleCode, draft.optionCodes),
+    texts: [t(language, 'addService.confirm.question')],
+    buttons: [button(flow, Verbs.addService.next, t(language, 'addService.button.confirm'), 'positive'), backButton(language, flow), cancelButton(language, flow)],
+  });
 }
 
-/** The saved service, read fresh, as the card that shows its status from now on. */
-export async function summaryCard(view: FlowView, serviceId: string): Promise<AdaptiveCard> {
-  const summary = await serviceSummary(view.db, view.actor, serviceId);
-  return renderServiceSummary(view.language, summary, { offerAnother: true });
+export function numberCard(view: FlowView): AdaptiveCard {
+  const tr = (key: StringKey) => t(view.language, key);
+  const { draft } = view.flow;
+  const choices = [
+    { title: tr('addService.number.new'), value: NumberOption.NEW },
+    { title: tr('addService.number.port'), value: NumberOption.PORT },
+    { title: tr('addService.number.move'), value: NumberOption.MOVE },
+  ];
+  // A data SIM gets a new number unless the administrator says otherwise.
+  return choiceCard(view, 'numberOption', 'addService.number.label', choices, draft.numberOption ?? (typeOf(view)?.dataOnly ? NumberOption.NEW : ''));
+}
+
+export function portingCard(view: FlowView): AdaptiveCard {
+  const { flow } = view;
+  return renderAddServicePortingCard({
+    ...view.header,
+    portingFields: renderPortingFields(view.language, {
+      values: flow.porting ?? (flow.draft.porting ? portingFormOf(flow.draft.porting) : emptyPortingForm),
+      problems: view.portingProblems,
+      now: view.now,
+    }),
+  });
+}
+
+/** The active services whose number can move here. */
+export function moveCard(view: FlowView, movable: MovableNumber[]): AdaptiveCard {
+  if (movable.length === 0) return dead(view, t(view.language, 'addService.move.none'));
+  const choices = movable.map((m) => ({ title: `${m.user.displayName}: ${national(m.e164)}`, value: m.serviceId }));
+  return choiceCard(view, 'fromServiceId', 'addService.move.label', choices, view.flow.draft.moveFromServiceId ?? '', true);
+}
+
+/** The chosen number to move, if it still can. */
+export function moveConfirmCard(view: FlowView, from: MovableNumber | undefined): AdaptiveCard {
+  const { language } = view;
+  if (!from) return dead(view, t(language, 'addService.error.moveUnavailable'));
+  const text = t(language, 'addService.moveConfirm.text', { number: national(from.e164), from: from.user.displayName, to: view.userName });
+  return question(view, text, t(language, 'addService.button.confirm'));
+}
+
+export function simCard(view: FlowView): AdaptiveCard {
+  const tr = (key: StringKey) => t(view.language, key);
+  const { draft } = view.flow;
+  return renderAddServiceSimCard({
+    ...view.header,
+    labels: { simOption: tr('addService.sim.label'), iccid: tr('addService.sim.iccid') },
+    values: { simOption: draft.simOption ?? '', iccid: draft.iccid ?? '' },
+    choices: {
+      simOption: [
+        { title: tr('addService.sim.userEnters'), value: SimOption.USER_ENTERS },
+        { title: tr('addService.sim.adminEnters'), value: SimOption.ADMIN_ENTERS },
+      ],
+    },
+    errors: { simOption: view.errors.simOption, iccid: view.errors.iccid },
+  });
+}
+
+export function fixedNumberCard(view: FlowView): AdaptiveCard {
+  const tr = (key: StringKey) => t(view.language, key);
+  const choices = [
+    { title: tr('addService.fixedNumber.free'), value: FixedOption.FREE },
+    { title: tr('addService.fixedNumber.inUse'), value: FixedOption.IN_USE },
+  ];
+  return choiceCard(view, 'fixedOption', 'addService.fixedNumber.label', choices, view.flow.draft.fixedOption ?? '');
+}
+
+/** The free fixed numbers, or those in use by colleagues, as chosen on the card before. */
+export function fixedPickCard(view: FlowView, choices: FixedNumberChoices): AdaptiveCard {
+  const { draft } = view.flow;
+  const inUse = draft.fixedOption === FixedOption.IN_USE;
+  const offered = inUse
+    ? choices.inUse.map((n) => ({ title: `${national(n.e164)}: ${n.user.displayName}`, value: n.id }))
+    : choices.free.map((n) => ({ title: national(n.e164), value: n.id }));
+  if (offered.length === 0) return dead(view, t(view.language, inUse ? 'addService.fixedPick.noneInUse' : 'addService.fixedPick.noneFree'));
+  return choiceCard(view, 'fixedNumberId', inUse ? 'addService.fixedPick.labelInUse' : 'addService.fixedPick.labelFree', offered, draft.fixedNumberId ?? '', true);
+}
+
+/** The colleague's fixed number chosen to take over, if it still can be. */
+export function fixedConfirmCard(view: FlowView, taken: FixedNumberChoices['inUse'][number] | undefined): AdaptiveCard {
+  const { language } = view;
+  if (!taken) return dead(view, t(language, 'addService.error.fixedNumberGone'));
+  const text = t(language, 'addService.fixedConfirm.text', { number: national(taken.e164), holder: taken.user.displayName, to: view.userName });
+  return question(view, text, t(language, 'addService.fixedConfirm.button'));
+}
+
+/** Step 8, with Save; automatic activation is offered only when `automatic` (the domain's rule). */
+export function activationCard(view: FlowView, automatic: boolean): AdaptiveCard {
+  const { flow, language } = view;
+  const { draft } = flow;
+  const tr = (key: StringKey, vars?: Record<string, string>) => t(language, key, vars);
+  return renderAddServiceActivationCard({
+    ...view.header,
+    labels: { activationMethod: tr('addService.activation.how'), activationTiming: tr('addService.activation.when') },
+    values: {
+      activationMethod: draft.activationMethod === ActivationMethod.AUTOMATIC && !automatic ? '' : draft.activationMethod ?? '',
+      activationTiming: draft.activationTiming ?? '',
+    },
+    choices: {
+      activationMethod: [
+        { title: tr('addService.activation.email', { user: view.userName }), value: ActivationMethod.EMAIL },
+        ...(automatic ? [{ title: tr('addService.activation.automatic'), value: ActivationMethod.AUTOMATIC }] : []),
+      ],
+      activationTiming: [
+        { title: tr('addService.activation.now'), value: ActivationTiming.NOW },
+        { title: tr('addService.activation.later'), value: ActivationTiming.LATER },
+      ],
+    },
+    errors: { activationMethod: view.errors.activationMethod, activationTiming: view.errors.activationTiming },
+    notes: [...view.header.notes, ...(automatic ? [] : [tr('addService.activation.automaticUnavailable')])],
+    buttons: [button(flow, Verbs.addService.save, tr('addService.button.save'), 'positive'), backButton(language, flow), cancelButton(language, flow)],
+  });
+}
+
+/** After Save: the saved service's summary; without one, the flow is over. */
+export function doneCard(view: FlowView, summary: ServiceSummary | null): AdaptiveCard {
+  const { language } = view;
+  return summary ? summaryCard(language, summary) : noticeCard(language, t(language, 'addService.title'), t(language, 'addService.staleCard'), true);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The summary, and the cards outside the steps
+
+/** The saved service as the card that shows its status from now on. */
+export function summaryCard(language: Language, summary: ServiceSummary): AdaptiveCard {
+  return renderServiceSummary(language, summary, { offerAnother: true });
 }
 
 const statusTexts: Record<ServiceStatus, StringKey> = {
@@ -317,12 +333,9 @@ function numberFact(language: Language, summary: ServiceSummary): string | null 
 }
 
 /** "You have an unfinished service for Jan at step 5 of 8": continue it, or start over. */
-export async function resumeCard(view: FlowView): Promise<AdaptiveCard> {
-  const { flow, language } = view;
-  const step = portalStepOf(flow.step);
-  const name = flow.draft.userId ? await userName(view) : '';
-  const text = name
-    ? t(language, 'addService.resume.textFor', { name, step: String(step ?? 0), total: String(TOTAL_STEPS) })
+export function resumeCard(language: Language, flow: FlowState, facts: { userName: string; portal: number | null; total: number }): AdaptiveCard {
+  const text = facts.userName
+    ? t(language, 'addService.resume.textFor', { name: facts.userName, step: String(facts.portal ?? 0), total: String(facts.total) })
     : t(language, 'addService.resume.text');
   return renderAddServiceConfirmCard({
     stepLabel: '',
@@ -353,51 +366,49 @@ export function noticeCard(language: Language, title: string, text: string, offe
   });
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Pieces
+
+/** A step that is one choice. */
+function choiceCard(view: FlowView, inputId: string, labelKey: StringKey, choices: CardChoice[], value: string, compact = false): AdaptiveCard {
+  return renderAddServiceChoiceCard({
+    ...view.header,
+    inputId,
+    label: t(view.language, labelKey),
+    choiceStyle: compact ? 'compact' : 'expanded',
+    value,
+    choices,
+    error: view.errors[inputId] ?? '',
+  });
+}
+
 /** A change to confirm in words, naming who is concerned. */
-function question(view: FlowView, header: StepHeader, text: string, confirm: string): AdaptiveCard {
-  const buttons = [button(view, Verbs.addService.next, confirm, 'positive'), backButton(view), cancelButton(view)];
-  return renderAddServiceConfirmCard({ ...header, facts: [], texts: [text], buttons });
+function question(view: FlowView, text: string, confirm: string): AdaptiveCard {
+  const { language, flow } = view;
+  const buttons = [button(flow, Verbs.addService.next, confirm, 'positive'), backButton(language, flow), cancelButton(language, flow)];
+  return renderAddServiceConfirmCard({ ...view.header, facts: [], texts: [text], buttons });
 }
 
 /** A step with nothing to choose from (no numbers left): the reason, and Back or Cancel. */
-function dead(view: FlowView, header: StepHeader, text: string): AdaptiveCard {
-  return renderAddServiceConfirmCard({ ...header, facts: [], texts: [text], buttons: [backButton(view), cancelButton(view)] });
+function dead(view: FlowView, text: string): AdaptiveCard {
+  const { language, flow } = view;
+  return renderAddServiceConfirmCard({ ...view.header, facts: [], texts: [text], buttons: [backButton(language, flow), cancelButton(language, flow)] });
 }
 
-async function headerOf(view: FlowView): Promise<StepHeader> {
-  const { flow, language } = view;
-  const step = portalStepOf(flow.step);
-  const name = flow.draft.userId ? await userName(view) : '';
-  const notes: string[] = [];
-  if (flow.step === 'sim' || (flow.step === 'fixedNumber' && flow.draft.numberOption === NumberOption.NEW)) {
-    const reserved = flow.draft.reservedNumberId
-      ? await view.db.phoneNumber.findFirst({ where: { id: flow.draft.reservedNumberId, organisationId: view.actor.organisationId }, select: { e164: true } })
-      : null;
-    if (reserved) notes.push(t(language, 'addService.number.reserved', { number: national(reserved.e164) }));
-  }
-  return {
-    stepLabel: step ? t(language, 'addService.stepOf', { step: String(step), total: String(TOTAL_STEPS) }) : '',
-    title: t(language, stepTitles[flow.step]),
-    subtitle: name ? t(language, 'addService.subtitle', { name }) : '',
-    notes,
-    buttons: flow.step === 'user' ? [] : [button(view, Verbs.addService.next, t(language, 'addService.button.next'), 'positive'), backButton(view), cancelButton(view)],
-  };
+function typeOf(view: FlowView): CatalogServiceType | undefined {
+  return findServiceType(view.catalog, view.flow.draft.serviceTypeCode, view.flow.draft.productTypeCode);
 }
 
-async function userName(view: FlowView): Promise<string> {
-  return view.flow.draft.userId ? (await userForService(view.db, view.actor, view.flow.draft.userId)).displayName : '';
+function button(flow: FlowState, verb: string, title: string, style: FlowButton['style']): FlowButton {
+  return { title, verb, data: { flowId: flow.flowId, step: flow.step }, style, inputs: 'auto' };
 }
 
-function button(view: FlowView, verb: string, title: string, style: FlowButton['style']): FlowButton {
-  return { title, verb, data: { flowId: view.flow.flowId, step: view.flow.step }, style, inputs: 'auto' };
+function backButton(language: Language, flow: FlowState): FlowButton {
+  return { ...button(flow, Verbs.addService.back, t(language, 'addService.button.back'), 'default'), inputs: 'none' };
 }
 
-function backButton(view: FlowView): FlowButton {
-  return { ...button(view, Verbs.addService.back, t(view.language, 'addService.button.back'), 'default'), inputs: 'none' };
-}
-
-function cancelButton(view: FlowView): FlowButton {
-  return { ...button(view, Verbs.addService.cancel, t(view.language, 'addService.button.cancel'), 'default'), inputs: 'none' };
+function cancelButton(language: Language, flow: FlowState): FlowButton {
+  return { ...button(flow, Verbs.addService.cancel, t(language, 'addService.button.cancel'), 'default'), inputs: 'none' };
 }
 
 function orderFacts(language: Language, product: CatalogProduct | undefined, type: CatalogServiceType | undefined, bundleCode: string | undefined, optionCodes: string[]) {

@@ -1,4 +1,5 @@
 import { findPhoneNumbersInText } from 'libphonenumber-js';
+import { ICCID_IN_TEXT } from '../../services/simCards/simNumber';
 import { wordsOf } from './corpus';
 
 export interface Entities {
@@ -10,8 +11,6 @@ export interface Entities {
 }
 
 const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/;
-// 19 or 20 digits starting with 89 (telecom), in groups separated by spaces or dashes as printed on the card.
-const ICCID = /(?<!\d)89(?:[ -]?\d){17,18}(?!\d)/;
 const PRODUCT = /\b(?:\d+\s?GB|data[ -]?sim|smart\s?mobile|fmc|mobile internet|converged|geconvergeerd|convergente?)\b/i;
 
 /** Words that never name a person even when the training phrasings lack them. */
@@ -37,7 +36,7 @@ export function extractEntities(text: string, isKnownWord: (word: string) => boo
     entities.email = email[0].toLowerCase();
     rest = rest.replace(email[0], ' ');
   }
-  const iccid = ICCID.exec(rest);
+  const iccid = ICCID_IN_TEXT.exec(rest);
   if (iccid) {
     entities.iccid = iccid[0].replace(/\D/g, '');
     rest = rest.replace(iccid[0], ' ');

@@ -35,7 +35,7 @@ export function namesList(items: Array<{ name: Localised }>, empty = ''): Locali
 export const codeAsName = (code: string): Localised => ({ en: code, nl: code, fr: code });
 
 export const nameOf = (row: { name: string; translations: unknown }): Localised => localised(row.name, row.translations, 'name');
-export const descriptionOf = (row: { description: string; translations: unknown }): Localised =>
+const descriptionOf = (row: { description: string; translations: unknown }): Localised =>
   localised(row.description, row.translations, 'description');
 /** The name of the row a service's code points at, or the code when the catalog no longer holds it. */
 export const nameOrCode = (row: { name: string; translations: unknown } | null | undefined, code: string): Localised =>
@@ -180,6 +180,12 @@ export function catalogProductOf(product: StoredProduct): CatalogProduct {
 export async function productNames(db: Db, codes: string[]): Promise<Map<string, Localised>> {
   const rows = await db.productType.findMany({ where: { code: { in: codes } }, select: { code: true, name: true, translations: true } });
   return new Map(rows.map((row) => [row.code, nameOf(row)]));
+}
+
+/** Whether each of these service types comes with a SIM card, by code; a code not found is left out. */
+export async function simCardByServiceType(db: Db, codes: string[]): Promise<Map<string, boolean>> {
+  const rows = await db.serviceType.findMany({ where: { code: { in: codes } }, select: { code: true, hasSim: true } });
+  return new Map(rows.map((row) => [row.code, row.hasSim]));
 }
 
 export function findProduct(catalog: CatalogProduct[], code: string | undefined): CatalogProduct | undefined {

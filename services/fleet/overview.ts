@@ -1,110 +1,21 @@
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { Prisma } from '../../prisma/generated/client';
-import { PortingState, Role, ServiceStatus } from '../../prisma/generated/enums';
+import { Role } from '../../prisma/generated/enums';
 import { lockedActivationLinks } from '../people/activationLinks';
 import { nameOf, type Localised } from '../catalog/catalog';
 import type { Db } from '../platform/db/database';
 import { openEscalations } from '../lifecycle/escalation';
-import { ACTIVATION_MAX_MS, finalStates, openPortingStates, type NextActor } from '../lifecycle/table';
+import { ACTIVATION_MAX_MS } from '../lifecycle/table';
+import { derivedState, finalSql, fleetStates, stateCondition, type FleetState, type ServiceState } from './fleetStates';
 import { canSeeOrganisation, refuse, type Actor } from '../people/people';
 import { plainText } from '../people/userSearch';
 
 /**
  * "How far is the rollout?": where every service of an organisation stands, and what waits for its administrator. The
- * state shown is the lifecycle's own (services/lifecycle/table.ts), grouped by who must act next; it is derived in
+ * state shown is the lifecycle's own, grouped by who must act next (services/fleet/fleetStates.ts); it is derived in
  * SQL from the service's status and its latest porting request, so that counts, lists and the export agree and an
  * organisation with thousands of services is counted by the database, in one query, without loading them.
  */
-
-/** One state of the overview: the lifecycle statuses it holds, narrowed by the schedule and the latest porting. */
-export interface FleetRule {
-  state: string;
-  statuses: readonly ServiceStatus[];
-  /** Only with a scheduled start (true) or only without (false); either when left out. */
-  scheduled?: boolean;
-  /** Only with the latest porting request in one of these states (null: none); any when left out. */
-  porting?: readonly (PortingState | null)[];
-  /** Who must act next on a service in this state (nextActorOf in the lifecycle table); nobody once it is done. */
-  waitsFor: readonly NextActor[];
-}
-
-const S = ServiceStatus;
-/** Refused, cancelled, or (never for long) completed or missing: the administrator corrects and sends it again. */
-const portingNotOpen = [...Object.values(PortingState).filter((state) => !openPortingStates.includes(state)), null];
-
-/**
- * The overview's states, in the order the card shows them; every status and latest porting state falls in exactly
- * one (test/unit/fleetStates.test.ts). The SQL that counts and the TypeScript that names a state both come from here.
- */
-export const fleetRules = [
-  { state: 'waitingForActivation', statuses: [S.WAITING_FOR_ACTIVATION], scheduled: false, waitsFor: ['administrator'] },
-  { state: 'scheduled', statuses: [S.WAITING_FOR_ACTIVATION], scheduled: true, waitsFor: ['time'] },
-  { state: 'waitingForSim', statuses: [S.WAITING_FOR_SIM], waitsFor: ['user'] },
-  { state: 'waitingForStart', statuses: [S.READY], waitsFor: ['user'] },
-  { state: 'activating', statuses: [S.ACTIVATING], waitsFor: ['operator'] },
-  { state: 'waitingForPorting', statuses: [S.WAITING_FOR_PORTING], porting: openPortingStates, waitsFor: ['donorOperator', 'time', 'operator'] },
-  { state: 'portingRefused', statuses: [S.WAITING_FOR_PORTING], porting: portingNotOpen, waitsFor: ['administrator'] },
-  { state: 'failed', statuses: [S.FAILED], waitsFor: ['administrator'] },
-  { state: 'active', statuses: [S.ACTIVE], waitsFor: [] },
-  { state: 'closed', statuses: [S.CANCELLED, S.ENDED], waitsFor: [] },
-] as const satisfies readonly FleetRule[];
-
-/** Cancelled and ended services are 'closed': left out of the counts, still in the export. */
-export type ServiceState = (typeof fleetRules)[number]['state'];
-export type FleetState = Exclude<ServiceState, 'closed'>;
-/** The states the overview counts, in the order the card shows them. */
-export const fleetStates = fleetRules.map((rule) => rule.state).filter((state): state is FleetState => state !== 'closed');
-
-/** What a service's overview state depends on. */
-export interface FleetFacts {
-  status: ServiceStatus;
-  scheduledStartAt: Date | null;
-  /** The latest porting request's state, if the service has one. */
-  porting: PortingState | null;
-}
-
-function matches(rule: FleetRule, facts: FleetFacts): boolean {
-  return rule.statuses.includes(facts.status)
-    && (rule.scheduled === undefined || rule.scheduled === (facts.scheduledStartAt !== null))
-    && (rule.porting === undefined || rule.porting.includes(facts.porting));
-}
-
-/** The one rule a service falls under; the SQL's CASE takes the first, so two would be a fault of the rules. */
-export function fleetRuleOf(facts: FleetFacts): (typeof fleetRules)[number] {
-  const [rule, ...others] = fleetRules.filter((candidate) => matches(candidate, facts));
-  if (!rule || others.length > 0) throw new Error(`not one overview state for ${facts.status} with porting ${facts.porting}`);
-  return rule;
-}
-
-/** The overview state of a service, as the SQL below derives it. */
-export function fleetStateOf(facts: FleetFacts): ServiceState {
-  return fleetRuleOf(facts).state;
-}
-
-/** The schema's enum names and the rules' state names, as SQL literals: constants of this file, never input. */
-function literal(value: string): string {
-  if (!/^\w+$/.test(value)) throw new Error(`not a plain name: ${value}`);
-  return `'${value}'`;
-}
-
-/** A rule as a condition on `s` (a "Service" row) and `lp` (its latest porting request). */
-function ruleCondition(rule: FleetRule): string {
-  const conditions = [`s."status" IN (${rule.statuses.map(literal).join(', ')})`];
-  if (rule.scheduled !== undefined) conditions.push(`s."scheduledStartAt" IS ${rule.scheduled ? 'NOT NULL' : 'NULL'}`);
-  if (rule.porting !== undefined) {
-    const states = rule.porting.filter((state) => state !== null);
-    const alternatives = [`lp."state" IN (${states.map(literal).join(', ')})`, ...(rule.porting.includes(null) ? ['lp."state" IS NULL'] : [])];
-    conditions.push(`(${alternatives.join(' OR ')})`);
-  }
-  return conditions.join(' AND ');
-}
-
-/** The overview state of `s` joined with `lp`: the rules as one CASE, in their order. */
-const derivedState = Prisma.raw(`CASE ${fleetRules.map((rule) => `WHEN ${ruleCondition(rule)} THEN ${literal(rule.state)}`).join(' ')} END`);
-
-/** Services that are done: nothing about them waits for anyone. */
-const finalSql = Prisma.raw(finalStates.map(literal).join(', '));
 
 /** What a list can be narrowed to: a state, or the activations running for longer than they may. */
 export const listStateSchema = z.enum([...fleetStates, 'overdue']);
@@ -246,10 +157,6 @@ export async function overviewOf(db: Db, actor: Actor, organisationId: string, o
     attention: await attentionOf(db, actor, organisation.id, options),
     otherOrganisations: supported.filter((other) => other.id !== organisation.id),
   };
-}
-
-function stateCondition(state: ServiceState): Prisma.Sql {
-  return Prisma.raw(ruleCondition(fleetRules.find((rule) => rule.state === state)!));
 }
 
 interface StoredAttention {
@@ -403,20 +310,4 @@ export async function exportRows(db: Db, actor: Actor, organisationId: string): 
     data: { organisationId: organisation.id, actorId: actor.id, action: 'overview.exported', subjectType: 'Organisation', subjectId: organisation.id, after: { rows: rows.length } },
   });
   return { organisation, rows };
-}
-
-/** A spreadsheet would run a cell starting with one of these as a formula: the quote makes it text. */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-function safeCell(value: string): string {
-  return FORMULA_START.test(value) ? `'${value}` : value;
-}
-
-/**
- * RFC 4180 CSV (CRLF, quoted where needed), with a byte order mark so that spreadsheets read the accents right, and
- * no cell a spreadsheet would take for a formula.
- */
-export function toCsv(header: string[], records: string[][]): string {
-  // The library quotes only line breaks matching its record delimiter; RFC 4180 wants any CR or LF quoted.
-  return stringify([header, ...records].map((record) => record.map(safeCell)), { record_delimiter: 'windows', bom: true, quoted_match: /[\r\n]/ });
 }

@@ -139,7 +139,7 @@ async function overdueActivations(db: Db, now: Date, scaled: (ms: number) => num
 /**
  * Portings whose window closed without the number switching, and portings held back for over a day, on services
  * still going. The window is the donor's, in simulated time: it closes as much sooner as the donor's switch comes
- * (services/simulators/donor.ts nextStepDueAt).
+ * (the simulated donor's nextStepDueAt).
  */
 async function overduePortings(db: Db, now: Date, scaled: (ms: number) => number): Promise<Overdue[]> {
   const requests = await db.portingRequest.findMany({

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { activationResultSchema, recordActivationResult } from './activation';
+import { activationResultSchema, recordActivationResult } from './activationResult';
 import type { Db } from '../platform/db/database';
-import { applyPortingEvent, portingEventSchema } from '../numbers/porting';
+import { applyPortingEvent, portingEventSchema } from '../numbers/portingEvents';
 
 /**
  * Status callbacks from a real provisioning backend and number-portability exchange (POST /api/provisioning/events,

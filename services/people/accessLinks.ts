@@ -59,11 +59,3 @@ export async function redeemOneTimeLink(db: Db, token: string, purpose: LinkPurp
   const claimed = await db.accessLink.updateMany({ where: { id: link.id, usedAt: null }, data: { usedAt: now } });
   return claimed.count === 1 ? { ...link, usedAt: now } : null;
 }
-
-export async function revokeLinks(db: Db, where: { personId: string; serviceId?: string; purpose: LinkPurpose }): Promise<number> {
-  const result = await db.accessLink.updateMany({
-    where: { ...where, revokedAt: null, usedAt: null },
-    data: { revokedAt: new Date() },
-  });
-  return result.count;
-}

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { LinkPurpose, Role, ServiceStatus } from '../../prisma/generated/enums';
 import { findUsableLink } from './accessLinks';
-import { portingPending, startActivationAsUser, submitSimNumber, type SubmitSimResult } from '../lifecycle/activation';
+import { portingPending, startActivationAsUser, submitSimNumber, type SubmitSimResult } from '../lifecycle/userActivation';
 import { giveBackAttempt, takeAttempt, type AttemptLimit } from './attemptWindows';
 import { nameOrCode, type Localised } from '../catalog/catalog';
 import type { Db } from '../platform/db/database';
@@ -22,7 +22,7 @@ export const LINK_ATTEMPT_LIMIT = 10;
 /** From this many tries left, a wrong number's answer says how many remain. */
 const TRIES_LEFT_WARNING = 2;
 /** Wrong numbers from one client address, across links, per window. */
-export const ADDRESS_ATTEMPT_LIMIT: AttemptLimit = { limit: 30, windowMs: 60 * 60 * 1000 };
+const ADDRESS_ATTEMPT_LIMIT: AttemptLimit = { limit: 30, windowMs: 60 * 60 * 1000 };
 
 /** What the link's page shows; no phone or SIM card number is part of it. */
 export interface ActivationLinkView {

@@ -6,7 +6,7 @@ import { Role } from '../../prisma/generated/enums';
 export { Role };
 
 /** Who is writing, as the channel vouches for it: a Teams tenant and AAD object id, or a web chat tied to a person. */
-export const channelIdentitySchema = z.union([
+const channelIdentitySchema = z.union([
   z.object({
     kind: z.literal('aad'),
     tenantId: z.string().trim().min(1).max(100),

@@ -56,7 +56,7 @@ function offsetMs(instant: Date): number {
   return wall - Math.floor(instant.getTime() / 1000) * 1000;
 }
 
-export function addCalendarDays(date: CalendarDate, days: number): CalendarDate {
+function addCalendarDays(date: CalendarDate, days: number): CalendarDate {
   return toCalendarDate(new Date(fromCalendarDate(date).getTime() + days * DAY_MS));
 }
 

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * SIM card numbers (ICCIDs) as printed on the card: 19 or 20 digits, starting with 89 (telecom), the last digit a
  * Luhn check digit. People type them from the card, so every rule that fails gets its own plain explanation.
@@ -14,6 +12,11 @@ export type IccidCheck =
 /** Removes what people type between the groups printed on the card. */
 export function normaliseIccid(input: string): string {
   return input.replace(/[\s-]+/g, '');
+}
+
+/** Groups of four, as printed on the card: easier to compare than 19 digits in a row. */
+export function groupedIccid(iccid: string): string {
+  return normaliseIccid(iccid).replace(/(\d{4})(?=\d)/g, '$1 ');
 }
 
 /** The digit that, appended to `payload`, makes the whole number pass the Luhn check. */
@@ -73,14 +76,6 @@ function fail(problem: IccidProblem, message: string): IccidCheck {
   return { ok: false, problem, message };
 }
 
-/** For boundaries (card data, webhooks): the normalised ICCID, or an issue carrying the person-facing message. */
-export const iccidSchema = z.string().transform((input, ctx) => {
-  const result = checkIccid(input);
-  if (result.ok) return result.iccid;
-  ctx.addIssue({ code: 'custom', message: result.message, params: { problem: result.problem } });
-  return z.NEVER;
-});
-
 export type TypoKind = 'digit' | 'swap';
 
 export interface TypoCandidate {
@@ -116,4 +111,15 @@ function typoKind(typed: string, candidate: string): TypoKind | null {
   if (second === undefined) return 'digit';
   const swapped = second === first + 1 && typed[first] === candidate[second] && typed[second] === candidate[first];
   return swapped ? 'swap' : null;
+}
+
+/** A SIM card number in running text: 19 or 20 digits starting with 89, grouped by spaces or dashes as printed. */
+export const ICCID_IN_TEXT = /(?<!\d)89(?:[ -]?\d){17,18}(?!\d)/;
+
+/**
+ * A message that is nothing but an attempt at a SIM card number (starting with 89, digits in groups), even a
+ * mistyped one: checkIccid then says what is wrong with it.
+ */
+export function isSimNumberAttempt(text: string): boolean {
+  return text.length <= 100 && /^\s*89[\d\s-]{15,}\s*$/.test(text);
 }

@@ -3,16 +3,16 @@ import type { DonorLine, PortingRequest } from '../../prisma/generated/client';
 import { HolderKind, LineType, PortingState } from '../../prisma/generated/enums';
 import type { Db } from '../platform/db/database';
 import { enqueue, jobHandler, type JobHandler } from '../platform/jobQueue';
-import { portingJobSchema } from '../lifecycle/jobs';
+import type { DonorOperators } from '../lifecycle/gateways';
 import {
   applyPortingEvent,
-  earliestPortingDate,
   submitPorting,
   type ApplyResult,
   type InTransaction,
   type PortingEvent,
   type RefusalCode,
-} from '../numbers/porting';
+} from '../numbers/portingEvents';
+import { earliestPortingDate } from '../numbers/portingDetails';
 import { RetryableError } from '../platform/retry';
 import { normaliseVat } from '../numbers/vatNumber';
 import { brusselsInstant, isWorkingDay, nextWorkingDay, toCalendarDate, type CalendarDate } from '../platform/workingDays';
@@ -235,14 +235,9 @@ export function submitToDonor(db: Db, requestId: string, clockSpeed: number, now
   return submitPorting(db, requestId, now, scheduleDonorStep(clockSpeed));
 }
 
-/**
- * A porting held back at its window (the new line did not work then) goes back to the donor once the line works: the
- * donor accepts it again and announces a new window.
- */
-export function resumePortingJob(db: Db, clockSpeed: number): JobHandler<{ requestId: string }> {
-  return jobHandler(portingJobSchema, async ({ requestId }) => {
-    await applyPortingEvent(db, requestId, { to: PortingState.ACCEPTED }, { expectedFrom: PortingState.HELD, alsoInTransaction: scheduleDonorStep(clockSpeed) });
-  });
+/** The simulated donors as the domain's donor operators (services/lifecycle/gateways.ts): bot/background.ts gives them. */
+export function simulatedDonors(clockSpeed: number): DonorOperators {
+  return { requestSent: scheduleDonorStep(clockSpeed) };
 }
 
 /** The background work of the simulated donors: one handler per job kind, for the bot's job worker. */

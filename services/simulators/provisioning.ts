@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
-import { ServiceStatus } from '../../prisma/generated/enums';
-import { recordActivationResult } from '../lifecycle/activation';
+import { recordActivationResult } from '../lifecycle/activationResult';
+import type { ProvisioningBackend } from '../lifecycle/gateways';
 import type { Db } from '../platform/db/database';
 import { enqueue, jobHandler, type JobHandler } from '../platform/jobQueue';
 import { ActivationJobs, serviceJobSchema } from '../lifecycle/jobs';
@@ -24,20 +24,23 @@ export function simulatedActivationMs(serviceId: string): number {
   return slow! % 10 === 0 ? (24 + 24 * fraction) * 60 * MINUTE_MS : (45 + 30 * fraction) * MINUTE_MS;
 }
 
-/** Takes the order of an activating service and schedules the backend's answer. */
-export function provisionJob(db: Db, clockSpeed: number): JobHandler<{ serviceId: string }> {
-  return jobHandler(serviceJobSchema, async ({ serviceId }) => {
-    const service = await db.service.findUnique({ where: { id: serviceId }, select: { status: true, activationStartedAt: true } });
-    if (service?.status !== ServiceStatus.ACTIVATING || !service.activationStartedAt) return;
-    const startedAt = service.activationStartedAt.getTime();
-    await enqueue(db, {
-      kind: ActivationJobs.complete,
-      payload: { serviceId },
-      runAt: new Date(startedAt + simulatedActivationMs(serviceId) / clockSpeed),
-      // Once per activation attempt, however often this job runs.
-      singletonKey: `${ActivationJobs.complete}:${serviceId}:${startedAt}`,
-    });
-  });
+/**
+ * The simulated backend as the domain's provisioning backend (services/lifecycle/gateways.ts): it takes an order and
+ * schedules its answer. bot/background.ts gives it.
+ */
+export function simulatedProvisioning(db: Db, clockSpeed: number): ProvisioningBackend {
+  return {
+    async order({ serviceId, activationStartedAt }) {
+      const startedAt = activationStartedAt.getTime();
+      await enqueue(db, {
+        kind: ActivationJobs.complete,
+        payload: { serviceId },
+        runAt: new Date(startedAt + simulatedActivationMs(serviceId) / clockSpeed),
+        // Once per activation attempt, however often the order is given.
+        singletonKey: `${ActivationJobs.complete}:${serviceId}:${startedAt}`,
+      });
+    },
+  };
 }
 
 /** The backend's answer: the line works. */

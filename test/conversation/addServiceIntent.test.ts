@@ -1,14 +1,12 @@
-import { MemoryStorage, TestAdapter, TurnContext, type Activity } from 'botbuilder';
-import type { IntentMatch } from '../../bot/routes/intents';
-import { intentHandlers } from '../../bot/routes/addService';
-import { TURN_FACTS, type TurnFacts } from '../../bot/turnFacts';
-import { newTurnState } from '../../bot/turnState';
+import type { IntentMatch } from '../../dialogs/understanding/intents';
+import { addServiceFeature } from '../../dialogs/addService/feature';
 import { AddServiceFlow } from '../../dialogs/addService/flow';
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other } from '../../prisma/demoData';
 import type { Database } from '../../services/platform/db/database';
 import type { Actor } from '../../services/people/people';
 import { demoActor, readCard, type Card } from '../support/addServiceDriver';
 import { openTestDatabase } from '../support/database';
+import { featureTurn } from '../support/featureTurn';
 
 let db: Database;
 let ann: Actor;
@@ -23,18 +21,11 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => db.close());
 
-/** The addService intent handler on a typed message, as the message route calls it; returns the card and the flow kept. */
+/** The addService intent on a typed message, as the runner calls it; returns the card shown and the flow kept. */
 async function say(who: Actor, text: string, entities: IntentMatch['entities']): Promise<{ card: Card; stored: unknown }> {
-  const adapter = new TestAdapter();
-  const activity: Partial<Activity> = { type: 'message', text, channelId: 'msteams', conversation: { id: `c-${who.id}` } as Activity['conversation'], from: { id: 'u', name: who.displayName }, recipient: { id: 'b', name: 'bot' } };
-  const context = new TurnContext(adapter, activity);
-  const facts: TurnFacts = { recognition: { status: 'known', actor: who }, language: 'en' };
-  context.turnState.set(TURN_FACTS, facts);
-  const state = newTurnState();
-  await state.load(context, new MemoryStorage());
-  await intentHandlers({ db }).addService!(context, state, facts, { intent: 'addService', score: 1, language: 'en', text, entities });
-  const sent = adapter.activeQueue.at(-1) as Partial<Activity>;
-  return { card: sent.attachments![0]!.content as Card, stored: state.conversation.addService };
+  const { turn, record, kept } = featureTurn<unknown>(db, who);
+  await addServiceFeature.intents!.addService!(turn, { intent: 'addService', score: 1, language: 'en', text, entities });
+  return { card: record.cards.at(-1)!.card as Card, stored: kept() };
 }
 
 describe('a request in words pre-fills what it names', () => {

@@ -1,12 +1,8 @@
 import { demo, demoStockIccids, other } from '../../prisma/demoData';
 import { LinkPurpose, ServiceStatus, SimState } from '../../prisma/generated/enums';
-import {
-  recordActivationResult,
-  resendActivationEmail,
-  scheduleStart,
-  startService,
-  submitSimNumber,
-} from '../../services/lifecycle/activation';
+import { recordActivationResult } from '../../services/lifecycle/activationResult';
+import { resendActivationEmail, scheduleStart, startService } from '../../services/lifecycle/activation';
+import { submitSimNumber } from '../../services/lifecycle/userActivation';
 import type { Database } from '../../services/platform/db/database';
 import { ActivationJobs } from '../../services/lifecycle/jobs';
 import { AccessDenied, type Actor } from '../../services/people/people';

@@ -2,26 +2,17 @@ import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { problemText } from '../../dialogs/bulkImport';
 import { demo, other } from '../../prisma/demoData';
-import {
-  BulkImportJobs,
-  bulkImportJob,
-  confirmImport,
-  createImportServices,
-  FileRejected,
-  importReport,
-  importSummary,
-  MAX_FILE_BYTES,
-  templateColumns,
-  templateCsv,
-  templateXlsx,
-  validateImport,
-  type ValidatedImport,
-} from '../../services/bulkImport/bulkImport';
+import { BulkImportJobs, bulkImportJob, confirmImport, createImportServices } from '../../services/bulkImport/creation';
+import { FileRejected, MAX_FILE_BYTES, templateColumns } from '../../services/bulkImport/importFile';
+import { importReport } from '../../services/bulkImport/report';
+import { importSummary } from '../../services/bulkImport/progress';
+import { templateCsv, templateXlsx } from '../../services/bulkImport/template';
+import { validateImport, type ValidatedImport } from '../../services/bulkImport/validation';
 import type { Database } from '../../services/platform/db/database';
-import { scheduledStartJob } from '../../services/lifecycle/activation';
+import { scheduledStartJob } from '../../services/lifecycle/activationJobs';
 import { JobWorker } from '../../services/platform/jobQueue';
 import { AccessDenied, type Actor } from '../../services/people/people';
-import * as serviceOrders from '../../services/addService/addService';
+import * as serviceOrders from '../../services/addService/orderSaving';
 import { generateFile, prepareOrganisation, type GeneratedFile } from '../support/bulkImportFile';
 import { openTestDatabase } from '../support/database';
 

@@ -3,7 +3,7 @@ import type { Database } from '../../services/platform/db/database';
 import type { DonorLine, PortingRequest, Prisma } from '../../prisma/generated/client';
 import { ActivationMethod, ActivationTiming, HolderKind, LineType, NumberState, PortingState, Role, ServiceStatus } from '../../prisma/generated/enums';
 import { advanceDuePortings, advancePorting, cancelBySms, DONOR_DELAYS, nextStepDueAt, portingSlot } from '../../services/simulators/donor';
-import { applyPortingEvent, type RefusalCode } from '../../services/numbers/porting';
+import { applyPortingEvent, type RefusalCode } from '../../services/numbers/portingEvents';
 import { luhnCheckDigit } from '../../services/simCards/simNumber';
 
 const iccid = (payload: string) => payload + luhnCheckDigit(payload);

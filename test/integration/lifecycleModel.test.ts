@@ -4,20 +4,16 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { DEMO_TENANT_ID, OTHER_TENANT_ID } from '../../prisma/demoData';
 import { HolderKind, LineType, NumberKind, NumberState, PortingState, Role, ServiceStatus, SimState } from '../../prisma/generated/enums';
-import {
-  recordActivationResult,
-  retryActivation,
-  servicesOfUser,
-  startActivationAsUser,
-  startService,
-  submitSimNumber,
-  listWaitingServices,
-  submitPortingJob,
-} from '../../services/lifecycle/activation';
+import { recordActivationResult } from '../../services/lifecycle/activationResult';
+import { retryActivation, startService } from '../../services/lifecycle/activation';
+import { servicesOfUser, listWaitingServices } from '../../services/lifecycle/serviceLists';
+import { startActivationAsUser, submitSimNumber } from '../../services/lifecycle/userActivation';
+import { provisionJob, resumePortingJob, submitPortingJob } from '../../services/lifecycle/activationJobs';
 import { activationEmailJob } from '../../services/notifications/activationEmail';
+import { emailComposer } from '../../dialogs/emails';
 import { contractCatalog, type CatalogServiceType } from '../../services/catalog/catalog';
 import type { Database } from '../../services/platform/db/database';
-import { advancePorting, nextStepDueAt, portingSlot, resumePortingJob, scheduleDonorStep } from '../../services/simulators/donor';
+import { advancePorting, nextStepDueAt, portingSlot, scheduleDonorStep, simulatedDonors } from '../../services/simulators/donor';
 import { JobWorker } from '../../services/platform/jobQueue';
 import { ActivationJobs } from '../../services/lifecycle/jobs';
 import { ACTIVATION_MAX_MS, isFinal, nextActorOf, transitions } from '../../services/lifecycle/table';
@@ -26,9 +22,12 @@ import { notificationAudiences, isNotificationKind } from '../../services/notifi
 import { reserveNumber } from '../../services/numbers/numberPool';
 import { listServices } from '../../services/fleet/overview';
 import type { Actor } from '../../services/people/people';
-import { applyPortingEvent, listPortingIssues, resubmitPorting, type PortingDetailsInput } from '../../services/numbers/porting';
-import { completeJob, provisionJob, simulatedActivationMs } from '../../services/simulators/provisioning';
-import { saveService, type ServiceDraft } from '../../services/addService/addService';
+import { applyPortingEvent } from '../../services/numbers/portingEvents';
+import { listPortingIssues, resubmitPorting } from '../../services/numbers/portingRequests';
+import type { PortingDetailsInput } from '../../services/numbers/portingDetails';
+import { completeJob, simulatedActivationMs, simulatedProvisioning } from '../../services/simulators/provisioning';
+import type { ServiceDraft } from '../../services/addService/orderDraft';
+import { saveService } from '../../services/addService/orderSaving';
 import { luhnCheckDigit } from '../../services/simCards/simNumber';
 import { addWorkingDays, brusselsDate, brusselsInstant } from '../../services/platform/workingDays';
 import { openTestDatabase } from '../support/database';
@@ -228,12 +227,13 @@ async function runJobs(): Promise<void> {
       [ActivationJobs.sendEmail]: activationEmailJob({
         db: db.prisma,
         mailer: createMailer({ from: 'bot@model.example', outboxDir }),
+        composer: emailComposer,
         publicUrl: 'http://localhost',
         announce: () => undefined,
       }),
-      [ActivationJobs.submitPorting]: submitPortingJob(db.prisma, CLOCK),
-      [ActivationJobs.resumePorting]: resumePortingJob(db.prisma, CLOCK),
-      [ActivationJobs.provision]: provisionJob(db.prisma, CLOCK),
+      [ActivationJobs.submitPorting]: submitPortingJob(db.prisma, simulatedDonors(CLOCK)),
+      [ActivationJobs.resumePorting]: resumePortingJob(db.prisma, simulatedDonors(CLOCK)),
+      [ActivationJobs.provision]: provisionJob(db.prisma, simulatedProvisioning(db.prisma, CLOCK)),
       [ActivationJobs.complete]: completeJob(db.prisma),
     },
   });

@@ -1,6 +1,7 @@
 import { ActivationMethod, ActivationTiming, NumberOption, ServiceStatus, SimState } from '../../prisma/generated/enums';
 import { convergedServices, demo, demoScenario, demoStockIccids } from '../../prisma/demoData';
-import { recordActivationResult, startService } from '../../services/lifecycle/activation';
+import { recordActivationResult } from '../../services/lifecycle/activationResult';
+import { startService } from '../../services/lifecycle/activation';
 import type { Database } from '../../services/platform/db/database';
 import type { Actor } from '../../services/people/people';
 import { openTestDatabase } from '../support/database';

@@ -11,18 +11,16 @@ import { escalateToAdministrators, markEscalationHandled } from '../../services/
 import { ACTIVATION_MAX_MS } from '../../services/lifecycle/table';
 import {
   exportRows,
-  fleetStateOf,
-  fleetStates,
   listServices,
   overviewOf,
-  toCsv,
   type AttentionKind,
-  type FleetState,
   type Overview,
-  type ServiceState,
 } from '../../services/fleet/overview';
+import { fleetStateOf, fleetStates, type FleetState, type ServiceState } from '../../services/fleet/fleetStates';
+import { toCsv } from '../../services/fleet/csv';
 import { AccessDenied, type Actor } from '../../services/people/people';
-import { portingDetailsOf, resubmitPorting } from '../../services/numbers/porting';
+import { portingDetailsOf } from '../../services/numbers/portingDetails';
+import { resubmitPorting } from '../../services/numbers/portingRequests';
 import { openTestDatabase } from '../support/database';
 
 let db: Database;

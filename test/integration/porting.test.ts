@@ -2,16 +2,9 @@ import { openTestDatabase } from '../support/database';
 import type { Database } from '../../services/platform/db/database';
 import { AccessDenied, type Actor } from '../../services/people/people';
 import { ActivationMethod, ActivationTiming, HolderKind, LineType, NumberKind, PortingState, Role, ServiceStatus } from '../../prisma/generated/enums';
-import {
-  applyPortingEvent,
-  listPortingIssues,
-  portingDetailsOf,
-  PortingConflict,
-  precheckPortingFor,
-  requestPorting,
-  submitPorting,
-  type PortingDetailsInput,
-} from '../../services/numbers/porting';
+import { applyPortingEvent, submitPorting } from '../../services/numbers/portingEvents';
+import { listPortingIssues, PortingConflict, requestPorting } from '../../services/numbers/portingRequests';
+import { portingDetailsOf, precheckPortingFor, type PortingDetailsInput } from '../../services/numbers/portingDetails';
 
 let db: Database;
 let admin: Actor;

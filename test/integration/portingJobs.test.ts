@@ -4,7 +4,9 @@ import type { Database } from '../../services/platform/db/database';
 import { DONOR_DELAYS, DONOR_STEP_JOB, donorJobHandlers, submitToDonor } from '../../services/simulators/donor';
 import { JobWorker } from '../../services/platform/jobQueue';
 import type { Actor } from '../../services/people/people';
-import { applyPortingEvent, requestPorting, type PortingDetailsInput } from '../../services/numbers/porting';
+import { applyPortingEvent } from '../../services/numbers/portingEvents';
+import { requestPorting } from '../../services/numbers/portingRequests';
+import type { PortingDetailsInput } from '../../services/numbers/portingDetails';
 import { addWorkingDays, brusselsDate, brusselsInstant } from '../../services/platform/workingDays';
 import { openTestDatabase } from '../support/database';
 

@@ -2,7 +2,9 @@ import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, demoStockIccids, donorExamples, 
 import type { Database } from '../../services/platform/db/database';
 import { listFixedNumbersInUse, listFreeFixedNumbers, reserveNumber } from '../../services/numbers/numberPool';
 import { AccessDenied, type Actor } from '../../services/people/people';
-import { saveService, serviceSummary, type ServiceDraft } from '../../services/addService/addService';
+import type { ServiceDraft } from '../../services/addService/orderDraft';
+import { saveService } from '../../services/addService/orderSaving';
+import { serviceSummary } from '../../services/addService/summaryCard';
 import { demoActor } from '../support/addServiceDriver';
 import { openTestDatabase } from '../support/database';
 

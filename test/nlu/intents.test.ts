@@ -1,4 +1,4 @@
-import { intentNames } from '../../bot/routes/intents';
+import { intentNames } from '../../dialogs/understanding/intents';
 import { loadCorpus, nluLanguages } from '../../dialogs/understanding/corpus';
 import { evaluateAll } from '../../dialogs/understanding/evaluate';
 import { decide, IntentModel } from '../../dialogs/understanding/model';

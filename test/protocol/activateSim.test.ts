@@ -2,7 +2,7 @@ import { jobHandlers } from '../../bot/background';
 import { createLogger } from '../../bot/logger';
 import { DEMO_TENANT_ID, demo, demoScenario, demoStockIccids, generatedDemoEmployees, otherStockIccids } from '../../prisma/demoData';
 import { ServiceStatus, SimState } from '../../prisma/generated/enums';
-import { recordActivationResult } from '../../services/lifecycle/activation';
+import { recordActivationResult } from '../../services/lifecycle/activationResult';
 import { JobWorker } from '../../services/platform/jobQueue';
 import { useBotUnderTest } from '../support/botUnderTest';
 import { whatTheySee, type SentActivity, type TeamsPerson } from '../support/connector';

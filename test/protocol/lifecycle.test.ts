@@ -1,7 +1,7 @@
 import { DEMO_TENANT_ID, demo, demoStockIccids, donorExamples, generatedDemoEmployees, pieterPorting } from '../../prisma/demoData';
 import { HolderKind, LineType, PortingState, ServiceStatus } from '../../prisma/generated/enums';
 import type { Actor } from '../../services/people/people';
-import { saveService } from '../../services/addService/addService';
+import { saveService } from '../../services/addService/orderSaving';
 import { inputsOf } from '../support/addServiceDriver';
 import { whatTheySee, type SentActivity, type TeamsPerson } from '../support/connector';
 import { useBotUnderTest } from '../support/botUnderTest';

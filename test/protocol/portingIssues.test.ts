@@ -6,7 +6,7 @@ import { startBot, type RunningBot } from '../../bot/main';
 import { HolderKind, PortingState } from '../../prisma/generated/enums';
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other, pieterPorting } from '../../prisma/demoData';
 import { DONOR_STEP_JOB, advancePorting } from '../../services/simulators/donor';
-import { earliestPortingDate } from '../../services/numbers/porting';
+import { earliestPortingDate } from '../../services/numbers/portingDetails';
 import { addWorkingDays, brusselsDate } from '../../services/platform/workingDays';
 import { expectValidCard } from '../support/adaptiveCards';
 import { openTestDatabase } from '../support/database';

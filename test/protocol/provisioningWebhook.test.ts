@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { configFromEnvironment } from '../../bot/config';
 import { startBot, type RunningBot } from '../../bot/main';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signProvisioningEvent } from '../../bot/routes/provisioningWebhook';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signProvisioningEvent } from '../../bot/http/provisioningWebhook';
 import { ActivationMethod, ActivationTiming, HolderKind, LineType, PortingState, ServiceStatus } from '../../prisma/generated/enums';
 import { demo, donorExamples, pieterPorting } from '../../prisma/demoData';
 import { advancePorting } from '../../services/simulators/donor';
 import type { Actor } from '../../services/people/people';
-import { requestPorting, type PortingDetailsInput } from '../../services/numbers/porting';
+import { requestPorting } from '../../services/numbers/portingRequests';
+import type { PortingDetailsInput } from '../../services/numbers/portingDetails';
 import { openTestDatabase } from '../support/database';
 
 const SECRET = 'webhook-test-secret';

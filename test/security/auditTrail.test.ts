@@ -1,6 +1,6 @@
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, demoStockIccids, other } from '../../prisma/demoData';
 import { Verbs } from '../../cards/verbs';
-import { submitSimNumber } from '../../services/lifecycle/activation';
+import { submitSimNumber } from '../../services/lifecycle/userActivation';
 import { expectValidCard } from '../support/adaptiveCards';
 import { demoActor } from '../support/addServiceDriver';
 import { useBotUnderTest } from '../support/botUnderTest';

@@ -5,7 +5,16 @@ import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, demoStockIccids, freeMobileNumbe
 import type { Prisma } from '../../prisma/generated/client';
 import { NumberKind } from '../../prisma/generated/enums';
 import * as activation from '../../services/lifecycle/activation';
-import * as bulkImport from '../../services/bulkImport/bulkImport';
+import * as userActivation from '../../services/lifecycle/userActivation';
+import * as serviceLists from '../../services/lifecycle/serviceLists';
+import * as serviceAccess from '../../services/lifecycle/serviceAccess';
+import * as importValidation from '../../services/bulkImport/validation';
+import * as importFile from '../../services/bulkImport/importFile';
+import * as importTemplate from '../../services/bulkImport/template';
+import * as importReport from '../../services/bulkImport/report';
+import * as importCreation from '../../services/bulkImport/creation';
+import * as importProgress from '../../services/bulkImport/progress';
+import * as importAccess from '../../services/bulkImport/importAccess';
 import * as catalog from '../../services/catalog/catalog';
 import type { Database } from '../../services/platform/db/database';
 import * as deadLetters from '../../services/notifications/deadLetters';
@@ -13,10 +22,15 @@ import * as escalation from '../../services/lifecycle/escalation';
 import * as numberPool from '../../services/numbers/numberPool';
 import * as overview from '../../services/fleet/overview';
 import { AccessDenied, type Actor } from '../../services/people/people';
-import * as porting from '../../services/numbers/porting';
+import * as portingDetails from '../../services/numbers/portingDetails';
+import * as portingRequests from '../../services/numbers/portingRequests';
 import * as serviceLookup from '../../services/fleet/lookUp';
-import * as serviceOrders from '../../services/addService/addService';
-import { FixedOption } from '../../services/addService/addService';
+import * as numberChoices from '../../services/addService/numberChoices';
+import * as orderAccess from '../../services/addService/orderAccess';
+import { FixedOption } from '../../services/addService/orderDraft';
+import * as orderSaving from '../../services/addService/orderSaving';
+import * as simCheck from '../../services/addService/simCheck';
+import * as summaryCard from '../../services/addService/summaryCard';
 import * as userSearch from '../../services/people/userSearch';
 import { openTestDatabase } from '../support/database';
 import { rowCounts } from '../support/rowCounts';
@@ -32,8 +46,10 @@ const SERVICES_DIR = path.join(__dirname, '../../services');
 /** `file:function` of every exported function with a parameter typed Actor, read from the source. */
 function functionsTakingAnActor(): string[] {
   const found: string[] = [];
-  for (const file of fs.readdirSync(SERVICES_DIR).filter((name) => name.endsWith('.ts'))) {
-    const source = ts.createSourceFile(file, fs.readFileSync(path.join(SERVICES_DIR, file), 'utf8'), ts.ScriptTarget.Latest, true);
+  const files = fs.readdirSync(SERVICES_DIR, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.ts'));
+  for (const relative of files) {
+    const file = path.basename(relative);
+    const source = ts.createSourceFile(file, fs.readFileSync(path.join(SERVICES_DIR, relative), 'utf8'), ts.ScriptTarget.Latest, true);
     for (const statement of source.statements) {
       if (!ts.isFunctionDeclaration(statement) || !statement.name) continue;
       if (!statement.modifiers?.some((modifier) => modifier.kind === ts.SyntaxKind.ExportKeyword)) continue;
@@ -52,12 +68,12 @@ const NOT_GUARDS: Record<string, string> = {
   'people:recordRefusal': 'writes the audit event of a refusal',
   'people:refuse': 'writes the audit event of a refusal and throws',
   'people:refuseMalformedCard': 'writes the audit event of a refusal and throws',
-  'serviceOrders:auditRefusal': 'writes the audit event of a refusal',
-  'serviceOrders:refuseOrder': 'writes the audit event of a refusal and throws',
+  'orderAccess:auditRefusal': 'writes the audit event of a refusal',
+  'orderAccess:refuseOrder': 'writes the audit event of a refusal and throws',
   'languagePreference:rememberLastLanguage': "writes the actor's own row only",
   'languagePreference:setPreferredLanguage': "writes the actor's own row only",
-  'activation:servicesOfUser': "reads the actor's own services only (where userId = actor)",
-  'porting:addPortingAttempt': "writes inside its caller's transaction, after the caller's check (saveService, requestPorting, resubmitPorting)",
+  'serviceLists:servicesOfUser': "reads the actor's own services only (where userId = actor)",
+  'portingRequests:addPortingAttempt': "writes inside its caller's transaction, after the caller's check (saveService, requestPorting, resubmitPorting)",
 };
 
 interface World {
@@ -90,7 +106,7 @@ interface World {
 type Call = (w: World) => Promise<unknown>;
 type WrongActor = 'user as administrator' | "another organisation's administrator" | 'support outside its organisations';
 
-const details = (number: string): porting.PortingDetailsInput => ({
+const details = (number: string): portingDetails.PortingDetailsInput => ({
   number,
   donorOperator: pieterPorting.operatorCode,
   holderKind: pieterPorting.holderKind,
@@ -104,6 +120,17 @@ const place = { channelId: 'msteams', conversationId: 'a:elsewhere', activityId:
 
 /** For each function, the call each wrong actor tries. */
 const CASES: Record<string, Partial<Record<WrongActor, Call>>> = {
+  'serviceAccess:serviceFor': {
+    'user as administrator': (w) => serviceAccess.serviceFor(w.db.prisma, w.jan, w.marieService, 'administrator', 'service.read'),
+    "another organisation's administrator": (w) => serviceAccess.serviceFor(w.db.prisma, w.olga, w.marieService, 'administrator', 'service.read'),
+    'support outside its organisations': (w) => serviceAccess.serviceFor(w.db.prisma, w.sam, w.otherService, 'administrator-or-support', 'service.read'),
+  },
+  'importAccess:requireAdministrator': { 'user as administrator': (w) => importAccess.requireAdministrator(w.db.prisma, w.jan, w.demoImport) },
+  'importAccess:importFor': {
+    'user as administrator': (w) => importAccess.importFor(w.db.prisma, w.jan, w.demoImport),
+    "another organisation's administrator": (w) => importAccess.importFor(w.db.prisma, w.olga, w.demoImport),
+  },
+  'orderAccess:requireAdministrator': { 'user as administrator': (w) => orderAccess.requireAdministrator(w.db.prisma, w.jan) },
   'activation:startService': {
     'user as administrator': (w) => activation.startService(w.db.prisma, w.jan, w.marieService),
     "another organisation's administrator": (w) => activation.startService(w.db.prisma, w.olga, w.marieService),
@@ -117,55 +144,55 @@ const CASES: Record<string, Partial<Record<WrongActor, Call>>> = {
     "another organisation's administrator": (w) => activation.resendActivationEmail(w.db.prisma, w.olga, w.janService),
     'support outside its organisations': (w) => activation.resendActivationEmail(w.db.prisma, w.sam, w.otherService),
   },
-  'activation:submitSimNumber': {
-    'user as administrator': (w) => activation.submitSimNumber(w.db.prisma, w.jan, w.marieService, w.demoIccid),
-    "another organisation's administrator": (w) => activation.submitSimNumber(w.db.prisma, w.olga, w.janService, w.demoIccid),
-    'support outside its organisations': (w) => activation.submitSimNumber(w.db.prisma, w.sam, w.otherService, w.demoIccid),
+  'userActivation:submitSimNumber': {
+    'user as administrator': (w) => userActivation.submitSimNumber(w.db.prisma, w.jan, w.marieService, w.demoIccid),
+    "another organisation's administrator": (w) => userActivation.submitSimNumber(w.db.prisma, w.olga, w.janService, w.demoIccid),
+    'support outside its organisations': (w) => userActivation.submitSimNumber(w.db.prisma, w.sam, w.otherService, w.demoIccid),
   },
-  'activation:serviceForSim': {
-    'user as administrator': (w) => activation.serviceForSim(w.db.prisma, w.jan, w.marieService),
-    "another organisation's administrator": (w) => activation.serviceForSim(w.db.prisma, w.olga, w.janService),
-    'support outside its organisations': (w) => activation.serviceForSim(w.db.prisma, w.sam, w.otherService),
+  'userActivation:serviceForSim': {
+    'user as administrator': (w) => userActivation.serviceForSim(w.db.prisma, w.jan, w.marieService),
+    "another organisation's administrator": (w) => userActivation.serviceForSim(w.db.prisma, w.olga, w.janService),
+    'support outside its organisations': (w) => userActivation.serviceForSim(w.db.prisma, w.sam, w.otherService),
   },
-  'activation:startActivationAsUser': {
-    'user as administrator': (w) => activation.startActivationAsUser(w.db.prisma, w.jan, w.marieService),
-    "another organisation's administrator": (w) => activation.startActivationAsUser(w.db.prisma, w.olga, w.janService),
-    'support outside its organisations': (w) => activation.startActivationAsUser(w.db.prisma, w.sam, w.otherService),
+  'userActivation:startActivationAsUser': {
+    'user as administrator': (w) => userActivation.startActivationAsUser(w.db.prisma, w.jan, w.marieService),
+    "another organisation's administrator": (w) => userActivation.startActivationAsUser(w.db.prisma, w.olga, w.janService),
+    'support outside its organisations': (w) => userActivation.startActivationAsUser(w.db.prisma, w.sam, w.otherService),
   },
   'activation:retryActivation': {
     'user as administrator': (w) => activation.retryActivation(w.db.prisma, w.jan, w.marieService),
     "another organisation's administrator": (w) => activation.retryActivation(w.db.prisma, w.olga, w.janService),
   },
-  'activation:listWaitingServices': { 'user as administrator': (w) => activation.listWaitingServices(w.db.prisma, w.jan) },
-  'activation:allWaitingServiceIds': { 'user as administrator': (w) => activation.allWaitingServiceIds(w.db.prisma, w.jan) },
+  'serviceLists:listWaitingServices': { 'user as administrator': (w) => serviceLists.listWaitingServices(w.db.prisma, w.jan) },
+  'serviceLists:allWaitingServiceIds': { 'user as administrator': (w) => serviceLists.allWaitingServiceIds(w.db.prisma, w.jan) },
   // Another organisation's administrator can only name their own organisation's services: the job takes the actor's.
   'activation:queueStartAll': { 'user as administrator': (w) => activation.queueStartAll(w.db.prisma, w.jan, 'forged-start-all') },
-  'bulkImport:validateImport': {
-    'user as administrator': (w) => bulkImport.validateImport(w.db.prisma, w.jan, { name: 'forged.csv', content: bulkImport.contentOf(Buffer.from(bulkImport.templateCsv())) }),
+  'validation:validateImport': {
+    'user as administrator': (w) => importValidation.validateImport(w.db.prisma, w.jan, { name: 'forged.csv', content: importFile.contentOf(Buffer.from(importTemplate.templateCsv())) }),
   },
-  'bulkImport:importReport': {
-    'user as administrator': (w) => bulkImport.importReport(w.db.prisma, w.jan, w.demoImport),
-    "another organisation's administrator": (w) => bulkImport.importReport(w.db.prisma, w.olga, w.demoImport),
+  'report:importReport': {
+    'user as administrator': (w) => importReport.importReport(w.db.prisma, w.jan, w.demoImport),
+    "another organisation's administrator": (w) => importReport.importReport(w.db.prisma, w.olga, w.demoImport),
   },
-  'bulkImport:reportCsv': {
-    'user as administrator': (w) => bulkImport.reportCsv(w.db.prisma, w.jan, w.demoImport, () => ''),
-    "another organisation's administrator": (w) => bulkImport.reportCsv(w.db.prisma, w.olga, w.demoImport, () => ''),
+  'report:reportCsv': {
+    'user as administrator': (w) => importReport.reportCsv(w.db.prisma, w.jan, w.demoImport, () => ''),
+    "another organisation's administrator": (w) => importReport.reportCsv(w.db.prisma, w.olga, w.demoImport, () => ''),
   },
-  'bulkImport:confirmImport': {
-    'user as administrator': (w) => bulkImport.confirmImport(w.db.prisma, w.jan, w.demoImport, { start: 'NOW', confirmKey: 'forged-confirm-1' }),
-    "another organisation's administrator": (w) => bulkImport.confirmImport(w.db.prisma, w.olga, w.demoImport, { start: 'NOW', confirmKey: 'forged-confirm-2' }),
+  'creation:confirmImport': {
+    'user as administrator': (w) => importCreation.confirmImport(w.db.prisma, w.jan, w.demoImport, { start: 'NOW', confirmKey: 'forged-confirm-1' }),
+    "another organisation's administrator": (w) => importCreation.confirmImport(w.db.prisma, w.olga, w.demoImport, { start: 'NOW', confirmKey: 'forged-confirm-2' }),
   },
-  'bulkImport:cancelImport': {
-    'user as administrator': (w) => bulkImport.cancelImport(w.db.prisma, w.jan, w.demoImport),
-    "another organisation's administrator": (w) => bulkImport.cancelImport(w.db.prisma, w.olga, w.demoImport),
+  'creation:cancelImport': {
+    'user as administrator': (w) => importCreation.cancelImport(w.db.prisma, w.jan, w.demoImport),
+    "another organisation's administrator": (w) => importCreation.cancelImport(w.db.prisma, w.olga, w.demoImport),
   },
-  'bulkImport:importSummary': {
-    'user as administrator': (w) => bulkImport.importSummary(w.db.prisma, w.jan, w.demoImport),
-    "another organisation's administrator": (w) => bulkImport.importSummary(w.db.prisma, w.olga, w.demoImport),
+  'progress:importSummary': {
+    'user as administrator': (w) => importProgress.importSummary(w.db.prisma, w.jan, w.demoImport),
+    "another organisation's administrator": (w) => importProgress.importSummary(w.db.prisma, w.olga, w.demoImport),
   },
-  'bulkImport:recordProgressCard': {
-    'user as administrator': (w) => bulkImport.recordProgressCard(w.db.prisma, w.jan, w.demoImport, place),
-    "another organisation's administrator": (w) => bulkImport.recordProgressCard(w.db.prisma, w.olga, w.demoImport, place),
+  'progress:recordProgressCard': {
+    'user as administrator': (w) => importProgress.recordProgressCard(w.db.prisma, w.jan, w.demoImport, place),
+    "another organisation's administrator": (w) => importProgress.recordProgressCard(w.db.prisma, w.olga, w.demoImport, place),
   },
   'catalog:contractCatalog': { 'user as administrator': (w) => catalog.contractCatalog(w.db.prisma, w.jan) },
   'deadLetters:undeliveredUpdatesOf': {
@@ -218,62 +245,62 @@ const CASES: Record<string, Partial<Record<WrongActor, Call>>> = {
     "another organisation's administrator": (w) => overview.exportRows(w.db.prisma, w.olga, w.demoOrgId),
     'support outside its organisations': (w) => overview.exportRows(w.db.prisma, w.sam, w.otherOrgId),
   },
-  'porting:precheckPortingFor': { 'user as administrator': (w) => porting.precheckPortingFor(w.db.prisma, w.jan, details(pieterPorting.e164)) },
-  'porting:requestPorting': {
-    'user as administrator': (w) => porting.requestPorting(w.db.prisma, w.jan, w.marieService, details(pieterPorting.e164), { submit: true }),
-    "another organisation's administrator": (w) => porting.requestPorting(w.db.prisma, w.olga, w.marieService, details(pieterPorting.e164), { submit: true }),
+  'portingDetails:precheckPortingFor': { 'user as administrator': (w) => portingDetails.precheckPortingFor(w.db.prisma, w.jan, details(pieterPorting.e164)) },
+  'portingRequests:requestPorting': {
+    'user as administrator': (w) => portingRequests.requestPorting(w.db.prisma, w.jan, w.marieService, details(pieterPorting.e164), { submit: true }),
+    "another organisation's administrator": (w) => portingRequests.requestPorting(w.db.prisma, w.olga, w.marieService, details(pieterPorting.e164), { submit: true }),
   },
-  'porting:resubmitPorting': {
-    'user as administrator': (w) => porting.resubmitPorting(w.db.prisma, w.jan, w.pieterRequest, details(pieterPorting.e164), { alsoInTransaction: async () => undefined }),
-    "another organisation's administrator": (w) => porting.resubmitPorting(w.db.prisma, w.olga, w.pieterRequest, details(pieterPorting.e164), { alsoInTransaction: async () => undefined }),
-    'support outside its organisations': (w) => porting.resubmitPorting(w.db.prisma, w.sam, w.otherRequest, details(pieterPorting.e164), { alsoInTransaction: async () => undefined }),
+  'portingRequests:resubmitPorting': {
+    'user as administrator': (w) => portingRequests.resubmitPorting(w.db.prisma, w.jan, w.pieterRequest, details(pieterPorting.e164), { alsoInTransaction: async () => undefined }),
+    "another organisation's administrator": (w) => portingRequests.resubmitPorting(w.db.prisma, w.olga, w.pieterRequest, details(pieterPorting.e164), { alsoInTransaction: async () => undefined }),
+    'support outside its organisations': (w) => portingRequests.resubmitPorting(w.db.prisma, w.sam, w.otherRequest, details(pieterPorting.e164), { alsoInTransaction: async () => undefined }),
   },
-  'porting:refusedRequestFor': {
-    'user as administrator': (w) => porting.refusedRequestFor(w.db.prisma, w.jan, w.pieterRequest),
-    "another organisation's administrator": (w) => porting.refusedRequestFor(w.db.prisma, w.olga, w.pieterRequest),
-    'support outside its organisations': (w) => porting.refusedRequestFor(w.db.prisma, w.sam, w.otherRequest),
+  'portingRequests:refusedRequestFor': {
+    'user as administrator': (w) => portingRequests.refusedRequestFor(w.db.prisma, w.jan, w.pieterRequest),
+    "another organisation's administrator": (w) => portingRequests.refusedRequestFor(w.db.prisma, w.olga, w.pieterRequest),
+    'support outside its organisations': (w) => portingRequests.refusedRequestFor(w.db.prisma, w.sam, w.otherRequest),
   },
-  'porting:listPortingIssues': {
-    'user as administrator': (w) => porting.listPortingIssues(w.db.prisma, w.jan, w.demoOrgId),
-    "another organisation's administrator": (w) => porting.listPortingIssues(w.db.prisma, w.olga, w.demoOrgId),
-    'support outside its organisations': (w) => porting.listPortingIssues(w.db.prisma, w.sam, w.otherOrgId),
+  'portingRequests:listPortingIssues': {
+    'user as administrator': (w) => portingRequests.listPortingIssues(w.db.prisma, w.jan, w.demoOrgId),
+    "another organisation's administrator": (w) => portingRequests.listPortingIssues(w.db.prisma, w.olga, w.demoOrgId),
+    'support outside its organisations': (w) => portingRequests.listPortingIssues(w.db.prisma, w.sam, w.otherOrgId),
   },
-  'serviceLookup:findServicesOf': {
+  'lookUp:findServicesOf': {
     'user as administrator': (w) => serviceLookup.findServicesOf(w.db.prisma, w.jan, { email: demo.marie.email }),
     'support outside its organisations': (w) => serviceLookup.findServicesOf(w.db.prisma, w.sam, { email: other.oscar.email }).then(refuseWhenEmpty),
     "another organisation's administrator": (w) => serviceLookup.findServicesOf(w.db.prisma, w.olga, { email: demo.marie.email }).then(refuseWhenEmpty),
   },
-  'serviceLookup:timelineOf': {
+  'lookUp:timelineOf': {
     'user as administrator': (w) => serviceLookup.timelineOf(w.db.prisma, w.jan, w.marieService),
     "another organisation's administrator": (w) => serviceLookup.timelineOf(w.db.prisma, w.olga, w.marieService),
     'support outside its organisations': (w) => serviceLookup.timelineOf(w.db.prisma, w.sam, w.otherService),
   },
-  'serviceOrders:userForService': {
-    'user as administrator': (w) => serviceOrders.userForService(w.db.prisma, w.jan, w.janId),
-    "another organisation's administrator": (w) => serviceOrders.userForService(w.db.prisma, w.olga, w.janId),
+  'orderAccess:userForService': {
+    'user as administrator': (w) => orderAccess.userForService(w.db.prisma, w.jan, w.janId),
+    "another organisation's administrator": (w) => orderAccess.userForService(w.db.prisma, w.olga, w.janId),
   },
-  'serviceOrders:movableNumbers': { 'user as administrator': (w) => serviceOrders.movableNumbers(w.db.prisma, w.jan) },
-  'serviceOrders:fixedNumberChoices': { 'user as administrator': (w) => serviceOrders.fixedNumberChoices(w.db.prisma, w.jan) },
-  'serviceOrders:movableNumberFor': {
-    'user as administrator': (w) => serviceOrders.movableNumberFor(w.db.prisma, w.jan, w.lucService),
-    "another organisation's administrator": (w) => serviceOrders.movableNumberFor(w.db.prisma, w.olga, w.lucService),
+  'numberChoices:movableNumbers': { 'user as administrator': (w) => numberChoices.movableNumbers(w.db.prisma, w.jan) },
+  'numberChoices:fixedNumberChoices': { 'user as administrator': (w) => numberChoices.fixedNumberChoices(w.db.prisma, w.jan) },
+  'numberChoices:movableNumberFor': {
+    'user as administrator': (w) => numberChoices.movableNumberFor(w.db.prisma, w.jan, w.lucService),
+    "another organisation's administrator": (w) => numberChoices.movableNumberFor(w.db.prisma, w.olga, w.lucService),
   },
-  'serviceOrders:fixedNumberFor': {
-    'user as administrator': (w) => serviceOrders.fixedNumberFor(w.db.prisma, w.jan, FixedOption.IN_USE, w.demoFixedNumber),
-    "another organisation's administrator": (w) => serviceOrders.fixedNumberFor(w.db.prisma, w.olga, FixedOption.IN_USE, w.demoFixedNumber),
+  'numberChoices:fixedNumberFor': {
+    'user as administrator': (w) => numberChoices.fixedNumberFor(w.db.prisma, w.jan, FixedOption.IN_USE, w.demoFixedNumber),
+    "another organisation's administrator": (w) => numberChoices.fixedNumberFor(w.db.prisma, w.olga, FixedOption.IN_USE, w.demoFixedNumber),
   },
-  'serviceOrders:checkSimForService': { 'user as administrator': (w) => serviceOrders.checkSimForService(w.db.prisma, w.jan, w.demoIccid) },
-  'serviceOrders:saveService': {
-    'user as administrator': (w) => serviceOrders.saveService(w.db.prisma, w.jan, { userId: w.janId, optionCodes: [] }, 'forged-order-1'),
-    "another organisation's administrator": (w) => serviceOrders.saveService(w.db.prisma, w.olga, { userId: w.janId, optionCodes: [] }, 'forged-order-2'),
+  'simCheck:checkSimForService': { 'user as administrator': (w) => simCheck.checkSimForService(w.db.prisma, w.jan, w.demoIccid) },
+  'orderSaving:saveService': {
+    'user as administrator': (w) => orderSaving.saveService(w.db.prisma, w.jan, { userId: w.janId, optionCodes: [] }, 'forged-order-1'),
+    "another organisation's administrator": (w) => orderSaving.saveService(w.db.prisma, w.olga, { userId: w.janId, optionCodes: [] }, 'forged-order-2'),
   },
-  'serviceOrders:recordSummaryCard': {
-    'user as administrator': (w) => serviceOrders.recordSummaryCard(w.db.prisma, w.jan, w.marieService, place),
-    "another organisation's administrator": (w) => serviceOrders.recordSummaryCard(w.db.prisma, w.olga, w.marieService, place),
+  'summaryCard:recordSummaryCard': {
+    'user as administrator': (w) => summaryCard.recordSummaryCard(w.db.prisma, w.jan, w.marieService, place),
+    "another organisation's administrator": (w) => summaryCard.recordSummaryCard(w.db.prisma, w.olga, w.marieService, place),
   },
-  'serviceOrders:serviceSummary': {
-    'user as administrator': (w) => serviceOrders.serviceSummary(w.db.prisma, w.jan, w.marieService),
-    "another organisation's administrator": (w) => serviceOrders.serviceSummary(w.db.prisma, w.olga, w.marieService),
+  'summaryCard:serviceSummary': {
+    'user as administrator': (w) => summaryCard.serviceSummary(w.db.prisma, w.jan, w.marieService),
+    "another organisation's administrator": (w) => summaryCard.serviceSummary(w.db.prisma, w.olga, w.marieService),
   },
   'userSearch:findPeople': { 'user as administrator': (w) => userSearch.findPeople(w.db.prisma, w.jan, 'Marie') },
 };

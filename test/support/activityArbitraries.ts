@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { allVerbs } from '../../cards/verbs';
+import { Verbs } from '../../cards/verbs';
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other } from '../../prisma/demoData';
 import { teamsActivity, type TeamsPerson } from './connector';
 
@@ -41,6 +41,8 @@ const cardData: fc.Arbitrary<Json> = fc.dictionary(
   { maxKeys: 6 },
 );
 
+/** Every verb of every card. */
+const allVerbs: readonly string[] = Object.values(Verbs).flatMap((card) => Object.values(card));
 const verb = fc.oneof(fc.constantFrom(...allVerbs), fc.string({ maxLength: 30 }));
 
 /** Activities of every kind a Teams-shaped client could post, from well formed to absurd. */

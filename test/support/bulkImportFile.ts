@@ -1,5 +1,5 @@
-import { toCsv } from '../../services/fleet/overview';
-import { templateColumns, type RowCells, type TemplateColumn } from '../../services/bulkImport/bulkImport';
+import { toCsv } from '../../services/fleet/csv';
+import { templateColumns, type RowCells, type TemplateColumn } from '../../services/bulkImport/importFile';
 import { addWorkingDays, brusselsDate } from '../../services/platform/workingDays';
 import { belgianVat, demoIccid, demoScenario, DEMO_TENANT_ID, otherStockIccids } from '../../prisma/demoData';
 import type { Db } from '../../services/platform/db/database';

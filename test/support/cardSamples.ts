@@ -11,7 +11,7 @@ import { renderBulkImportProgressCard } from '../../cards/bulkImportProgressCard
 import { renderBulkImportReportCard } from '../../cards/bulkImportReportCard';
 import { renderNotificationCard } from '../../cards/notificationCard';
 import { renderOverviewCard } from '../../cards/overviewCard';
-import { renderPortingFields } from '../../cards/portingFields';
+import { renderPortingFields } from '../../dialogs/portingFields';
 import { renderPortingFixCard } from '../../cards/portingFixCard';
 import { renderPortingIssuesCard } from '../../cards/portingIssuesCard';
 import { renderQuestionCard } from '../../cards/questionCard';

@@ -1,6 +1,6 @@
 import { PortingState, ServiceStatus } from '../../prisma/generated/enums';
 import { isFinal, nextActorOf } from '../../services/lifecycle/table';
-import { fleetRuleOf, fleetRules, fleetStates, type FleetFacts } from '../../services/fleet/overview';
+import { fleetRuleOf, fleetRules, fleetStates, type FleetFacts } from '../../services/fleet/fleetStates';
 
 /** Every status, with and without a scheduled start, with each latest porting state and with none. */
 const everyCase: FleetFacts[] = Object.values(ServiceStatus).flatMap((status) =>

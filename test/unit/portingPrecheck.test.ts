@@ -1,5 +1,5 @@
 import { HolderKind, LineType } from '../../prisma/generated/enums';
-import { precheckPorting, type PortingDetailsInput, type PrecheckContext } from '../../services/numbers/porting';
+import { precheckPorting, type PortingDetailsInput, type PrecheckContext } from '../../services/numbers/portingDetails';
 import { luhnCheckDigit } from '../../services/simCards/simNumber';
 
 // Tuesday 10 June 2025, 10:00 in Brussels

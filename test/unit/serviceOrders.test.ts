@@ -2,7 +2,7 @@ import { nextStep, portalStepOf, previousStep } from '../../dialogs/addService/m
 import type { FlowStep } from '../../dialogs/addService/state';
 import catalogJson from '../../prisma/seed-data/catalog.json';
 import { catalogHintOf, catalogProductOf, settledByHint, type CatalogProduct } from '../../services/catalog/catalog';
-import { automaticActivationAllowed, serviceDraftSchema, stepInputSchemas, type ServiceDraft } from '../../services/addService/addService';
+import { automaticActivationAllowed, serviceDraftSchema, stepInputSchemas, type ServiceDraft } from '../../services/addService/orderDraft';
 
 /** Demo Company NV's contract, as contractCatalog returns it from the seeded tables. */
 const demoCatalog: CatalogProduct[] = catalogJson.productTypes

@@ -1,7 +1,6 @@
 import {
   checkIccid,
   hasValidLuhn,
-  iccidSchema,
   luhnCheckDigit,
   normaliseIccid,
   typoCandidates,
@@ -87,27 +86,6 @@ describe('checkIccid', () => {
   test('the rules apply in order: length before prefix before check digit', () => {
     expect(checkIccid('12345')).toMatchObject({ problem: 'length' });
     expect(checkIccid('1234567890123456789')).toMatchObject({ problem: 'prefix' });
-  });
-});
-
-describe('iccidSchema', () => {
-  test('returns the normalised number', () => {
-    expect(iccidSchema.parse(` ${valid.slice(0, 9)} ${valid.slice(9)} `)).toBe(valid);
-  });
-
-  test('carries the person-facing message and the problem', () => {
-    const result = iccidSchema.safeParse(valid.slice(0, 17));
-    expect(result.success).toBe(false);
-    if (result.success) return;
-    expect(result.error.issues).toHaveLength(1);
-    expect(result.error.issues[0]).toMatchObject({
-      message: 'A SIM card number has 19 or 20 digits; this one has 17.',
-      params: { problem: 'length' },
-    });
-  });
-
-  test('rejects non-strings', () => {
-    expect(iccidSchema.safeParse(8932).success).toBe(false);
   });
 });
 

@@ -1,11 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
-import { conversationForToken } from '../../bot/webChat/conversations';
+import { conversationForToken } from '../../bot/http/webChat/conversations';
 import { demo, demoScenario, demoStockIccids, generatedDemoEmployees } from '../../prisma/demoData';
 import { LinkPurpose, ServiceStatus, SimState } from '../../prisma/generated/enums';
 import { createAccessLink, newToken } from '../../services/people/accessLinks';
-import { recordActivationResult, resendActivationEmail } from '../../services/lifecycle/activation';
+import { recordActivationResult } from '../../services/lifecycle/activationResult';
+import { resendActivationEmail } from '../../services/lifecycle/activation';
 import { lockedActivationLinks } from '../../services/people/activationLinks';
 import type { Actor } from '../../services/people/people';
 import { decode, textOf } from '../support/pageText';

@@ -9,7 +9,7 @@ import { startService } from '../../services/lifecycle/activation';
 import { JobWorker } from '../../services/platform/jobQueue';
 import { reserveNumber } from '../../services/numbers/numberPool';
 import type { Actor } from '../../services/people/people';
-import { saveService } from '../../services/addService/addService';
+import { saveService } from '../../services/addService/orderSaving';
 import { demoActor } from '../support/addServiceDriver';
 import { useRunningBot } from '../support/botUnderTest';
 import { textOf } from '../support/pageText';

@@ -2,8 +2,8 @@ import crypto from 'node:crypto';
 import { TurnContext, type Activity } from 'botbuilder';
 import { WEB_CHAT_IDENTITY } from '../../bot/identity';
 import { createLogger } from '../../bot/logger';
-import { activitiesAfter, appendActivity, openConversation, type WebChatConversation } from '../../bot/webChat/conversations';
-import { BOT_ACCOUNT, WebChatAdapter } from '../../bot/webChat/webChatAdapter';
+import { activitiesAfter, appendActivity, openConversation, type WebChatConversation } from '../../bot/http/webChat/conversations';
+import { BOT_ACCOUNT, WebChatAdapter } from '../../bot/http/webChat/webChatAdapter';
 import type { Database } from '../../services/platform/db/database';
 import { openTestDatabase } from '../support/database';
 

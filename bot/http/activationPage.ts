@@ -1,0 +1,236 @@
+import crypto from 'node:crypto';
+import restify from 'restify';
+import { z } from 'zod';
+import { t, type Language } from '../../cards/strings';
+import { problemText, stateText, type ShownState } from '../../dialogs/activateSim';
+import { groupedIccid } from '../../services/simCards/simNumber';
+import { ServiceStatus } from '../../prisma/generated/enums';
+import type { SubmitSimResult } from '../../services/lifecycle/userActivation';
+import { openActivationLink, startOnLink, submitOnLink, waitsForUser, type ActivationLinkView } from '../../services/people/activationLinks';
+import type { Db } from '../../services/platform/db/database';
+import type { Logger } from '../logger';
+import { openConversation } from './webChat/conversations';
+import { browserLanguage, chatHead, escapeHtml, fill, noticePage, pageHeaders, pageTemplate, renderPage } from './webChat/pages';
+
+/**
+ * The personal activation page from the email (GET /activate/:token): whose service and which product, and what the
+ * user has to do, as a plain form that works without JavaScript: the SIM card number, or the Start button when the
+ * SIM card is known or there is none; the web chat below is tied to the same person and service. The forms post back
+ * to the same URL. Once the service no longer waits for its user, the link only shows where it stands, without the
+ * chat: a forwarded link grants nothing more.
+ *
+ * No CSRF nonce: the form carries no cookie or session, its only authority is the 256-bit token in the URL, and a
+ * page elsewhere that knows the token needs no forgery to use it. A nonce would protect nothing more.
+ */
+
+export interface ActivationPageDeps {
+  db: Db;
+  logger: Logger;
+}
+
+// As in bot/server.ts, maxBodySize reaches the body reader though @types/restify leaves it out; one short field.
+const formBodyOptions: restify.plugins.UrlEncodedBodyParserOptions & restify.plugins.BodyParserOptions = {
+  maxBodySize: 4 * 1024,
+  mapParams: false,
+};
+// The Start button's form carries action=start; the SIM card form, the number.
+const formSchema = z.union([z.object({ action: z.literal('start') }), z.object({ iccid: z.string().max(100) })]);
+
+/** The form as it is shown again: what was typed, and what is wrong with it. */
+interface FormState {
+  typed: string;
+  problem?: string;
+  suggestion?: string;
+}
+
+export function registerActivationPage(server: restify.Server, deps: ActivationPageDeps): void {
+  const { db, logger } = deps;
+  const activationMain = pageTemplate('activate.html');
+
+  /** The person's own language, else the browser's, else English. */
+  function languageOf(req: restify.Request, view?: ActivationLinkView): Language {
+    return view?.person.preferredLanguage ?? browserLanguage(req);
+  }
+
+  function sendNotice(res: restify.Response, status: number, l: Language, heading: string, body: string): void {
+    res.sendRaw(status, noticePage(l, t(l, 'activationPage.appTitle'), heading, [body]), pageHeaders());
+  }
+
+  /** One answer for unknown, malformed, expired, revoked and used links: nothing in it tells them apart. */
+  function sendUnusable(req: restify.Request, res: restify.Response): void {
+    const l = languageOf(req);
+    sendNotice(res, 404, l, t(l, 'activationPage.unusable.title'), t(l, 'activationPage.unusable.body'));
+  }
+
+  function sendLocked(req: restify.Request, res: restify.Response, view: ActivationLinkView): void {
+    const l = languageOf(req, view);
+    sendNotice(res, 403, l, t(l, 'activationPage.locked.title'), t(l, 'activationPage.locked.body'));
+  }
+
+  /** Where the service stands and what comes next, read-only: no form, no chat. */
+  function sendStatus(req: restify.Request, res: restify.Response, view: ActivationLinkView, status: ShownState): void {
+    const l = languageOf(req, view);
+    const paragraphs = [stateText(l, status, { product: view.product[l], hasSim: view.hasSim }, view.failureReason), ...nextSteps(l, view, status)];
+    res.sendRaw(200, noticePage(l, t(l, 'activationPage.appTitle'), t(l, 'activationPage.status.title'), paragraphs), pageHeaders());
+  }
+
+  async function sendPersonPage(
+    res: restify.Response,
+    status: number,
+    view: ActivationLinkView,
+    l: Language,
+    content: string,
+    headers: Record<string, string> = {},
+  ): Promise<void> {
+    const nonce = crypto.randomBytes(16).toString('base64');
+    const { token } = await openConversation(db, { personId: view.person.id, serviceId: view.serviceId });
+    const main = fill(
+      activationMain,
+      {
+        chatHeading: t(l, 'activationPage.chat.title'),
+        chatStarting: t(l, 'webChat.starting'),
+        chatFailed: t(l, 'webChat.failed'),
+        chatNoScript: t(l, 'activationPage.chat.noScript'),
+      },
+      { content },
+    );
+    const html = renderPage({
+      lang: l,
+      title: titleOf(view, l),
+      appTitle: t(l, 'activationPage.appTitle'),
+      who: t(l, 'activationPage.who', { name: view.person.displayName }),
+      bodyClass: 'activation',
+      head: `<link rel="stylesheet" href="/webchat/page/activate.css">\n  ${chatHead(nonce, token)}`,
+      main,
+    });
+    res.sendRaw(status, html, { ...pageHeaders(nonce, "'self'"), ...headers });
+  }
+
+  /**
+   * Runs a handler for /activate/*: a wildcard rather than a :token parameter, because the router answers a parameter
+   * longer than 100 characters with its own 404, which would tell such a token apart from other unusable ones.
+   * Whatever fails, the person gets a short page in their language and never a stack trace.
+   */
+  function answering(handler: (req: restify.Request, res: restify.Response, token: string) => Promise<void>): restify.RequestHandler {
+    return async (req, res) => {
+      try {
+        await handler(req, res, String(req.params['*'] ?? ''));
+      } catch (error) {
+        logger.error({ err: error }, 'activation page failed');
+        const l = languageOf(req);
+        sendNotice(res, 500, l, t(l, 'activationPage.error.title'), t(l, 'activationPage.error.body'));
+      }
+    };
+  }
+
+  server.get('/activate/*', answering(async (req, res, token) => {
+    const view = await openActivationLink(db, token);
+    if (!view) return sendUnusable(req, res);
+    const status = view.status;
+    if (!waitsForUser(status)) return sendStatus(req, res, view, status);
+    if (view.locked) return sendLocked(req, res, view);
+    const l = languageOf(req, view);
+    const content = status === ServiceStatus.WAITING_FOR_SIM ? formContent(view, l, { typed: '' }) : startContent(view, l);
+    await sendPersonPage(res, 200, view, l, content);
+  }));
+
+  server.post('/activate/*', restify.plugins.urlEncodedBodyParser(formBodyOptions), answering(async (req, res, token) => {
+    const parsed = formSchema.safeParse(req.body);
+    const form = parsed.success ? parsed.data : { iccid: '' };
+    // Back to the page, which then tells where the activation stands; reloading it sends nothing again.
+    const backToPage = () => res.redirect(303, `/activate/${encodeURIComponent(token)}`, () => undefined);
+    if ('action' in form) {
+      const pressed = await startOnLink(db, token);
+      if (pressed.kind === 'unusable') return sendUnusable(req, res);
+      if (pressed.kind === 'locked') return sendLocked(req, res, pressed.view);
+      return backToPage();
+    }
+    const typed = form.iccid;
+    const outcome = await submitOnLink(db, token, typed, req.socket.remoteAddress ?? 'unknown');
+    if (outcome.kind === 'unusable') return sendUnusable(req, res);
+    if (outcome.kind === 'locked') return sendLocked(req, res, outcome.view);
+    if (outcome.kind === 'not-waiting') return backToPage();
+    const { view } = outcome;
+    const l = languageOf(req, view);
+    if (outcome.kind === 'too-many') {
+      const minutes = Math.ceil(outcome.retryAfterMs / 60_000);
+      const content = formContent(view, l, { typed, problem: t(l, 'activationPage.tooManyTries', { minutes }) });
+      return sendPersonPage(res, 429, view, l, content, { 'Retry-After': String(Math.ceil(outcome.retryAfterMs / 1000)) });
+    }
+    const { result } = outcome;
+    if (result.ok || result.problem === 'not-waiting') return backToPage();
+    await sendPersonPage(res, 422, view, l, formContent(view, l, wrongNumber(l, result, typed, outcome.triesLeft)));
+  }));
+}
+
+/** What is wrong with the number, and, when the link takes only a few more wrong ones, how many. */
+function wrongNumber(l: Language, result: Extract<SubmitSimResult, { ok: false }>, typed: string, triesLeft: number | undefined): FormState {
+  const problem = problemText(l, result, typed);
+  const warning = triesLeft === undefined ? undefined : triesLeft === 1 ? t(l, 'activationPage.triesLeft.last') : t(l, 'activationPage.triesLeft', { count: triesLeft });
+  return { typed, problem: warning ? `${problem} ${warning}` : problem, suggestion: result.suggestion?.iccid };
+}
+
+function titleOf(view: ActivationLinkView, l: Language): string {
+  return view.hasSim ? t(l, 'activationPage.title') : t(l, 'activationPage.title.noSim');
+}
+
+function introOf(view: ActivationLinkView, l: Language): string {
+  const vars = { name: view.person.displayName, product: view.product[l], serviceType: view.serviceType[l], organisation: view.person.organisation.name };
+  return view.hasSim ? t(l, 'activationPage.intro', vars) : t(l, 'activationPage.intro.noSim', vars);
+}
+
+/** The Start button, for a service whose SIM card the administrator entered or that has none: nothing to type. */
+function startContent(view: ActivationLinkView, l: Language): string {
+  const e = escapeHtml;
+  const product = view.product[l];
+  const ready = view.hasSim ? t(l, 'activation.state.READY', { product }) : t(l, 'activation.state.READY.noSim', { product });
+  return `<h2 id="step-heading">${e(titleOf(view, l))}</h2>
+      <p>${e(introOf(view, l))}</p>
+      <p>${e(ready)}</p>
+      <form method="post">
+        <input type="hidden" name="action" value="start">
+        <button type="submit">${e(t(l, 'activation.start'))}</button>
+      </form>`;
+}
+
+/** The SIM card form; a problem stands under the field, and a "did you mean" comes with a button that sends it. */
+function formContent(view: ActivationLinkView, l: Language, form: FormState): string {
+  const e = escapeHtml;
+  const intro = introOf(view, l);
+  const invalid = form.problem !== undefined;
+  const describedBy = invalid ? 'iccid-hint iccid-error' : 'iccid-hint';
+  const error = invalid ? `<p id="iccid-error" class="error">${e(form.problem!)}</p>` : '';
+  // The suggestion's button belongs to a form of its own, so that Enter in the field still sends what was typed.
+  const suggestion = form.suggestion
+    ? `<div class="suggestion"><p>${e(t(l, 'activation.suggest', { iccid: groupedIccid(form.suggestion) }))}</p>` +
+      `<button type="submit" form="use-suggestion">${e(t(l, 'activationPage.suggest.use'))}</button></div>`
+    : '';
+  const suggestionForm = form.suggestion
+    ? `<form id="use-suggestion" method="post"><input type="hidden" name="iccid" value="${e(form.suggestion)}"></form>`
+    : '';
+  return `<h2 id="step-heading">${e(titleOf(view, l))}</h2>
+      <p>${e(intro)}</p>
+      <form method="post" class="field" novalidate>
+        <label for="iccid">${e(t(l, 'activationPage.label'))}</label>
+        <p id="iccid-hint" class="hint">${e(t(l, 'activationPage.hint'))}</p>
+        <input id="iccid" name="iccid" type="text" inputmode="numeric" autocomplete="off" autocapitalize="off" spellcheck="false" maxlength="40" value="${e(form.typed)}" aria-describedby="${describedBy}"${invalid ? ' aria-invalid="true" autofocus' : ''}>
+        ${error}${suggestion}
+        <button type="submit">${e(t(l, 'activationPage.submit'))}</button>
+      </form>${suggestionForm}`;
+}
+
+/** What the person does next, after the sentence saying where the service stands. */
+function nextSteps(l: Language, view: ActivationLinkView, status: ShownState): string[] {
+  switch (status) {
+    case ServiceStatus.ACTIVATING:
+      return [
+        t(l, 'activationPage.next.told'),
+        ...(view.hasSim ? [t(l, 'activationPage.next.swap')] : []),
+        ...(view.portingPending ? [t(l, 'activationPage.next.porting')] : []),
+      ];
+    case ServiceStatus.ACTIVE:
+      return view.hasSim ? [t(l, 'activationPage.next.active')] : [];
+    default:
+      return [];
+  }
+}

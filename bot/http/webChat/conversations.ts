@@ -1,0 +1,142 @@
+import crypto from 'node:crypto';
+import type { Prisma } from '../../../prisma/generated/client';
+import type { Db } from '../../../services/platform/db/database';
+import { hashToken, newToken } from '../../../services/people/accessLinks';
+import type { ChannelIdentity } from '../../../services/people/people';
+
+/** How long a conversation token stays valid without a refresh (directlinejs refreshes every 15 minutes). */
+export const TOKEN_LIFETIME_MS = 60 * 60 * 1000;
+
+/** At most this many activities per poll; a client with more to read gets the rest on its next poll. */
+const PAGE_SIZE = 100;
+
+export interface WebChatConversation {
+  id: string;
+  personId: string | null;
+  serviceId: string | null;
+  expiresAt: Date;
+}
+
+/** A conversation's activity as a client reads it: the stored JSON with its id. */
+export type StoredActivity = Record<string, unknown> & { id: string };
+
+const selectConversation = { id: true, personId: true, serviceId: true, expiresAt: true } as const;
+
+/** The person a conversation is tied to, as the bot sees it; never taken from what the browser sends. */
+export function identityOf(conversation: Pick<WebChatConversation, 'personId'>): ChannelIdentity {
+  return conversation.personId ? { kind: 'person', personId: conversation.personId } : { kind: 'anonymous' };
+}
+
+/** The user's channel account: fixed by the server so that a browser cannot speak as someone else. */
+export function userIdOf(conversation: Pick<WebChatConversation, 'id' | 'personId'>): string {
+  return conversation.personId ? `person:${conversation.personId}` : `anonymous:${conversation.id}`;
+}
+
+/** Opens a conversation and returns its token; only the token's hash is stored. */
+export async function openConversation(
+  db: Db,
+  owner: { personId?: string; serviceId?: string } = {},
+): Promise<{ conversation: WebChatConversation; token: string }> {
+  const token = newToken();
+  const conversation = await db.webChatConversation.create({
+    data: {
+      id: crypto.randomBytes(16).toString('base64url'),
+      tokenHash: hashToken(token),
+      personId: owner.personId,
+      serviceId: owner.serviceId,
+      expiresAt: new Date(Date.now() + TOKEN_LIFETIME_MS),
+    },
+    select: selectConversation,
+  });
+  return { conversation, token };
+}
+
+/** The conversation a token opens, or null for an unknown or expired token. */
+export async function conversationForToken(db: Db, token: string, now = new Date()): Promise<WebChatConversation | null> {
+  const conversation = await db.webChatConversation.findUnique({ where: { tokenHash: hashToken(token) }, select: selectConversation });
+  return conversation && conversation.expiresAt > now ? conversation : null;
+}
+
+export async function findConversation(db: Db, id: string): Promise<WebChatConversation | null> {
+  return db.webChatConversation.findUnique({ where: { id }, select: selectConversation });
+}
+
+/**
+ * Extends the token's life. The token itself stays the same: a poll still in flight with a replaced token would get
+ * a 403, which directlinejs takes as "expired" for good, and the chat would stop.
+ */
+export async function extendToken(db: Db, conversationId: string): Promise<Date> {
+  const expiresAt = new Date(Date.now() + TOKEN_LIFETIME_MS);
+  await db.webChatConversation.update({ where: { id: conversationId }, data: { expiresAt } });
+  return expiresAt;
+}
+
+/** True for the first caller only: claims sequence number 1 (which holds no activity) as the "started" mark. */
+export async function markStarted(db: Db, conversationId: string): Promise<boolean> {
+  const claimed = await db.webChatConversation.updateMany({
+    where: { id: conversationId, nextSeq: 0 },
+    data: { nextSeq: 1 },
+  });
+  return claimed.count === 1;
+}
+
+/**
+ * Appends an activity and returns its id, "<conversationId>|<seq>". Allocating the sequence number and inserting
+ * the row is one statement, so a row becomes visible only after every row with a lower number: a poller that
+ * moves its watermark past a number never misses a row that commits later with a lower one.
+ */
+export async function appendActivity(db: Db, conversationId: string, activity: object): Promise<string> {
+  const rows = await db.$queryRaw<{ activityId: string }[]>`
+    WITH next AS (
+      UPDATE "WebChatConversation" SET "nextSeq" = "nextSeq" + 1 WHERE "id" = ${conversationId} RETURNING "id", "nextSeq"
+    )
+    INSERT INTO "WebChatActivity" ("conversationId", "seq", "activityId", "activity")
+    SELECT next."id", next."nextSeq", next."id" || '|' || lpad(next."nextSeq"::text, 7, '0'), ${JSON.stringify(activity)}::jsonb
+    FROM next
+    RETURNING "activityId"`;
+  const row = rows[0];
+  if (!row) throw new Error(`No web chat conversation ${conversationId}`);
+  return row.activityId;
+}
+
+/**
+ * Replaces an activity's content and moves it to a new sequence number, so that pollers past its old place receive
+ * it again; Web Chat replaces an activity it already shows when one with the same id arrives. The original
+ * timestamp is kept because Web Chat orders the transcript by it. False when there is no such activity.
+ */
+export async function replaceActivity(db: Db, conversationId: string, activityId: string, activity: object): Promise<boolean> {
+  const rows = await db.$queryRaw<{ seq: number }[]>`
+    WITH next AS (
+      UPDATE "WebChatConversation" SET "nextSeq" = "nextSeq" + 1 WHERE "id" = ${conversationId} RETURNING "nextSeq"
+    )
+    UPDATE "WebChatActivity" AS a
+    SET "seq" = next."nextSeq",
+        "activity" = ${JSON.stringify(activity)}::jsonb || jsonb_strip_nulls(jsonb_build_object('timestamp', a."activity"->'timestamp'))
+    FROM next
+    WHERE a."conversationId" = ${conversationId} AND a."activityId" = ${activityId}
+    RETURNING a."seq"`;
+  return rows.length === 1;
+}
+
+/** Deletes an activity; clients that already received it keep showing it (Direct Line has no deletion event). */
+export async function deleteActivity(db: Db, conversationId: string, activityId: string): Promise<void> {
+  await db.webChatActivity.deleteMany({ where: { conversationId, activityId } });
+}
+
+/** Activities after `watermark`, oldest first, and the watermark to ask with next time. */
+export async function activitiesAfter(
+  db: Db,
+  conversationId: string,
+  watermark: number,
+): Promise<{ activities: StoredActivity[]; watermark: number }> {
+  const rows = await db.webChatActivity.findMany({
+    where: { conversationId, seq: { gt: watermark } },
+    orderBy: { seq: 'asc' },
+    take: PAGE_SIZE,
+    select: { seq: true, activityId: true, activity: true },
+  });
+  return {
+    activities: rows.map((row) => ({ ...(row.activity as Prisma.JsonObject), id: row.activityId })),
+    watermark: rows.at(-1)?.seq ?? watermark,
+  };
+}

@@ -1,0 +1,54 @@
+import type { Language } from '../../cards/strings';
+
+/**
+ * What a typed message can ask for. The intent model labels text with one of these; each feature declares the intents
+ * it serves (dialogs/feature.ts), and bot/typedText.ts dispatches to them.
+ */
+export const intentNames = [
+  'greeting',
+  'help',
+  'cancel',
+  'addService',
+  'waitingServices',
+  'portingIssues',
+  'overview',
+  'bulkImport',
+  'activateSim',
+  'serviceStatus',
+  'lookUpUser',
+  'contactAdministrator',
+  'changeLanguage',
+  'troubleshoot.noNetwork',
+  'troubleshoot.mobileData',
+  'troubleshoot.pin',
+  'troubleshoot.voicemail',
+  'troubleshoot.emailMissing',
+  'troubleshoot.activationTime',
+  'troubleshoot.simSwap',
+  'troubleshoot.linkExpired',
+  'troubleshoot.portingRefused',
+  'troubleshoot.simNumberLocation',
+  'troubleshoot.general',
+] as const;
+export type IntentName = (typeof intentNames)[number];
+
+/** What was recognised in one message: the intent and the entities found in the text. */
+export interface IntentMatch {
+  intent: IntentName;
+  score: number;
+  language: Language;
+  text: string;
+  entities: {
+    /** A SIM card number (ICCID) pasted in the text, spaces and dashes removed. */
+    iccid?: string;
+    /** A phone number in the text, as typed. */
+    phoneNumber?: string;
+    /** An email address in the text. */
+    email?: string;
+    /** Words that may name a person ("Jan", "marie dubois"). */
+    personName?: string;
+    /** A bundle or product named in the text, as typed ("20 GB", "data SIM"). */
+    product?: string;
+  };
+}
+
