@@ -5,8 +5,26 @@ import { projectRoot } from '../services/platform/projectRoot';
 export const languages = ['en', 'nl', 'fr'] as const;
 export type Language = (typeof languages)[number];
 
-/** A key of the string catalogue, dotted by area: `welcome.greeting`, `addService.step.title`. */
-export type StringKey = string;
+/**
+ * A key of the string catalogue, dotted by area (`welcome.greeting`, `addService.step.title`): the keys of the English
+ * area files, so that a misspelt key does not compile. test/unit/strings.test.ts proves this list names every file.
+ */
+type EnglishCatalogue =
+  typeof import('./strings/en/activation.json') &
+  typeof import('./strings/en/activationPage.json') &
+  typeof import('./strings/en/addService.json') &
+  typeof import('./strings/en/bulkImport.json') &
+  typeof import('./strings/en/email.json') &
+  typeof import('./strings/en/help.json') &
+  typeof import('./strings/en/notifications.json') &
+  typeof import('./strings/en/overview.json') &
+  typeof import('./strings/en/porting.json') &
+  typeof import('./strings/en/portingFields.json') &
+  typeof import('./strings/en/signIn.json') &
+  typeof import('./strings/en/support.json') &
+  typeof import('./strings/en/webChat.json') &
+  typeof import('./strings/en/welcome.json');
+export type StringKey = keyof EnglishCatalogue & string;
 
 /**
  * One catalogue per language, kept as one JSON file per area in cards/strings/<language>/ so that features do not
@@ -45,6 +63,19 @@ export function t(language: Language, key: StringKey, vars: Record<string, strin
   const text = catalogues[language].get(key) ?? catalogues.en.get(key);
   if (text === undefined) throw new Error(`unknown string key ${key}`);
   return text.replace(/\{(\w+)\}/g, (placeholder, name: string) => (name in vars ? String(vars[name]) : placeholder));
+}
+
+export function isStringKey(key: string): key is StringKey {
+  return catalogues.en.has(key);
+}
+
+/**
+ * The text for a key that arrives as data (a problem the domain reports, a failure stored with a row): checked when
+ * used, since the compiler cannot see it.
+ */
+export function textOfKey(language: Language, key: string, vars: Record<string, string | number> = {}): string {
+  if (!isStringKey(key)) throw new Error(`unknown string key ${key}`);
+  return t(language, key, vars);
 }
 
 /** "A, B and C" in the language's own words. */

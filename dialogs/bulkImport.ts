@@ -5,7 +5,7 @@ import { renderBulkImportReportCard } from '../cards/bulkImportReportCard';
 import { renderBulkImportStartCard } from '../cards/bulkImportStartCard';
 import { portingProblemText } from './portingFields';
 import type { AdaptiveCard } from '../cards/render';
-import { listOf, t, type Language, type StringKey } from '../cards/strings';
+import { listOf, t, textOfKey, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import { BulkImportStatus, BulkStart, HolderKind } from '../prisma/generated/enums';
 import { cancelImport, confirmImport, type RowFailure } from '../services/bulkImport/creation';
@@ -101,7 +101,7 @@ export async function checkFile(db: Db, actor: Actor, language: Language, file: 
 /** One problem of a row, as the flow would word it: the porting rules with the porting card's own sentences. */
 export function problemText(language: Language, problem: RowProblem, checkedAt: Date): string {
   const vars = Object.fromEntries(Object.entries(problem.vars ?? {}).map(([name, value]) => [name, typeof value === 'string' ? value : value[language]]));
-  if (!problem.porting) return t(language, problem.message, vars);
+  if (!problem.porting) return textOfKey(language, problem.message, vars);
   const warning = { code: problem.porting as PrecheckCode, field: 'number' as const, message: '', blocking: true };
   const holderKind = vars.holderKind === HolderKind.COMPANY ? HolderKind.COMPANY : HolderKind.PERSON;
   return portingProblemText(language, warning, {
@@ -198,7 +198,7 @@ export async function progressCard(db: Db, actor: Actor, language: Language, imp
 }
 
 function failureText(language: Language, failure: RowFailure): string {
-  return t(language, failure.message, failure.vars);
+  return textOfKey(language, failure.message, failure.vars);
 }
 
 /** The one message at the end: created, started, waiting, scheduled, failed with reasons. */

@@ -70,8 +70,3 @@ function welcomeCard(actor: Actor, language: Language): AdaptiveCard {
     actions: buttons,
   });
 }
-
-/** The honest answer to a welcome button whose feature does not exist yet. */
-export function notAvailableYet(verb: WelcomeVerb, language: Language): Reply {
-  return { kind: 'text', text: t(language, 'action.notAvailable', { action: t(language, buttonLabels[verb]) }) };
-}

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { PortingProblem } from '../portingFields';
 import type { AdaptiveCard } from '../../cards/render';
-import { t, type Language } from '../../cards/strings';
+import { t, textOfKey, type Language } from '../../cards/strings';
 import { catalogHintOf, contractCatalog, findServiceType, settledByHint, type CatalogProduct } from '../../services/catalog/catalog';
 import type { Db } from '../../services/platform/db/database';
 import { AccessDenied, type Actor } from '../../services/people/people';
@@ -237,7 +237,7 @@ export class AddServiceFlow {
     flow.step = problem.step;
     if (problem.message === 'addService.error.numberLost') delete flow.draft.reservedNumberId;
     const field = steps[problem.step].problemField;
-    return this.show(turn, flow, { [field]: t(turn.language, problem.message, problem.vars) }, problem.portingWarnings);
+    return this.show(turn, flow, { [field]: textOfKey(turn.language, problem.message, problem.vars) }, problem.portingWarnings);
   }
 
   private async summary(turn: FlowTurn, flow: FlowState, serviceId: string): Promise<FlowOutcome> {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AdaptiveCard } from '../../cards/render';
-import { t, type Language, type StringKey } from '../../cards/strings';
+import { t, textOfKey, type Language, type StringKey } from '../../cards/strings';
 import { NumberKind, NumberOption } from '../../prisma/generated/enums';
 import { findProduct, findServiceType, type CatalogProduct, type CatalogServiceType } from '../../services/catalog/catalog';
 import type { Db } from '../../services/platform/db/database';
@@ -385,7 +385,7 @@ function forgetFrom(draft: ServiceDraft, catalog: CatalogProduct[], from: 'servi
 }
 
 function fieldError(language: Language, field: string, key: string, vars?: Record<string, string>): StepResult {
-  return { ok: false, errors: { [field]: t(language, key, vars) } };
+  return { ok: false, errors: { [field]: textOfKey(language, key, vars) } };
 }
 
 /** The step schema's messages are string keys; each goes next to the field it names. */
@@ -393,7 +393,7 @@ function invalid(language: Language, error: z.ZodError, ...fields: string[]): St
   const errors: CardErrors = {};
   for (const issue of error.issues) {
     const field = typeof issue.path[0] === 'string' && fields.includes(issue.path[0]) ? issue.path[0] : fields[0]!;
-    errors[field] ??= issue.message.startsWith('addService.') ? t(language, issue.message) : t(language, 'addService.error.invalid');
+    errors[field] ??= issue.message.startsWith('addService.') ? textOfKey(language, issue.message) : t(language, 'addService.error.invalid');
   }
   return { ok: false, errors };
 }

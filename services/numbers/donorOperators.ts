@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * The Belgian mobile operators a number can be ported from. Codes are stable (stored in DonorLine.operatorCode and
  * PortingRequest.donorOperator); names are what people see. MVNOs run on a host network but answer porting
@@ -19,8 +17,6 @@ export type DonorOperator = (typeof donorOperators)[number];
 export type DonorOperatorCode = DonorOperator['code'];
 
 export const donorOperatorCodes = donorOperators.map((o) => o.code) as [DonorOperatorCode, ...DonorOperatorCode[]];
-
-export const donorOperatorSchema = z.enum(donorOperatorCodes);
 
 export function isDonorOperatorCode(value: string): value is DonorOperatorCode {
   return donorOperators.some((o) => o.code === value);

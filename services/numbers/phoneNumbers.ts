@@ -89,6 +89,3 @@ function numberSchema(expected?: NumberKind) {
 
 /** For boundaries: a Belgian mobile number in, its E.164 form out, or an issue with the person-facing message. */
 export const belgianMobileSchema = numberSchema(NumberKind.MOBILE);
-export const belgianFixedSchema = numberSchema(NumberKind.FIXED);
-/** An E.164 number already normalised (stored data, webhooks). */
-export const e164Schema = z.string().regex(/^\+[1-9]\d{6,14}$/, 'not an E.164 number');

@@ -1,4 +1,4 @@
-import { t, type Language } from '../../cards/strings';
+import { t, textOfKey, type Language } from '../../cards/strings';
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, other } from '../../prisma/demoData';
 import type { TeamsPerson } from '../support/connector';
 import { choiceValue, execute, press, readCard, startTeamsHarness, type Card, type TeamsHarness } from '../support/addServiceDriver';
@@ -15,7 +15,7 @@ afterAll(async () => harness.close());
 
 /** Steps 1 to 4 as the administrator reads them, choosing by the words on each card; every card seen. */
 async function untilConfirm(person: TeamsPerson, language: Language, user: string, product: string, serviceType: string, bundle: string, option: string): Promise<Card[]> {
-  const button = (key: string) => t(language, `addService.button.${key}`);
+  const button = (key: string) => textOfKey(language, `addService.button.${key}`);
   const cards = [await press(harness, person, await execute(harness, person, 'welcome.addService'), button('search'), { query: user })];
   const next = async (inputs: (card: Card) => Record<string, string>) => {
     cards.push(await press(harness, person, cards.at(-1)!, button('next'), inputs(cards.at(-1)!)));

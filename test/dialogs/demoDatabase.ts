@@ -8,8 +8,8 @@ import { openTestDatabase } from '../support/database';
 
 /**
  * A fresh PGlite database holding the migrated schema and the demo data, for one test file, in about a second: a copy
- * of a data directory migrated and seeded once and kept in the temporary folder until the migrations, the seed or
- * the services change. Opening a fresh in-memory PGlite, migrating and seeding it costs several seconds of CPU per
+ * of a data directory migrated and seeded once and kept in the temporary folder until the schema, its migrations or
+ * the seed's code change. Opening a fresh in-memory PGlite, migrating and seeding it costs several seconds of CPU per
  * file. With DATABASE_URL (CI's PostgreSQL server) it is the usual database of its own on that server.
  */
 export async function openDemoDatabase(): Promise<Database> {
@@ -34,15 +34,33 @@ const root = path.join(__dirname, '..', '..');
 const checkout = crypto.createHash('sha256').update(root).digest('hex').slice(0, 8);
 const home = path.join(os.tmpdir(), `sim-test-demo-${checkout}`);
 
-/** What the template is made of: the schema, its migrations, the seed and its data, and the services it calls. */
+/**
+ * What the template is made of: the schema and its migrations, the seed and every file of the project it imports,
+ * following imports from prisma/seed.ts and services/platform/db/database.ts (which opens and migrates).
+ */
 function sources(): string[] {
-  const walk = (dir: string): string[] =>
-    fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
-      const relative = path.join(dir, entry.name);
-      if (entry.isDirectory()) return entry.name === 'generated' || entry.name === 'node_modules' ? [] : walk(relative);
-      return /\.(ts|sql|json|prisma)$/.test(entry.name) ? [relative] : [];
-    });
-  return [...walk('prisma'), ...walk('services')].sort();
+  const files = new Set<string>(['prisma/schema.prisma']);
+  const migrations = path.join(root, 'prisma', 'migrations');
+  for (const entry of fs.readdirSync(migrations, { withFileTypes: true })) {
+    if (entry.isDirectory()) files.add(path.join('prisma', 'migrations', entry.name, 'migration.sql'));
+  }
+  const pending = ['prisma/seed.ts', 'services/platform/db/database.ts'];
+  while (pending.length > 0) {
+    const file = pending.pop()!;
+    if (files.has(file)) continue;
+    files.add(file);
+    if (!file.endsWith('.ts')) continue;
+    const text = fs.readFileSync(path.join(root, file), 'utf8');
+    for (const [, specifier] of text.matchAll(/(?:from|import\()\s*'(\.[^']+)'/g)) {
+      const target = path.join(path.dirname(file), specifier!);
+      // The generated client follows from the schema.
+      if (target.startsWith(path.join('prisma', 'generated'))) continue;
+      const isFile = (candidate: string) => fs.statSync(path.join(root, candidate), { throwIfNoEntry: false })?.isFile();
+      const found = [target, `${target}.ts`, path.join(target, 'index.ts')].find(isFile);
+      if (found) pending.push(found);
+    }
+  }
+  return [...files].sort();
 }
 
 function contentKey(): string {
@@ -82,19 +100,24 @@ async function demoTemplate(): Promise<string> {
   return template;
 }
 
-/** Templates of earlier sources not used for an hour, and what a crashed run left (builds, copies). */
+/**
+ * Templates of earlier sources not used for a quarter of an hour (a run in progress touches its own at every
+ * copy), and what a crashed run left: builds, and copies older than an hour.
+ */
 function removeLeftovers(current: string): void {
-  const hourAgo = Date.now() - 60 * 60 * 1000;
+  const now = Date.now();
   const copies = path.join(home, 'copies');
-  const entries = [
-    ...fs.readdirSync(home).map((entry) => path.join(home, entry)).filter((dir) => dir !== current && dir !== copies),
-    ...(fs.existsSync(copies) ? fs.readdirSync(copies).map((entry) => path.join(copies, entry)) : []),
+  const older = (minutes: number) => (dir: string) => (fs.statSync(dir, { throwIfNoEntry: false })?.mtimeMs ?? now) < now - minutes * 60_000;
+  const inside = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir).map((entry) => path.join(dir, entry)) : []);
+  const stale = [
+    ...inside(home).filter((dir) => dir !== current && dir !== copies).filter(older(15)),
+    ...inside(copies).filter(older(60)),
   ];
-  for (const dir of entries) {
+  for (const dir of stale) {
     try {
-      if (fs.statSync(dir).mtimeMs < hourAgo) fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(dir, { recursive: true, force: true });
     } catch {
-      // Another run removed it first.
+      // Another run is removing it too.
     }
   }
 }

@@ -1,5 +1,5 @@
 import { DEMO_COMPANY, demo } from '../../prisma/demoData';
-import { notAvailableYet, welcomeFor } from '../../dialogs/welcome';
+import { welcomeFor } from '../../dialogs/welcome';
 import type { Organisation } from '../../prisma/generated/client';
 import type { Actor, Recognition } from '../../services/people/people';
 import { buttonsOf, cardOf, textOf, textsOf, titlesOf } from './see';
@@ -104,11 +104,4 @@ describe("someone the bot does not know is told why, and whom to ask", () => {
     expect(texts[4]).toContain('+32 2 401 97 00');
     expect(buttonsOf(card)).toEqual([]);
   });
-});
-
-test.each([
-  ['en', '"Add a service" is not available in this version of the assistant yet.'],
-  ['fr', "« Ajouter un service » n'est pas encore disponible dans cette version de l'assistant."],
-] as const)('a button of a feature that is not there yet says so, in %s', (language, sentence) => {
-  expect(textOf(notAvailableYet('welcome.addService', language))).toBe(sentence);
 });

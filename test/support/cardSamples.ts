@@ -18,7 +18,7 @@ import { renderQuestionCard } from '../../cards/questionCard';
 import type { AdaptiveCard } from '../../cards/render';
 import { renderServiceListCard } from '../../cards/serviceListCard';
 import { renderServiceTimelineCard } from '../../cards/serviceTimelineCard';
-import { t, type Language } from '../../cards/strings';
+import { t, textOfKey, type Language } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
 import { renderWaitingServicesCard } from '../../cards/waitingServicesCard';
 import { renderWelcomeCard, renderWelcomeGuestCard } from '../../cards/welcomeCard';
@@ -295,7 +295,7 @@ function header(l: Language, step: string, titleKey: string): StepHeader {
   ];
   return {
     stepLabel: step ? t(l, 'addService.stepOf', { step, total: 8 }) : '',
-    title: t(l, titleKey),
+    title: textOfKey(l, titleKey),
     subtitle: step ? t(l, 'addService.subtitle', { name: 'Jan Peeters' }) : '',
     notes: step === '5' ? [t(l, 'addService.number.reserved', { number: '0470 99 88 77' })] : [],
     buttons,
@@ -340,7 +340,7 @@ function portingFix(l: Language) {
 }
 
 function stateButton(l: Language, key: string, count: number) {
-  return { title: t(l, 'overview.count', { state: t(l, key), count }), verb: Verbs.overview.list, data: { state: key } };
+  return { title: t(l, 'overview.count', { state: textOfKey(l, key), count }), verb: Verbs.overview.list, data: { state: key } };
 }
 
 function serviceTimeline(l: Language): AdaptiveCard {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { catalogueOf, languages, stringsDir, t } from '../../cards/strings';
+import { catalogueOf, languages, stringsDir, t, textOfKey } from '../../cards/strings';
 
 const root = path.join(__dirname, '../..');
 
@@ -39,6 +39,11 @@ describe('string catalogues', () => {
     expect(unused).toEqual([]);
   });
 
+  it('types its keys from every English area file, so that a misspelt key does not compile', () => {
+    const typed = [...fs.readFileSync(path.join(root, 'cards', 'strings.ts'), 'utf8').matchAll(/import\('\.\/strings\/en\/([\w.]+\.json)'\)/g)].map((match) => match[1]);
+    expect(typed.sort()).toEqual(fs.readdirSync(path.join(stringsDir, 'en')).filter((name) => name.endsWith('.json')).sort());
+  });
+
   it('has no empty text', () => {
     for (const language of languages) {
       for (const [key, value] of catalogueOf(language)) expect([key, value.trim().length > 0]).toEqual([key, true]);
@@ -47,6 +52,6 @@ describe('string catalogues', () => {
 
   it('fills placeholders and refuses an unknown key', () => {
     expect(t('en', 'welcome.greeting', { name: 'Ann' })).toBe('Hello Ann');
-    expect(() => t('en', 'no.such.key')).toThrow('unknown string key');
+    expect(() => textOfKey('en', 'no.such.key')).toThrow('unknown string key');
   });
 });

@@ -145,7 +145,7 @@ describe('Direct Line endpoint', () => {
     expect(html).toContain(`data-failed="${escapeHtml(t(l, 'webChat.failed'))}"`);
     expect(html).toContain(`aria-label="${escapeHtml(t(l, 'webChat.label'))}"`);
     const text = textOf(html);
-    for (const key of ['welcome.guest.title', 'webChat.guest.who', 'webChat.starting', 'webChat.noScript']) expect(text).toContain(t(l, key));
+    for (const key of ['welcome.guest.title', 'webChat.guest.who', 'webChat.starting', 'webChat.noScript'] as const) expect(text).toContain(t(l, key));
     if (l !== 'en') expect(text).not.toMatch(/General help|Starting the chat|needs JavaScript|SIM activation assistant/);
   });
 
