@@ -76,7 +76,9 @@ export async function recordRefusal(db: Db, actor: Actor, refusal: Refusal): Pro
       actorId: actor.id,
       action: refusal.action,
       subjectType: refusal.subjectType,
-      subjectId: refusal.subjectId ?? null,
+      // A refused subject may be whatever a forged card named: kept short, without the control characters (NUL among
+      // them) that a text column refuses.
+      subjectId: refusal.subjectId?.replace(/[\u0000-\u001f\u007f]/g, '').slice(0, 200) ?? null,
       after: { reason: refusal.reason, role: actor.role },
     },
   });

@@ -116,4 +116,13 @@ describe('refuse', () => {
       { organisationId: demoOrgId, actorId: jan.id, subjectType: 'Service', subjectId, after: { reason: 'a user may not do this', role: 'USER' } },
     ]);
   });
+
+  test('a forged subject (control characters, NUL, a huge string) is audited shortened and cleaned, still refused', async () => {
+    const jan = await actor(DEMO_TENANT_ID, demo.jan.aadObjectId);
+    const forged = `org\u0000\u0007-${'x'.repeat(500)}`;
+    await expect(refuse(db.prisma, jan, { action: 'test.forged', subjectType: 'Organisation', subjectId: forged, reason: 'no such organisation' }))
+      .rejects.toThrow(AccessDenied);
+    const [event] = await db.prisma.auditEvent.findMany({ where: { action: 'test.forged' } });
+    expect(event!.subjectId).toBe(`org-${'x'.repeat(196)}`);
+  });
 });
