@@ -3,7 +3,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { Application } from '@microsoft/teams-ai';
 import type { Activity, Attachment, TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import type { IncomingFile } from '../services/bulkImport/importFile';
+import type { OutgoingFile, ReceivedFile } from '../dialogs/feature';
+import { TEAMS_CHANNEL_ID } from './replies';
 import type { AppTurnState } from './turnState';
 import { WEB_CHAT_CHANNEL_ID } from './http/webChat/webChatAdapter';
 
@@ -17,17 +18,6 @@ import { WEB_CHAT_CHANNEL_ID } from './http/webChat/webChatAdapter';
 export const FILE_CONSENT_CARD = 'application/vnd.microsoft.teams.card.file.consent';
 export const FILE_INFO_CARD = 'application/vnd.microsoft.teams.card.file.info';
 export const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
-
-/** A file the bot sends. */
-export interface OutgoingFile {
-  name: string;
-  contentType: string;
-  bytes: Buffer;
-  /** Shown on the consent card in Teams, and as the message's text in the web chat unless `message` is given. */
-  description: string;
-  /** The web chat message's text, where the file is presented rather than described. */
-  message?: string;
-}
 
 /** Teams' consent card; `context` comes back with the answer, untouched by Teams but to be checked again. */
 export function fileConsentActivity(file: OutgoingFile, context: Record<string, unknown>): Partial<Activity> {
@@ -58,7 +48,7 @@ export function dataUrlActivity(file: OutgoingFile): Partial<Activity> {
 
 /** Sends the file the way the channel can take it. */
 export async function sendFile(context: TurnContext, file: OutgoingFile, consentContext: Record<string, unknown>): Promise<void> {
-  await context.sendActivity(context.activity.channelId === 'msteams' ? fileConsentActivity(file, consentContext) : dataUrlActivity(file));
+  await context.sendActivity(context.activity.channelId === TEAMS_CHANNEL_ID ? fileConsentActivity(file, consentContext) : dataUrlActivity(file));
 }
 
 const uploadInfoSchema = z.object({
@@ -109,7 +99,6 @@ export function onFileConsent(app: Application<AppTurnState>, kind: string, hand
 // ---------------------------------------------------------------------------------------------------------------
 // Files people send
 
-export type FileReceipt = { ok: true; file: IncomingFile } | { ok: false; reason: 'unreachable' | 'several' };
 
 const teamsFileSchema = z.object({
   contentType: z.literal(FILE_DOWNLOAD_INFO),
@@ -124,7 +113,7 @@ const webChatFileSchema = z.object({
 /** The files of a message: Teams' download links, or what the web chat's upload handed over. */
 function filesOf(activity: Partial<Activity>): Attachment[] {
   const attachments = activity.attachments ?? [];
-  if (activity.channelId === 'msteams') return attachments.filter((attachment) => attachment.contentType === FILE_DOWNLOAD_INFO);
+  if (activity.channelId === TEAMS_CHANNEL_ID) return attachments.filter((attachment) => attachment.contentType === FILE_DOWNLOAD_INFO);
   if (activity.channelId === WEB_CHAT_CHANNEL_ID) return attachments.filter((attachment) => webChatFileSchema.safeParse(attachment).success);
   return [];
 }
@@ -144,7 +133,7 @@ function mayDownload(url: URL, serviceUrl: string | undefined): boolean {
 }
 
 /** Opens the one file of a message for reading, without reading it yet. */
-export async function receiveFile(activity: Partial<Activity>, options: { trustServiceUrlHost: boolean }): Promise<FileReceipt> {
+export async function receiveFile(activity: Partial<Activity>, options: { trustServiceUrlHost: boolean }): Promise<ReceivedFile> {
   const files = filesOf(activity);
   if (files.length !== 1) return { ok: false, reason: 'several' };
   const teams = teamsFileSchema.safeParse(files[0]);

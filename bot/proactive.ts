@@ -7,6 +7,7 @@ import type { Mailer } from '../services/notifications/mail';
 import { PermanentError, RetryableError, httpStatusError } from '../services/platform/retry';
 import { takeSendSlot, type RateLimit, type SlotResult } from '../services/notifications/sendRateLimit';
 import type { Logger } from './logger';
+import { TEAMS_CHANNEL_ID } from './replies';
 import { findConversation } from './http/webChat/conversations';
 import { WEB_CHAT_CHANNEL_ID, type WebChatAdapter } from './http/webChat/webChatAdapter';
 
@@ -54,7 +55,6 @@ export type Delivery =
   | { via: 'teams' | 'webchat'; reference: Partial<ConversationReference>; activityId: string | undefined }
   | { via: 'email' };
 
-const TEAMS_CHANNEL_ID = 'msteams';
 const TEAMS_SCOPE = 'https://api.botframework.com';
 /** Where Teams serves bots in Europe, for a first conversation with a tenant the bot has never heard from. */
 const DEFAULT_TEAMS_SERVICE_URL = 'https://smba.trafficmanager.net/emea/';

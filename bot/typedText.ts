@@ -56,7 +56,7 @@ export function registerTypedText(app: Application<AppTurnState>, features: Serv
     entities: understanding.entities,
   });
 
-  onVerb(app, Verbs.messages.chooseIntent, async (context, state, data) => {
+  onVerb(app, Verbs.conversation.chooseIntent, async (context, state, data) => {
     const choice = chooseIntentSchema.safeParse(data);
     if (!choice.success) return [{ kind: 'text', text: t(factsOf(context).language, 'action.unknown') }];
     const understanding = await understand(context, choice.data.text);
@@ -83,7 +83,7 @@ export function registerTypedText(app: Application<AppTurnState>, features: Serv
     }
     for (const reply of replies) await send(context, reply);
   });
-  return [Verbs.messages.chooseIntent];
+  return [Verbs.conversation.chooseIntent];
 }
 
 /** A card's Action.Submit comes as a message too, with no text and the verb in its value. */

@@ -1,6 +1,7 @@
 /**
  * The verbs of every card action: Action.Execute's `verb`, and `data.verb` of its Action.Submit fallback.
- * Dotted by card, never carrying parameters (those go in the action's data).
+ * Dotted by card, never carrying parameters (those go in the action's data). The values are stable (cards already
+ * posted carry them); the keys are the features' names.
  */
 export const Verbs = {
   welcome: {
@@ -57,12 +58,12 @@ export const Verbs = {
     resend: 'waitingServices.resend',
     page: 'waitingServices.page',
   },
-  help: {
+  troubleshoot: {
     problem: 'help.problem',
     step: 'help.step',
     contact: 'help.contact',
   },
-  support: {
+  lookUp: {
     showPerson: 'support.showPerson',
     resendEmail: 'support.resendEmail',
     escalate: 'support.escalate',
@@ -80,7 +81,7 @@ export const Verbs = {
     confirm: 'bulkImport.confirm',
     cancel: 'bulkImport.cancel',
   },
-  messages: {
+  conversation: {
     chooseIntent: 'intent.choose',
     setLanguage: 'language.set',
   },

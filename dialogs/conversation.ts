@@ -21,7 +21,7 @@ export const conversationFeature = defineFeature({
     },
   },
   publicActions: {
-    [Verbs.messages.setLanguage]: publicAction(z.object({ language: z.enum(languages) }), async (turn, data) => [await switchLanguage(turn, data.language)]),
+    [Verbs.conversation.setLanguage]: publicAction(z.object({ language: z.enum(languages) }), async (turn, data) => [await switchLanguage(turn, data.language)]),
   },
 });
 
@@ -31,7 +31,7 @@ async function switchLanguage(turn: PublicTurn, language: Language): Promise<Rep
 }
 
 function languageChoice(language: Language): Reply {
-  const buttons: DataButton[] = languages.map((choice) => ({ title: t(choice, `messages.language.${choice}`), verb: Verbs.messages.setLanguage, data: { language: choice } }));
+  const buttons: DataButton[] = languages.map((choice) => ({ title: t(choice, `messages.language.${choice}`), verb: Verbs.conversation.setLanguage, data: { language: choice } }));
   return { kind: 'card', card: renderQuestionCard({ title: '', text: t(language, 'messages.language.choose'), buttons }) };
 }
 
@@ -44,7 +44,7 @@ export const notUnderstood = (language: Language): Reply => ({ kind: 'text', tex
 export function didYouMean(language: Language, candidates: readonly IntentName[], text: string): Reply {
   const buttons: DataButton[] = candidates.map((candidate) => ({
     title: t(language, `messages.intent.${candidate}`),
-    verb: Verbs.messages.chooseIntent,
+    verb: Verbs.conversation.chooseIntent,
     data: { intent: candidate, text: text.slice(0, 500) },
   }));
   return { kind: 'card', card: renderQuestionCard({ title: '', text: t(language, 'messages.choose'), buttons }) };

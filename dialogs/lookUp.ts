@@ -135,7 +135,7 @@ export async function lookUp(db: Db, actor: Actor, language: Language, query: Lo
   if (found.length > 1) {
     const buttons: DataButton[] = found.map(({ person }) => ({
       title: `${person.displayName} (${person.organisationName})`,
-      verb: Verbs.support.showPerson,
+      verb: Verbs.lookUp.showPerson,
       data: { personId: person.id },
     }));
     return [{ kind: 'card', card: renderQuestionCard({ title: '', text: t(language, 'support.several', { query: asked }), buttons }) }];
@@ -204,13 +204,13 @@ function timelineCard(
       buttons.push({ title: t(language, 'waiting.start'), verb: Verbs.waitingServices.start, data: { ...data, page: 0 } });
     }
     if (service.status === 'WAITING_FOR_SIM' && service.activationMethod === 'EMAIL') {
-      buttons.push({ title: t(language, 'support.action.resend'), verb: Verbs.support.resendEmail, data });
+      buttons.push({ title: t(language, 'support.action.resend'), verb: Verbs.lookUp.resendEmail, data });
     }
     // Correcting a refused porting is the administrators' (services/numbers/portingRequests.ts): support escalates to them instead.
     if (actor.role === Role.ADMINISTRATOR && service.porting?.state === 'REFUSED') {
       buttons.push({ title: t(language, 'support.action.fixPorting'), verb: Verbs.portingIssues.fix, data: { requestId: service.porting.id } });
     }
-    buttons.push({ title: t(language, 'support.action.escalate'), verb: Verbs.support.escalate, data });
+    buttons.push({ title: t(language, 'support.action.escalate'), verb: Verbs.lookUp.escalate, data });
   }
   const card = renderServiceTimelineCard({
     title: t(language, 'support.timeline.title', { name: service.user.displayName, product: service.product[language] }),
@@ -280,11 +280,11 @@ export const lookUpFeature = defineFeature<LookUpState>({
   actions: {
     [Verbs.welcome.lookUpUser]: plainAction(async (turn) =>
       turn.actor.role === Role.USER ? lookUp(turn.db, turn.actor, turn.language, {}, randomUUID) : askingWhom(turn)),
-    [Verbs.support.showPerson]: action(showPersonSchema, (turn, data) => showPerson(turn.db, turn.actor, turn.language, data.personId, randomUUID)),
+    [Verbs.lookUp.showPerson]: action(showPersonSchema, (turn, data) => showPerson(turn.db, turn.actor, turn.language, data.personId, randomUUID)),
     // A double click, a Teams retry or a replayed card does it once, whichever process answers.
-    [Verbs.support.resendEmail]: serviceAction((turn, serviceId, requestKey) =>
+    [Verbs.lookUp.resendEmail]: serviceAction((turn, serviceId, requestKey) =>
       resendEmail(turn.db, turn.actor, turn.language, serviceId, { requestKey, linkDays: turn.settings.linkDays })),
     // Escalation keys its notifications itself, so a repeat is answered by the outbox.
-    [Verbs.support.escalate]: serviceAction((turn, serviceId, requestKey) => escalate(turn.db, turn.actor, turn.language, serviceId, requestKey)),
+    [Verbs.lookUp.escalate]: serviceAction((turn, serviceId, requestKey) => escalate(turn.db, turn.actor, turn.language, serviceId, requestKey)),
   },
 });

@@ -54,7 +54,7 @@ export interface Turn {
 export function whatFails(language: Language, flowId: string): Turn {
   const buttons: DataButton[] = problems.map((problem) => ({
     title: t(language, problemLabel[problem]),
-    verb: Verbs.help.problem,
+    verb: Verbs.troubleshoot.problem,
     data: { flowId, problem },
   }));
   const card = renderQuestionCard({ title: t(language, 'help.whatFails.title'), text: t(language, 'help.whatFails.text'), buttons });
@@ -115,7 +115,7 @@ function stepCard(language: Language, flow: HelpFlow): Reply {
   const steps = articleFor(language, topicOf[flow.problem!]).steps;
   const answer = (outcome: 'solved' | 'notSolved', key: StringKey): DataButton => ({
     title: t(language, key),
-    verb: Verbs.help.step,
+    verb: Verbs.troubleshoot.step,
     data: { flowId: flow.flowId, step: flow.step, outcome },
   });
   const card = renderQuestionCard({
@@ -131,7 +131,7 @@ function contactCard(language: Language, flowId: string, title: string, text: st
   return renderQuestionCard({
     title,
     text,
-    buttons: [{ title: t(language, 'help.contact.button'), verb: Verbs.help.contact, data: { flowId } }],
+    buttons: [{ title: t(language, 'help.contact.button'), verb: Verbs.troubleshoot.contact, data: { flowId } }],
   });
 }
 
@@ -224,18 +224,18 @@ export const troubleshootFeature = defineFeature<TroubleshootState>({
   actions: {
     [Verbs.welcome.getHelp]: plainAction(async (turn) => advance(turn, whatFails(turn.language, randomUUID()))),
     // Buttons of an earlier or ended flow are stale, and said so.
-    [Verbs.help.problem]: action(z.unknown(), async (turn, data) => {
+    [Verbs.troubleshoot.problem]: action(z.unknown(), async (turn, data) => {
       const choice = problemChoiceSchema.safeParse(data);
       if (!choice.success || !flowFor(turn, choice.data.flowId)) return [staleButton(turn.language)];
       return advance(turn, await beginTroubleshooting(turn.db, turn.actor, turn.language, choice.data.flowId, choice.data.problem));
     }),
-    [Verbs.help.step]: action(z.unknown(), async (turn, data) => {
+    [Verbs.troubleshoot.step]: action(z.unknown(), async (turn, data) => {
       const answer = stepAnswerSchema.safeParse(data);
       const flow = answer.success ? flowFor(turn, answer.data.flowId) : undefined;
       if (!answer.success || !flow?.problem || flow.step !== answer.data.step) return [staleButton(turn.language)];
       return advance(turn, afterStep(turn.language, flow, answer.data.outcome));
     }),
-    [Verbs.help.contact]: action(z.unknown(), async (turn, data) => {
+    [Verbs.troubleshoot.contact]: action(z.unknown(), async (turn, data) => {
       const request = contactRequestSchema.safeParse(data);
       const flow = request.success ? flowFor(turn, request.data.flowId) : undefined;
       if (!flow) return [staleButton(turn.language)];

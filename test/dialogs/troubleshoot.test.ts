@@ -223,7 +223,7 @@ describe('through its feature declaration, turn after turn', () => {
     expect((await press(luc, buttonOf(stepOne, 'That helped'))).map(textOf)).toEqual([
       "That button belongs to an earlier question. Tell me what isn't working to start again.",
     ]);
-    expect((await press(luc, { verb: Verbs.help.problem, data: { flowId: flowId(), problem: 'data' } })).map(textOf)).toEqual([
+    expect((await press(luc, { verb: Verbs.troubleshoot.problem, data: { flowId: flowId(), problem: 'data' } })).map(textOf)).toEqual([
       "That button belongs to an earlier question. Tell me what isn't working to start again.",
     ]);
     expect(state?.flow).toMatchObject({ problem: 'calls', step: 1 });

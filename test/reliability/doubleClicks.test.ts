@@ -64,7 +64,7 @@ test("Support's Resend on Jan's timeline, double-clicked and retried: one new em
   const jan = await serviceOf(demo.jan.email);
   const emailsBefore = await emailsQueued(jan.id);
   const auditsBefore = await audits('activation.resent', jan.id);
-  const seen = await pressedThrice(sam, Verbs.support.resendEmail, { serviceId: jan.id, requestKey: 'support-resend-jan-1' });
+  const seen = await pressedThrice(sam, Verbs.lookUp.resendEmail, { serviceId: jan.id, requestKey: 'support-resend-jan-1' });
 
   expect(await emailsQueued(jan.id)).toBe(emailsBefore + 1);
   expect(await audits('activation.resent', jan.id)).toBe(auditsBefore + 1);
@@ -77,7 +77,7 @@ test("Support's Resend on Jan's timeline, double-clicked and retried: one new em
 
 test("Support's Escalate, double-clicked and retried: each administrator is told once", async () => {
   const jan = await serviceOf(demo.jan.email);
-  await pressedThrice(sam, Verbs.support.escalate, { serviceId: jan.id, requestKey: 'support-escalate-jan-1' });
+  await pressedThrice(sam, Verbs.lookUp.escalate, { serviceId: jan.id, requestKey: 'support-escalate-jan-1' });
   const administrators = await prisma().person.count({ where: { role: 'ADMINISTRATOR', organisation: { tenantId: DEMO_TENANT_ID } } });
   expect(await prisma().notification.count({ where: { serviceId: jan.id, kind: ESCALATION_KIND } })).toBe(administrators);
 });

@@ -93,7 +93,7 @@ async function samLooksUpAndResends(): Promise<string> {
   const before = outboxFiles();
   await presses(ann, { verb: Verbs.waitingServices.start, data: { serviceId: marie.id, page: 0 } });
   await emailedLink(demo.marie.email, before, 1);
-  await presses(sam, { verb: Verbs.support.resendEmail, data: { serviceId: marie.id, requestKey: 'resend-marie-in-logs-test' } });
+  await presses(sam, { verb: Verbs.lookUp.resendEmail, data: { serviceId: marie.id, requestKey: 'resend-marie-in-logs-test' } });
   return emailedLink(demo.marie.email, before, 2);
 }
 

@@ -152,7 +152,7 @@ const forgeries: Forgery[] = [
   {
     tries: "support: Sam opens Oscar, outside his support scope",
     who: sam,
-    verb: Verbs.support.showPerson,
+    verb: Verbs.lookUp.showPerson,
     data: (ids) => ({ personId: ids.oscar }),
     answer: supportDenied,
     audit: { action: 'service.lookup.denied', subjectId: (ids) => ids.oscar },
@@ -160,7 +160,7 @@ const forgeries: Forgery[] = [
   {
     tries: "support: Jan, a user, opens Marie",
     who: jan,
-    verb: Verbs.support.showPerson,
+    verb: Verbs.lookUp.showPerson,
     data: (ids) => ({ personId: ids.marie }),
     answer: 'Je kan alleen je eigen diensten zien. Zeg "status van mijn dienst" om de jouwe te zien.',
     audit: { action: 'service.lookup.denied', subjectId: (ids) => ids.marie },
@@ -168,7 +168,7 @@ const forgeries: Forgery[] = [
   {
     tries: "support: Sam resends the activation email of Oscar's service",
     who: sam,
-    verb: Verbs.support.resendEmail,
+    verb: Verbs.lookUp.resendEmail,
     data: (ids) => ({ serviceId: ids.oscarService, requestKey: 'forged-support-resend' }),
     answer: supportDenied,
     audit: { action: 'service.timeline.denied', subjectId: (ids) => ids.oscarService },
@@ -176,7 +176,7 @@ const forgeries: Forgery[] = [
   {
     tries: "support: Sam escalates Oscar's service",
     who: sam,
-    verb: Verbs.support.escalate,
+    verb: Verbs.lookUp.escalate,
     data: (ids) => ({ serviceId: ids.oscarService, requestKey: 'forged-support-escalate' }),
     answer: supportDenied,
     audit: { action: 'service.timeline.denied', subjectId: (ids) => ids.oscarService },

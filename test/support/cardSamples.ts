@@ -260,7 +260,7 @@ export const templateCases: Record<string, (language: Language) => AdaptiveCard[
     renderQuestionCard({
       title: t(l, 'help.whatFails.title'),
       text: t(l, 'help.whatFails.text'),
-      buttons: (['help.problem.calls', 'help.problem.data', 'help.problem.sms', 'help.problem.pin'] as const).map((key) => ({ title: t(l, key), verb: Verbs.help.problem, data: { topic: key } })),
+      buttons: (['help.problem.calls', 'help.problem.data', 'help.problem.sms', 'help.problem.pin'] as const).map((key) => ({ title: t(l, key), verb: Verbs.troubleshoot.problem, data: { topic: key } })),
     }),
     renderQuestionCard({ title: '', text: t(l, 'activation.suggest', { iccid: '8932 1001 0000 0000 0017' }), buttons: [{ title: t(l, 'activation.suggest.yes'), verb: Verbs.activateSim.acceptSuggestion, data: { iccid: '89321001000000000017' } }] }),
   ],
@@ -374,8 +374,8 @@ function serviceTimeline(l: Language): AdaptiveCard {
       },
     ],
     buttons: [
-      { title: t(l, 'support.action.resend'), verb: Verbs.support.resendEmail, data: { serviceId: 's1', requestKey: 'k1' } },
-      { title: t(l, 'support.action.escalate'), verb: Verbs.support.escalate, data: { serviceId: 's1', requestKey: 'k1' } },
+      { title: t(l, 'support.action.resend'), verb: Verbs.lookUp.resendEmail, data: { serviceId: 's1', requestKey: 'k1' } },
+      { title: t(l, 'support.action.escalate'), verb: Verbs.lookUp.escalate, data: { serviceId: 's1', requestKey: 'k1' } },
     ],
   });
 }
