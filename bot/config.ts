@@ -1,5 +1,8 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { checkedEnvironment, ConfigError, databaseLocationOf, databaseVariables } from '../services/platform/environment';
+
+export { ConfigError };
 
 const optionalText = z
   .string()
@@ -10,14 +13,10 @@ const optionalText = z
 const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3978),
-  DATA_DIR: z.string().trim().min(1).default('./data'),
+  DATA_DIR: databaseVariables.DATA_DIR,
   PUBLIC_URL: z.url({ message: 'must be an absolute URL such as https://bot.example.com' }).optional(),
   SIM_CLOCK_SPEED: z.coerce.number().positive({ message: 'must be a number above 0 (1 is real time)' }).default(720),
-  DATABASE_URL: z
-    .string()
-    .trim()
-    .regex(/^postgres(ql)?:\/\//, { message: 'must be a postgres:// or postgresql:// URL' })
-    .optional(),
+  DATABASE_URL: databaseVariables.DATABASE_URL,
   MicrosoftAppId: optionalText,
   MicrosoftAppPassword: optionalText,
   MicrosoftAppTenantId: optionalText,
@@ -39,19 +38,9 @@ export type Config = ReturnType<typeof configFromEnvironment>;
 
 const CREDENTIAL_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL', 'MicrosoftAppPassword', 'PROVISIONING_WEBHOOK_SECRET']);
 
-export class ConfigError extends Error {}
-
 /** Reads and checks the environment once; a wrong value stops the start with one line naming the variable. */
 export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = environmentSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = String(issue.path[0] ?? 'environment');
-    // URLs and secrets may carry passwords: the message names them but never repeats their value.
-    const shown = CREDENTIAL_VARIABLES.has(name) ? '' : ` (got ${JSON.stringify(env[name] ?? '')})`;
-    throw new ConfigError(`${name}: ${issue.message}${shown}`);
-  }
-  const e = parsed.data;
+  const e = checkedEnvironment(environmentSchema, env, CREDENTIAL_VARIABLES);
   if (e.NODE_ENV === 'production' && !e.MicrosoftAppId) {
     throw new ConfigError(
       'MicrosoftAppId: required when NODE_ENV=production; without it anyone could post activities to the bot',
@@ -71,9 +60,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
     /** Base of the links the bot prints and emails; defaults to this machine. */
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     clockSpeed: e.SIM_CLOCK_SPEED,
-    database: e.DATABASE_URL
-      ? ({ kind: 'postgresql', url: e.DATABASE_URL } as const)
-      : ({ kind: 'pglite', dataDir: path.join(dataDir, 'pglite') } as const),
+    database: databaseLocationOf(e),
     teams: e.MicrosoftAppId
       ? {
           appId: e.MicrosoftAppId,
