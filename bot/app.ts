@@ -13,7 +13,7 @@ import { channelIdentityOf } from './identity';
 import type { Logger } from './logger';
 import { send } from './replies';
 import { registerFeatures, verbsOf } from './runner';
-import { cardSubmitVerb, registerTypedText } from './typedText';
+import { cardSubmitVerb, registerTypedText, unservedIntents } from './typedText';
 import { answerTurnError, logTurn } from './turnLog';
 import { TURN_FACTS, factsOf, type TurnFacts } from './turnFacts';
 import { newTurnState, type AppTurnState } from './turnState';
@@ -59,6 +59,8 @@ export function createBot(deps: BotDeps): Bot {
     settings: { clockSpeed: deps.config.clockSpeed, linkDays: deps.config.activationLinkDays, donors: deps.donors },
     teamsAuthenticated: Boolean(deps.config.teams),
   });
+  const unserved = unservedIntents(served);
+  if (unserved.length > 0) throw new Error(`no feature serves the intents ${unserved.join(', ')}`);
   const knownVerbs = new Set([...verbsOf(features), ...registerTypedText(app, served, db)]);
 
   // A button from a card whose verb this version no longer knows (a stale message).

@@ -30,6 +30,8 @@ export interface ServedFeatures {
   typedInput(context: TurnContext, state: AppTurnState, text: string): Promise<Reply[] | undefined>;
   /** Forgets every unfinished flow of the conversation. */
   forgetFlows(state: AppTurnState): void;
+  /** The intents some feature serves. */
+  intents: ReadonlySet<IntentName>;
 }
 
 /** The card a Teams card button's invoke is answered with, set by `FeatureChannel.showCard`. */
@@ -99,6 +101,7 @@ export function registerFeatures(app: Application<AppTurnState>, features: reado
 
   const typed = features.filter((feature) => feature.typedInput);
   return {
+    intents: new Set(intents.keys()),
     answerIntent: async (context, state, match) => intents.get(match.intent)?.(context, state, match),
     typedInput: async (context, state, text) => {
       for (const feature of typed) {

@@ -86,6 +86,11 @@ export function registerTypedText(app: Application<AppTurnState>, features: Serv
   return [Verbs.conversation.chooseIntent];
 }
 
+/** The intents no feature serves ("cancel" is this route's own): none, or the bot does not start. */
+export function unservedIntents(features: ServedFeatures): IntentName[] {
+  return intentNames.filter((intent) => intent !== 'cancel' && !features.intents.has(intent));
+}
+
 /** A card's Action.Submit comes as a message too, with no text and the verb in its value. */
 export function cardSubmitVerb(context: TurnContext): string | undefined {
   const activity = context.activity;
