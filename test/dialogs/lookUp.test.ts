@@ -3,7 +3,7 @@ import { demo, other } from '../../prisma/demoData';
 import { askWhom, deniedReply, escalate, lookUp, resendEmail, serviceCard, showPerson } from '../../dialogs/lookUp';
 import type { Database } from '../../services/platform/db/database';
 import { AccessDenied, type Actor } from '../../services/people/people';
-import { openDemoDatabase } from './demoDatabase';
+import { openDemoDatabase } from '../support/demoDatabase';
 import { actorOf, actorsOf, buttonOf, buttonsOf, cardOf, factsOf, textOf, textsOf, titlesOf } from './see';
 
 /**

@@ -13,7 +13,7 @@ import {
 import { escalateToAdministrators } from '../../services/lifecycle/escalation';
 import type { Database } from '../../services/platform/db/database';
 import { AccessDenied, type Actor } from '../../services/people/people';
-import { openDemoDatabase } from './demoDatabase';
+import { openDemoDatabase } from '../support/demoDatabase';
 import { actorsOf, buttonOf, buttonsOf, cardOf, inputOf, textOf, textsOf, titlesOf, underInput } from './see';
 
 /**

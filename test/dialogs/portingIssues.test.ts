@@ -3,7 +3,7 @@ import { openPortingFix, portingIssuesReply, resubmitDataSchema, resubmitPorting
 import type { Database } from '../../services/platform/db/database';
 import { DONOR_STEP_JOB, simulatedDonors } from '../../services/simulators/donor';
 import type { Actor } from '../../services/people/people';
-import { openDemoDatabase } from './demoDatabase';
+import { openDemoDatabase } from '../support/demoDatabase';
 import { actorsOf, buttonOf, cardOf, formOf, inputOf, textOf, textsOf, titlesOf, underInput } from './see';
 
 /** "Mobile porting issues", called directly: the list, "Fix" and "Send again", and who is refused. */

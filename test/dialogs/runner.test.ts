@@ -11,7 +11,7 @@ import { demo } from '../../prisma/demoData';
 import { AccessDenied, Role, type Actor } from '../../services/people/people';
 import type { Database } from '../../services/platform/db/database';
 import { simulatedDonors } from '../../services/simulators/donor';
-import { openDemoDatabase } from './demoDatabase';
+import { openDemoDatabase } from '../support/demoDatabase';
 import { actorsOf } from './see';
 
 /**

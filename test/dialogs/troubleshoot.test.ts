@@ -15,7 +15,7 @@ import {
 import type { Database } from '../../services/platform/db/database';
 import type { Actor } from '../../services/people/people';
 import { featureTurn } from '../support/featureTurn';
-import { openDemoDatabase } from './demoDatabase';
+import { openDemoDatabase } from '../support/demoDatabase';
 import { actorsOf, buttonOf, buttonsOf, cardOf, textOf, textsOf, titlesOf, type Button } from './see';
 
 /**

@@ -2,13 +2,17 @@ import crypto from 'node:crypto';
 import { Client } from 'pg';
 import { openDatabase, type Database } from '../../services/platform/db/database';
 import { seedDemo } from '../../prisma/seed';
+import { openDemoDatabase } from './demoDatabase';
 
 /**
- * A fresh, migrated database for one test file: in-memory PGlite by default; with DATABASE_URL set (CI), a
- * database of its own on that PostgreSQL server, dropped again by `close()`.
+ * A fresh, migrated database for one test file: in-memory PGlite by default (with the demo data, a copy of a seeded
+ * template: test/support/demoDatabase.ts); with DATABASE_URL set (CI), a database of its own on that PostgreSQL
+ * server, dropped again by `close()`.
  */
 export async function openTestDatabase(options: { seed?: boolean } = {}): Promise<Database> {
   const serverUrl = process.env.DATABASE_URL;
+  // Seeding costs several seconds of CPU per file: on PGlite, a copy of a template seeded once.
+  if (options.seed && !serverUrl) return openDemoDatabase();
   let db: Database;
   if (!serverUrl) {
     db = await openDatabase({ kind: 'pglite' });

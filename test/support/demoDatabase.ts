@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { seedDemo } from '../../prisma/seed';
 import { openDatabase, type Database } from '../../services/platform/db/database';
-import { openTestDatabase } from '../support/database';
+import { openTestDatabase } from './database';
 
 /**
  * A fresh PGlite database holding the migrated schema and the demo data, for one test file, in about a second: a copy
