@@ -12,7 +12,7 @@ import type { Config } from './config';
 import { channelIdentityOf } from './identity';
 import type { Logger } from './logger';
 import { send } from './replies';
-import { registerFeatures, verbsOf } from './runner';
+import { registerFeatures } from './runner';
 import { cardSubmitVerb, registerTypedText, unservedIntents } from './typedText';
 import { answerTurnError, logTurn } from './turnLog';
 import { TURN_FACTS, factsOf, type TurnFacts } from './turnFacts';
@@ -61,7 +61,7 @@ export function createBot(deps: BotDeps): Bot {
   });
   const unserved = unservedIntents(served);
   if (unserved.length > 0) throw new Error(`no feature serves the intents ${unserved.join(', ')}`);
-  const knownVerbs = new Set([...verbsOf(features), ...registerTypedText(app, served, db)]);
+  const knownVerbs = new Set([...served.verbs, ...registerTypedText(app, served, db)]);
 
   // A button from a card whose verb this version no longer knows (a stale message).
   app.addRoute(async (context) => isUnknownSubmit(context, knownVerbs), async (context) => {

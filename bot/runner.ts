@@ -32,6 +32,8 @@ export interface ServedFeatures {
   forgetFlows(state: AppTurnState): void;
   /** The intents some feature serves. */
   intents: ReadonlySet<IntentName>;
+  /** The card verbs some feature serves: a button of a card this version no longer knows is told apart. */
+  verbs: ReadonlySet<string>;
 }
 
 /** The card a Teams card button's invoke is answered with, set by `FeatureChannel.showCard`. */
@@ -44,20 +46,21 @@ const IN_PLACE = Symbol('inPlaceCard');
  */
 export function registerFeatures(app: Application<AppTurnState>, features: readonly AnyFeature[], deps: RunnerDeps): ServedFeatures {
   const intents = new Map<IntentName, (context: TurnContext, state: AppTurnState, match: IntentMatch) => Promise<Reply[]>>();
-  const claim = <T>(map: Map<T, unknown>, key: T, feature: AnyFeature) => {
-    if (map.has(key)) throw new Error(`${String(key)} is served twice (again by ${feature.name})`);
+  const verbs = new Set<string>();
+  // One feature per verb and per intent: a second one is a mistake that stops the bot at start.
+  const claim = (claimed: { has(key: string): boolean }, key: string, feature: AnyFeature) => {
+    if (claimed.has(key)) throw new Error(`${key} is served twice (again by ${feature.name})`);
   };
-  const verbs = new Map<string, unknown>();
 
   for (const feature of features) {
     for (const [verb, action] of Object.entries(feature.actions ?? {})) {
       claim(verbs, verb, feature);
-      verbs.set(verb, action);
+      verbs.add(verb);
       onVerb(app, verb, (context, state, data) => serve(deps, feature, context, state, verb, (turn) => runAction(deps, turn, verb, action, data)));
     }
     for (const [verb, action] of Object.entries(feature.publicActions ?? {})) {
       claim(verbs, verb, feature);
-      verbs.set(verb, action);
+      verbs.add(verb);
       onVerb(app, verb, (context, _state, data) => runPublicAction(deps, context, action, data));
     }
     for (const [intent, answer] of Object.entries(feature.intents ?? {}) as [IntentName, NonNullable<AnyFeature['intents']>[IntentName]][]) {
@@ -102,6 +105,7 @@ export function registerFeatures(app: Application<AppTurnState>, features: reado
   const typed = features.filter((feature) => feature.typedInput);
   return {
     intents: new Set(intents.keys()),
+    verbs,
     answerIntent: async (context, state, match) => intents.get(match.intent)?.(context, state, match),
     typedInput: async (context, state, text) => {
       for (const feature of typed) {
@@ -118,11 +122,6 @@ export function registerFeatures(app: Application<AppTurnState>, features: reado
 
 /** A typed-input handler's "not for me", told apart from an answer of no replies. */
 const NOT_MINE: Reply[] = [];
-
-/** Every verb the features serve: a button of a card this version no longer knows is told apart. */
-export function verbsOf(features: readonly AnyFeature[]): Set<string> {
-  return new Set(features.flatMap((feature) => [...Object.keys(feature.actions ?? {}), ...Object.keys(feature.publicActions ?? {})]));
-}
 
 /**
  * Runs `work` for the person of this turn if the feature may serve them, with the feature's state; someone it may not

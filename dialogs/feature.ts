@@ -47,7 +47,7 @@ export type IntentAnswer<S> = (turn: FeatureTurn<S>, match: IntentMatch) => Prom
 /** A card verb: its data is parsed with `data` first; data not as the card was sent is `malformed`. */
 export interface CardAction<S> {
   data?: z.ZodType;
-  /** 'refuse' (default): the feature's refusal; 'audit': recorded as a tampered card, then refused. */
+  /** 'refuse' (default): answered as a refusal by the domain (`denied`); 'audit': also recorded as a tampered card. */
   malformed?: 'refuse' | 'audit';
   run: (turn: FeatureTurn<S>, data: never) => Promise<Reply[]>;
 }
