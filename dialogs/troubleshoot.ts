@@ -5,7 +5,7 @@ import { listOf, t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import type { Db } from '../services/platform/db/database';
 import { escalateToAdministrators } from '../services/lifecycle/escalation';
-import { articleFor, type Topic } from './knowledge/knowledgeBase';
+import { articleFor, topics, type Topic } from './knowledge/knowledgeBase';
 import type { Actor } from '../services/people/people';
 import { findServicesOf, type ServiceSummary } from '../services/fleet/lookUp';
 import { action, defineFeature, plainAction, type FeatureTurn, type PublicTurn } from './feature';
@@ -181,21 +181,12 @@ function situationOf(language: Language, service: ServiceSummary): { text: strin
 }
 
 /** The guided help in progress, kept in the conversation. */
+// Stored under "help", the key flows in progress were kept under before the feature had its name.
 const troubleshootStateSchema = z.object({ flow: helpFlowSchema.optional() });
 type TroubleshootState = z.infer<typeof troubleshootStateSchema>;
 
-const knowledgeTopics: Array<[IntentName, Topic]> = [
-  ['troubleshoot.noNetwork', 'noNetwork'],
-  ['troubleshoot.mobileData', 'mobileData'],
-  ['troubleshoot.pin', 'pin'],
-  ['troubleshoot.voicemail', 'voicemail'],
-  ['troubleshoot.emailMissing', 'emailMissing'],
-  ['troubleshoot.activationTime', 'activationTime'],
-  ['troubleshoot.simSwap', 'simSwap'],
-  ['troubleshoot.linkExpired', 'linkExpired'],
-  ['troubleshoot.portingRefused', 'portingRefused'],
-  ['troubleshoot.simNumberLocation', 'simNumberLocation'],
-];
+/** Each article answers the intent of its name: `troubleshoot.<topic>` (the compiler checks the intent exists). */
+const knowledgeIntents = topics.map((topic) => [`troubleshoot.${topic}` satisfies IntentName, topic] as const);
 
 /** Keeps the flow the step returned (none ends it) and answers with its replies. */
 function advance(turn: FeatureTurn<TroubleshootState>, step: Turn): Reply[] {
@@ -214,7 +205,7 @@ export const troubleshootFeature = defineFeature<TroubleshootState>({
   name: 'troubleshoot',
   state: { key: 'help', schema: troubleshootStateSchema },
   refusal: (language, recognition) => welcomeFor(recognition, language),
-  publicIntents: Object.fromEntries(knowledgeTopics.map(([intent, topic]) => [intent, async (turn: PublicTurn) => [knowledgeAnswer(turn.language, topic)]])),
+  publicIntents: Object.fromEntries(knowledgeIntents.map(([intent, topic]) => [intent, async (turn: PublicTurn) => [knowledgeAnswer(turn.language, topic)]])),
   intents: {
     'troubleshoot.general': async (turn) => advance(turn, whatFails(turn.language, randomUUID())),
     contactAdministrator: async (turn) => [

@@ -3,7 +3,7 @@ import { demo, other } from '../../prisma/demoData';
 import { askWhom, deniedReply, escalate, lookUp, resendEmail, serviceCard, showPerson } from '../../dialogs/lookUp';
 import type { Database } from '../../services/platform/db/database';
 import { AccessDenied, type Actor } from '../../services/people/people';
-import { openDemoDatabase } from '../support/demoDatabase';
+import { openTestDatabase } from '../support/database';
 import { actorOf, actorsOf, buttonOf, buttonsOf, cardOf, factsOf, textOf, textsOf, titlesOf } from './see';
 
 /**
@@ -18,7 +18,7 @@ let jan: Actor;
 let olga: Actor;
 
 beforeAll(async () => {
-  db = await openDemoDatabase();
+  db = await openTestDatabase({ seed: true });
   ({ ann, sam, jan, olga } = await actorsOf(db, { ann: demo.ann.email, sam: demo.sam.email, jan: demo.jan.email, olga: other.olga.email }));
 });
 

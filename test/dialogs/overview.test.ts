@@ -13,7 +13,7 @@ import {
 import { escalateToAdministrators } from '../../services/lifecycle/escalation';
 import type { Database } from '../../services/platform/db/database';
 import { AccessDenied, type Actor } from '../../services/people/people';
-import { openDemoDatabase } from '../support/demoDatabase';
+import { openTestDatabase } from '../support/database';
 import { actorsOf, buttonOf, buttonsOf, cardOf, inputOf, textOf, textsOf, titlesOf, underInput } from './see';
 
 /**
@@ -28,7 +28,7 @@ let jan: Actor;
 let olga: Actor;
 
 beforeAll(async () => {
-  db = await openDemoDatabase();
+  db = await openTestDatabase({ seed: true });
   ({ ann, sam, jan, olga } = await actorsOf(db, { ann: demo.ann.email, sam: demo.sam.email, jan: demo.jan.email, olga: other.olga.email }));
 });
 

@@ -3,7 +3,7 @@ import { openPortingFix, portingIssuesReply, resubmitDataSchema, resubmitPorting
 import type { Database } from '../../services/platform/db/database';
 import { DONOR_STEP_JOB, simulatedDonors } from '../../services/simulators/donor';
 import type { Actor } from '../../services/people/people';
-import { openDemoDatabase } from '../support/demoDatabase';
+import { openTestDatabase } from '../support/database';
 import { actorsOf, buttonOf, cardOf, formOf, inputOf, textOf, textsOf, titlesOf, underInput } from './see';
 
 /** "Mobile porting issues", called directly: the list, "Fix" and "Send again", and who is refused. */
@@ -16,7 +16,7 @@ let olga: Actor;
 let requestId: string;
 
 beforeAll(async () => {
-  db = await openDemoDatabase();
+  db = await openTestDatabase({ seed: true });
   ({ ann, sam, jan, olga } = await actorsOf(db, { ann: demo.ann.email, sam: demo.sam.email, jan: demo.jan.email, olga: other.olga.email }));
   requestId = (await db.prisma.portingRequest.findFirstOrThrow({ where: { e164: pieterPorting.e164 } })).id;
 });

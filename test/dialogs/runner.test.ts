@@ -11,7 +11,7 @@ import { demo } from '../../prisma/demoData';
 import { AccessDenied, Role, type Actor } from '../../services/people/people';
 import type { Database } from '../../services/platform/db/database';
 import { simulatedDonors } from '../../services/simulators/donor';
-import { openDemoDatabase } from '../support/demoDatabase';
+import { openTestDatabase } from '../support/database';
 import { actorsOf } from './see';
 
 /**
@@ -25,7 +25,7 @@ let ann: Actor;
 let jan: Actor;
 
 beforeAll(async () => {
-  db = await openDemoDatabase();
+  db = await openTestDatabase({ seed: true });
   ({ ann, jan } = await actorsOf(db, { ann: demo.ann.email, jan: demo.jan.email }));
 });
 afterAll(async () => db?.close());
@@ -101,6 +101,9 @@ test('state is kept between turns under the feature\'s key, and typed input reac
 test('card data not as the schema says is refused; an "audit" verb also leaves a trace', async () => {
   const adapter = botFor([counterFeature], () => ann);
   expect(await says(adapter, submit('counter.add', { by: 'eleven' }))).toEqual(['refused by the domain (counter.add)']);
+  expect(await db.prisma.auditEvent.count({ where: { action: 'card.malformed', subjectId: 'counter.add' } })).toBe(0);
+  // Nothing was counted by the refused press.
+  expect(await says(adapter, submit('counter.add', { by: 1 }))).toEqual(['count 1']);
   const before = await db.prisma.auditEvent.count({ where: { action: 'card.malformed', subjectId: 'counter.audited' } });
   expect(await says(adapter, submit('counter.audited', { id: 'not-a-uuid' }))).toEqual(['refused by the domain (counter.audited)']);
   expect(await db.prisma.auditEvent.count({ where: { action: 'card.malformed', subjectId: 'counter.audited' } })).toBe(before + 1);
@@ -125,6 +128,8 @@ test('in Teams a card shown by the feature answers the invoke in place; the repl
 test('two features claiming one verb or one intent stop the bot at start', () => {
   const twin = defineFeature({ ...counterFeature, name: 'twin' });
   expect(() => botFor([counterFeature, twin], () => ann)).toThrow('counter.add is served twice (again by twin)');
+  const greets = (name: string) => defineFeature({ name, refusal: counterFeature.refusal, intents: { greeting: async () => [] } });
+  expect(() => botFor([greets('first'), greets('second')], () => ann)).toThrow('greeting is served twice (again by second)');
 });
 
 test("the product's features: every verb and intent is served exactly once, and every intent has a feature", () => {

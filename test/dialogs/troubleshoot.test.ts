@@ -15,7 +15,7 @@ import {
 import type { Database } from '../../services/platform/db/database';
 import type { Actor } from '../../services/people/people';
 import { featureTurn } from '../support/featureTurn';
-import { openDemoDatabase } from '../support/demoDatabase';
+import { openTestDatabase } from '../support/database';
 import { actorsOf, buttonOf, buttonsOf, cardOf, textOf, textsOf, titlesOf, type Button } from './see';
 
 /**
@@ -32,7 +32,7 @@ let luc: Actor;
 let oscar: Actor;
 
 beforeAll(async () => {
-  db = await openDemoDatabase();
+  db = await openTestDatabase({ seed: true });
   ({ ann, jan, marie, pieter, luc, oscar } = await actorsOf(db, {
     ann: demo.ann.email,
     jan: demo.jan.email,

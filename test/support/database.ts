@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { Client } from 'pg';
 import { openDatabase, type Database } from '../../services/platform/db/database';
 import { seedDemo } from '../../prisma/seed';
-import { openDemoDatabase } from './demoDatabase';
+import { openSeededCopy } from './demoDatabase';
 
 /**
  * A fresh, migrated database for one test file: in-memory PGlite by default (with the demo data, a copy of a seeded
@@ -12,7 +12,7 @@ import { openDemoDatabase } from './demoDatabase';
 export async function openTestDatabase(options: { seed?: boolean } = {}): Promise<Database> {
   const serverUrl = process.env.DATABASE_URL;
   // Seeding costs several seconds of CPU per file: on PGlite, a copy of a template seeded once.
-  if (options.seed && !serverUrl) return openDemoDatabase();
+  if (options.seed && !serverUrl) return openSeededCopy();
   let db: Database;
   if (!serverUrl) {
     db = await openDatabase({ kind: 'pglite' });

@@ -4,16 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { seedDemo } from '../../prisma/seed';
 import { openDatabase, type Database } from '../../services/platform/db/database';
-import { openTestDatabase } from './database';
 
 /**
  * A fresh PGlite database holding the migrated schema and the demo data, for one test file, in about a second: a copy
  * of a data directory migrated and seeded once and kept in the temporary folder until the schema, its migrations or
  * the seed's code change. Opening a fresh in-memory PGlite, migrating and seeding it costs several seconds of CPU per
- * file. With DATABASE_URL (CI's PostgreSQL server) it is the usual database of its own on that server.
+ * file. openTestDatabase({ seed: true }) uses it on PGlite.
  */
-export async function openDemoDatabase(): Promise<Database> {
-  if (process.env.DATABASE_URL) return openTestDatabase({ seed: true });
+export async function openSeededCopy(): Promise<Database> {
   const template = await demoTemplate();
   removeLeftovers(template);
   fs.mkdirSync(path.join(home, 'copies'), { recursive: true });
