@@ -9,6 +9,7 @@ import type { Database } from '../services/platform/db/database';
 import { replyLanguage } from '../services/people/languagePreference';
 import { recognise, type Recognition } from '../services/people/people';
 import type { Config } from './config';
+import { conversationLanguageOf } from './conversationLanguage';
 import { channelIdentityOf } from './identity';
 import type { Logger } from './logger';
 import { send } from './replies';
@@ -44,6 +45,13 @@ export function createBot(deps: BotDeps): Bot {
     // The library's typing timer lives on the Application and is shared by concurrent turns.
     startTypingTimer: false,
     turnStateFactory: newTurnState,
+  });
+
+  // Answers follow the language the conversation is in, once there is one (bot/conversationLanguage.ts).
+  app.turn('beforeTurn', async (context, state) => {
+    const language = conversationLanguageOf(state, context);
+    if (language) context.turnState.set(TURN_FACTS, { ...factsOf(context), language } satisfies TurnFacts);
+    return true;
   });
 
   app.addRoute(isBotInstalled, async (context, state) => {
@@ -96,7 +104,10 @@ export function createBot(deps: BotDeps): Bot {
   return { app, run };
 }
 
-/** Recognises the writer, keeps their conversation reference fresh, and picks the reply language. */
+/**
+ * Recognises the writer, keeps their conversation reference fresh, and picks the reply language before the
+ * conversation's state is read: the client's (Teams' locale, the browser's), else the one stored for the person.
+ */
 async function settleTurn(db: Database, context: TurnContext): Promise<TurnFacts> {
   const recognition = await recognise(db.prisma, channelIdentityOf(context));
   const activity = context.activity;
@@ -109,7 +120,7 @@ async function settleTurn(db: Database, context: TurnContext): Promise<TurnFacts
       reference: { ...TurnContext.getConversationReference(activity) },
     });
   }
-  return { recognition, language: replyLanguage(known, languageOfLocale(activity.locale)) };
+  return { recognition, language: replyLanguage({ client: languageOfLocale(activity.locale), person: known }) };
 }
 
 function isUnknownSubmit(context: TurnContext, known: ReadonlySet<string>): boolean {

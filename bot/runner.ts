@@ -9,6 +9,7 @@ import type { IntentMatch, IntentName } from '../dialogs/understanding/intents';
 import type { Database } from '../services/platform/db/database';
 import { AccessDenied, refuseMalformedCard } from '../services/people/people';
 import { deliverConsentedFile, fileConsentSchema, hasFiles, onFileConsent, receiveFile, sendFile } from './files';
+import { speakIn } from './conversationLanguage';
 import { WEB_CHAT_IDENTITY } from './identity';
 import { cardActivity, send, TEAMS_CHANNEL_ID } from './replies';
 import { factsOf } from './turnFacts';
@@ -61,7 +62,7 @@ export function registerFeatures(app: Application<AppTurnState>, features: reado
     for (const [verb, action] of Object.entries(feature.publicActions ?? {})) {
       claim(verbs, verb, feature);
       verbs.add(verb);
-      onVerb(app, verb, (context, _state, data) => runPublicAction(deps, context, action, data));
+      onVerb(app, verb, (context, state, data) => runPublicAction(deps, context, state, action, data));
     }
     for (const [intent, answer] of Object.entries(feature.intents ?? {}) as [IntentName, NonNullable<AnyFeature['intents']>[IntentName]][]) {
       claim(intents, intent, feature);
@@ -69,7 +70,7 @@ export function registerFeatures(app: Application<AppTurnState>, features: reado
     }
     for (const [intent, answer] of Object.entries(feature.publicIntents ?? {}) as [IntentName, NonNullable<AnyFeature['publicIntents']>[IntentName]][]) {
       claim(intents, intent, feature);
-      intents.set(intent, (context, _state, match) => answer!(publicTurn(deps, context), match));
+      intents.set(intent, (context, state, match) => answer!(publicTurn(deps, context, state), match));
     }
     const files = feature.files;
     if (files) {
@@ -147,7 +148,7 @@ async function serve(
     return parsed.success ? parsed.data : undefined;
   };
   const turn: FeatureTurn<unknown> = {
-    ...publicTurn(deps, context),
+    ...publicTurn(deps, context, state),
     actor,
     get state() {
       return read() as never;
@@ -175,15 +176,15 @@ async function runAction(deps: RunnerDeps, turn: FeatureTurn<unknown>, verb: str
   throw new AccessDenied(`card data of ${verb} not as sent`);
 }
 
-async function runPublicAction(deps: RunnerDeps, context: TurnContext, action: PublicAction, data: unknown): Promise<Reply[]> {
+async function runPublicAction(deps: RunnerDeps, context: TurnContext, state: AppTurnState, action: PublicAction, data: unknown): Promise<Reply[]> {
   const parsed = action.data.safeParse(data ?? {});
   if (!parsed.success) return [{ kind: 'text', text: t(factsOf(context).language, 'action.unknown') }];
-  return action.run(publicTurn(deps, context), parsed.data as never);
+  return action.run(publicTurn(deps, context, state), parsed.data as never);
 }
 
-function publicTurn(deps: RunnerDeps, context: TurnContext): PublicTurn {
+function publicTurn(deps: RunnerDeps, context: TurnContext, state: AppTurnState): PublicTurn {
   const { recognition, language } = factsOf(context);
-  return { db: deps.db.prisma, recognition, language, channel: channelOf(deps, context) };
+  return { db: deps.db.prisma, recognition, language, channel: channelOf(deps, context), speakIn: (chosen) => speakIn(context, state, chosen) };
 }
 
 function channelOf(deps: RunnerDeps, context: TurnContext): FeatureChannel {

@@ -5,13 +5,14 @@ import { t } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import { cancelled, didYouMean, notUnderstood } from '../dialogs/conversation';
 import type { Reply } from '../dialogs/reply';
-import { intentNames, type IntentMatch, type IntentName } from '../dialogs/understanding/intents';
+import { intentNames, mayAsk, type IntentMatch, type IntentName } from '../dialogs/understanding/intents';
 import { decide, intentModel, type Understanding } from '../dialogs/understanding/model';
 import type { Database } from '../services/platform/db/database';
 import { rememberLastLanguage } from '../services/people/languagePreference';
+import { speakIn } from './conversationLanguage';
 import { send } from './replies';
 import { onVerb, type ServedFeatures } from './runner';
-import { TURN_FACTS, factsOf, type TurnFacts } from './turnFacts';
+import { factsOf, type TurnFacts } from './turnFacts';
 import type { AppTurnState } from './turnState';
 
 const intentSchema = z.enum(intentNames);
@@ -35,16 +36,17 @@ export function registerTypedText(app: Application<AppTurnState>, features: Serv
     return replies;
   }
 
-  /** Understands the text and settles the turn's language on the one it is written in. */
-  async function understand(context: TurnContext, text: string): Promise<Understanding> {
+  /**
+   * Understands the text and settles the turn's language: the one the text is clearly written in, which the
+   * conversation is then in; for a text that does not say (a name, "ok"), the conversation's.
+   */
+  async function understand(context: TurnContext, state: AppTurnState, text: string): Promise<Understanding> {
     const facts = factsOf(context);
-    const known = facts.recognition.status === 'known' ? facts.recognition.actor : undefined;
-    // facts.language (bot/app.ts replyLanguage) is the hint for a short or ambiguous text.
     const understanding = await (await intentModel()).understand(text, facts.language);
-    // The text's own language answers, unless the person chose one ("Speak Dutch"), which stays until they change it.
-    const language = known?.preferredLanguage ?? understanding.language;
-    context.turnState.set(TURN_FACTS, { ...facts, language } satisfies TurnFacts);
-    if (known && understanding.languageSure) await rememberLastLanguage(db.prisma, known, understanding.language);
+    if (understanding.languageSure) {
+      speakIn(context, state, understanding.language);
+      if (facts.recognition.status === 'known') await rememberLastLanguage(db.prisma, facts.recognition.actor, understanding.language);
+    }
     return understanding;
   }
 
@@ -59,7 +61,7 @@ export function registerTypedText(app: Application<AppTurnState>, features: Serv
   onVerb(app, Verbs.conversation.chooseIntent, async (context, state, data) => {
     const choice = chooseIntentSchema.safeParse(data);
     if (!choice.success) return [{ kind: 'text', text: t(factsOf(context).language, 'action.unknown') }];
-    const understanding = await understand(context, choice.data.text);
+    const understanding = await understand(context, state, choice.data.text);
     for (const reply of await dispatch(context, state, matchOf(understanding, choice.data.intent, 1))) await send(context, reply);
     return [];
   });
@@ -72,7 +74,7 @@ export function registerTypedText(app: Application<AppTurnState>, features: Serv
       return;
     }
     if (!text) return;
-    const understanding = await understand(context, text);
+    const understanding = forWriter(await understand(context, state, text), factsOf(context));
     const intent = intentOf(understanding, factsOf(context));
     const language = factsOf(context).language;
     let replies: Reply[];
@@ -103,6 +105,20 @@ export function cardSubmitVerb(context: TurnContext): string | undefined {
 
 async function isTypedMessage(context: TurnContext): Promise<boolean> {
   return context.activity.type === 'message' && cardSubmitVerb(context) === undefined;
+}
+
+/** A text reads as nothing else this person can ask for below this score: it is answered as what it reads as. */
+const LIKELY = 0.1;
+
+/**
+ * The reading of the text by what the writer can ask for: a request only other roles make gives way to the likeliest
+ * one this person can make, if any is likely at all; otherwise it stands, and its feature tells who can.
+ */
+function forWriter(understanding: Understanding, facts: TurnFacts): Understanding {
+  const role = facts.recognition.status === 'known' ? facts.recognition.actor.role : undefined;
+  const askable = understanding.ranking.filter((entry) => mayAsk(entry.intent, role));
+  if (askable.length === understanding.ranking.length || (askable[0]?.score ?? 0) < LIKELY) return understanding;
+  return { ...understanding, ranking: askable };
 }
 
 /** A bare address or number is a look-up for those who may look people up, the person's own status otherwise. */

@@ -9,7 +9,7 @@ import { servicesOfUser } from '../services/lifecycle/serviceLists';
 import { productNames, simCardByServiceType } from '../services/catalog/catalog';
 import type { Db } from '../services/platform/db/database';
 import { AccessDenied, type Actor } from '../services/people/people';
-import { groupedIccid, isSimNumberAttempt, normaliseIccid } from '../services/simCards/simNumber';
+import { groupedIccid, isSimNumberAttempt, normaliseIccid, simNumberIn } from '../services/simCards/simNumber';
 import { action, defineFeature, plainAction, type FeatureTurn } from './feature';
 import type { Reply } from './reply';
 
@@ -280,9 +280,13 @@ export const activateSimFeature = defineFeature<ActivateSimFlow>({
   },
   // A number typed while the bot waits for one, or a SIM card number pasted on its own.
   typedInput: async (turn, typed) => {
-    const pending = turn.state !== undefined && /\d/.test(typed);
+    // While the bot waits for a number, digits answer it ("89321…", "my sim is 8932 1001 … thanks", a short typo);
+    // a question with a figure in it ("2 days?") is a question.
+    const inText = simNumberIn(typed);
+    const onlyDigits = /^[\s\d-]+$/.test(typed) && /\d/.test(typed);
+    const pending = turn.state !== undefined && (onlyDigits || inText !== undefined);
     if (!pending && !isSimNumberAttempt(typed)) return undefined;
-    return simStep(turn, (flow) => ({ iccid: typed, serviceId: flow?.serviceId }));
+    return simStep(turn, (flow) => ({ iccid: inText ?? typed, serviceId: flow?.serviceId }));
   },
   actions: {
     [Verbs.welcome.activateSim]: plainAction((turn) => simStep(turn, () => ({}))),

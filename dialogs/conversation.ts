@@ -25,8 +25,10 @@ export const conversationFeature = defineFeature({
   },
 });
 
+/** "Speak Dutch": the conversation's answers and what the bot sends unasked. */
 async function switchLanguage(turn: PublicTurn, language: Language): Promise<Reply> {
   if (turn.recognition.status === 'known') await setPreferredLanguage(turn.db, turn.recognition.actor, language);
+  turn.speakIn(language);
   return { kind: 'text', text: t(language, 'messages.language.set') };
 }
 

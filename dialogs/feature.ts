@@ -82,6 +82,8 @@ export interface PublicTurn {
   recognition: Recognition;
   language: Language;
   channel: FeatureChannel;
+  /** From now on the conversation is in `language` ("Speak Dutch"): the answers of the turns that follow too. */
+  speakIn(language: Language): void;
 }
 
 /** What a feature's handler is given: who, in which language, its own state, and the channel's abilities. */

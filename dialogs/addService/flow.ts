@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { PortingProblem } from '../portingFields';
 import type { AdaptiveCard } from '../../cards/render';
 import { t, textOfKey, type Language } from '../../cards/strings';
-import { catalogHintOf, contractCatalog, findServiceType, settledByHint, type CatalogProduct } from '../../services/catalog/catalog';
+import { catalogHintOf, contractCatalog, findServiceType, hintedOptionCodes, settledByHint, type CatalogProduct } from '../../services/catalog/catalog';
 import type { Db } from '../../services/platform/db/database';
 import { AccessDenied, type Actor } from '../../services/people/people';
 import { reservedNumberOf } from '../../services/addService/numberChoices';
@@ -11,9 +11,9 @@ import { auditRefusal, OrderRefused, userForService } from '../../services/addSe
 import type { OrderProblem } from '../../services/addService/orderDraft';
 import { saveService } from '../../services/addService/orderSaving';
 import { serviceSummary } from '../../services/addService/summaryCard';
-import { findPeople, searchQuerySchema, type PersonMatch } from '../../services/people/userSearch';
+import { findPeople, findPeopleNamedIn, searchQuerySchema, type PersonMatch } from '../../services/people/userSearch';
 import { nextStep, portalStepOf, previousStep, TOTAL_STEPS } from './machine';
-import { readFlowState, type FlowState, type FlowStep } from './state';
+import { flowSteps, readFlowState, type FlowState, type FlowStep } from './state';
 import { releaseReservation, steps, type StepReading, type StepTaking } from './steps';
 import { noticeCard, resumeCard, stepHeader, summaryCard, type CardErrors, type FlowView } from './views';
 
@@ -66,7 +66,7 @@ export class AddServiceFlow {
         if (Object.keys(hint).length > 0) flow.hint = hint;
       }
       if (!request.person) return this.show(turn, flow);
-      return this.searchFor(turn, flow, request.person);
+      return this.searchFor(turn, flow, request.person, 'namedInRequest');
     });
   }
 
@@ -192,11 +192,16 @@ export class AddServiceFlow {
     return { state: readFlowState(turn.stored, turn.now ?? new Date()), card };
   }
 
-  private async searchFor(turn: FlowTurn, flow: FlowState, query: string): Promise<FlowOutcome> {
+  /**
+   * The search box's words must all fit the person; the words of a typed request may hold other words than the name
+   * ("Marie with the 20 GB bundle"), so there the person most of whose name they name is found.
+   */
+  private async searchFor(turn: FlowTurn, flow: FlowState, query: string, words: 'searchBox' | 'namedInRequest' = 'searchBox'): Promise<FlowOutcome> {
     flow.search = query.slice(0, 200);
     const parsed = searchQuerySchema.safeParse(query);
     if (!parsed.success) return this.show(turn, flow, { query: t(turn.language, 'addService.error.searchEmpty') });
-    const found = await findPeople(this.db, turn.actor, parsed.data, { limit: 5 });
+    const find = words === 'searchBox' ? findPeople : findPeopleNamedIn;
+    const found = await find(this.db, turn.actor, parsed.data, { limit: 5 });
     const [only] = found;
     if (found.length === 1 && only) {
       flow.draft.userId = only.id;
@@ -214,10 +219,14 @@ export class AddServiceFlow {
       const value = settledByHint(catalog, flow.hint, flow.draft)[settles];
       if (!value) break;
       flow.draft[settles] = value;
+      // The options are chosen on the bundle's card: a bundle the request settled takes the options it named.
+      const type = findServiceType(catalog, flow.draft.serviceTypeCode, flow.draft.productTypeCode);
+      if (settles === 'bundleCode' && type) flow.draft.optionCodes = hintedOptionCodes(type, flow.hint);
       flow.step = step;
       step = this.following(flow, catalog);
     }
-    if (step === 'confirm') delete flow.hint;
+    // The hint also preselects the number choice; past it, it has said all it can.
+    if (flowSteps.indexOf(step) > flowSteps.indexOf('number')) delete flow.hint;
     flow.step = step;
     return this.show(turn, flow);
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NumberOption } from '../../prisma/generated/enums';
 import { portingFormSchema } from '../portingFields';
 import { serviceDraftSchema } from '../../services/addService/orderDraft';
 
@@ -33,6 +34,8 @@ const catalogHintSchema = z.object({
   converged: z.boolean().optional(),
   dataGb: z.number().int().min(0).max(10_000).optional(),
   bundleCode: z.string().max(40).optional(),
+  optionNames: z.array(z.string().max(100)).max(20).optional(),
+  numberOption: z.enum(NumberOption).optional(),
 });
 
 /** What the conversation keeps of an unfinished flow (ConversationState.addService), checked when read back. */

@@ -12,7 +12,7 @@ import type { AdaptiveCard } from '../../cards/render';
 import { t, type Language, type StringKey } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
 import { ActivationMethod, ActivationTiming, NumberOption, ServiceStatus } from '../../prisma/generated/enums';
-import { findProduct, findServiceType, type CatalogBundle, type CatalogOption, type CatalogProduct, type CatalogServiceType, type Localised } from '../../services/catalog/catalog';
+import { findProduct, findServiceType, hintedOptionCodes, type CatalogBundle, type CatalogOption, type CatalogProduct, type CatalogServiceType, type Localised } from '../../services/catalog/catalog';
 import { formatBelgianNational } from '../../services/numbers/phoneNumbers';
 import type { FixedNumberChoices, MovableNumber } from '../../services/addService/numberChoices';
 import { FixedOption, SimOption } from '../../services/addService/orderDraft';
@@ -102,7 +102,7 @@ export function bundleCard(view: FlowView): AdaptiveCard {
   return renderAddServiceBundleCard({
     ...view.header,
     labels: { bundleCode: t(language, 'addService.bundle.label'), optionCodes: t(language, 'addService.bundle.options') },
-    values: { bundleCode: draft.bundleCode ?? '', optionCodes: draft.optionCodes.join(',') },
+    values: { bundleCode: draft.bundleCode ?? '', optionCodes: (draft.optionCodes.length > 0 || !type ? draft.optionCodes : hintedOptionCodes(type, view.flow.hint)).join(',') },
     choices: {
       bundleCode: (type?.bundles ?? []).map((bundle) => ({ title: bundleLine(language, bundle, type), value: bundle.code })),
       optionCodes: (type?.options ?? []).map((option) => ({ title: optionLine(language, option), value: option.code })),
@@ -131,8 +131,8 @@ export function numberCard(view: FlowView): AdaptiveCard {
     { title: tr('addService.number.port'), value: NumberOption.PORT },
     { title: tr('addService.number.move'), value: NumberOption.MOVE },
   ];
-  // A data SIM gets a new number unless the administrator says otherwise.
-  return choiceCard(view, 'numberOption', 'addService.number.label', choices, draft.numberOption ?? (typeOf(view)?.dataOnly ? NumberOption.NEW : ''));
+  // The number the request named, else a new one for a data SIM; the administrator still confirms.
+  return choiceCard(view, 'numberOption', 'addService.number.label', choices, draft.numberOption ?? view.flow.hint?.numberOption ?? (typeOf(view)?.dataOnly ? NumberOption.NEW : ''));
 }
 
 export function portingCard(view: FlowView): AdaptiveCard {

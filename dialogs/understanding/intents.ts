@@ -1,4 +1,5 @@
 import type { Language } from '../../cards/strings';
+import { Role } from '../../prisma/generated/enums';
 
 /**
  * What a typed message can ask for. The intent model labels text with one of these; each feature declares the intents
@@ -31,6 +32,25 @@ export const intentNames = [
   'troubleshoot.general',
 ] as const;
 export type IntentName = (typeof intentNames)[number];
+
+/**
+ * The requests only some roles can make. The typed-text route prefers what the writer can ask for when the text
+ * also reads as that ("my SIM still needs activating" from an employee is his activation, not adding a service);
+ * the domain checks every action whatever was understood.
+ */
+const askedOnlyBy: Partial<Record<IntentName, readonly Role[]>> = {
+  addService: [Role.ADMINISTRATOR],
+  bulkImport: [Role.ADMINISTRATOR],
+  waitingServices: [Role.ADMINISTRATOR, Role.SUPPORT],
+  portingIssues: [Role.ADMINISTRATOR, Role.SUPPORT],
+  overview: [Role.ADMINISTRATOR, Role.SUPPORT],
+};
+
+/** May someone of `role` (undefined: a visitor the bot does not know) ask for `intent`? */
+export function mayAsk(intent: string, role: Role | undefined): boolean {
+  const roles = askedOnlyBy[intent as IntentName];
+  return !roles || (role !== undefined && roles.includes(role));
+}
 
 /** What was recognised in one message: the intent and the entities found in the text. */
 export interface IntentMatch {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Role, type Language } from '../../prisma/generated/enums';
+import { NumberOption, Role, type Language } from '../../prisma/generated/enums';
 import type { Db } from '../platform/db/database';
 import { requireRole, type Actor } from '../people/people';
 
@@ -208,6 +208,9 @@ export interface CatalogHint {
   converged?: boolean;
   dataGb?: number;
   bundleCode?: string;
+  /** Options by their English name, which the products that offer them share ("International 100"). */
+  optionNames?: string[];
+  numberOption?: NumberOption;
 }
 
 const plain = (text: string) => text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
@@ -221,22 +224,40 @@ const byLongestName = <T extends { name: Localised }>(items: T[]) =>
     .flatMap((item) => Object.values(item.name).map((name) => ({ item, name: plain(name) })))
     .sort((a, b) => b.name.length - a.name.length);
 
+/** The number a request asks for: "a new number", "keeping her number" (porting), "his colleague's number" (a move). */
+const numberWords: Array<[NumberOption, RegExp]> = [
+  [NumberOption.NEW, /\b(?:new (?:mobile )?number|nieuw(?:e)? (?:gsm)?nummer|nouveau numero)\b/],
+  [NumberOption.PORT, /\b(?:port(?:ed|ing)?|keep(?:s|ing)? (?:his|her|their|the) (?:own |current |old )?number|(?:eigen|huidige?|oude?) nummer|nummer (?:overzetten|behouden|meenemen)|porter|portabilite|(?:garder|conserver) son numero)\b/],
+  [NumberOption.MOVE, /\b(?:move[ds]?|moving|transfer(?:red)?) (?:the |a )?number\b|\bnummer (?:verhuizen|verplaatsen)\b|\b(?:deplacer|transferer) (?:le|un) numero\b/],
+];
+
 /** Reads a request's words against the contract's own names; words that name nothing give an empty hint. */
 export function catalogHintOf(catalog: CatalogProduct[], text: string): CatalogHint {
-  const words = plain(text);
+  const words = ` ${plain(text).replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `;
+  // A name counts only as whole words: "a mobile line" does not name the "Mobile L" bundle.
+  const names = (name: string) => words.includes(` ${name.replace(/[^\p{L}\p{N}]+/gu, ' ').trim()} `);
   const hint: CatalogHint = {};
   const products = byLongestName(catalog);
-  const product = (products.find(({ name }) => words.includes(name)) ?? products.find(({ name }) => words.includes(name.replace(/^dstny /, ''))))
-    ?.item;
+  const product = (products.find(({ name }) => names(name)) ?? products.find(({ name }) => names(name.replace(/^dstny /, ''))))?.item;
   if (product) hint.productTypeCode = product.code;
   if (/data[- ]?(sim|kaart|card)|sim[- ](data|de donnees)|mobile internet|data[- ]only|alleen data/.test(words)) hint.dataOnly = true;
   if (/\buc\b|fixed only|vast alleen|fixe uniquement/.test(words)) hint.fixedOnly = true;
   if (/converge|convergent/.test(words)) hint.converged = true;
   const gb = /(\d{1,4})\s*(gb|go)\b/.exec(words);
   if (gb) hint.dataGb = Number(gb[1]);
-  const bundle = byLongestName(catalog.flatMap((p) => p.serviceTypes.flatMap((type) => type.bundles))).find(({ name }) => words.includes(name))?.item;
+  const types = catalog.flatMap((p) => p.serviceTypes);
+  const bundle = byLongestName(types.flatMap((type) => type.bundles)).find(({ name }) => names(name))?.item;
   if (bundle) hint.bundleCode = bundle.code;
+  const optionNames = byLongestName(types.flatMap((type) => type.options)).filter(({ name }) => names(name)).map(({ item }) => item.name.en);
+  if (optionNames.length > 0) hint.optionNames = [...new Set(optionNames)];
+  const numberOption = numberWords.find(([, pattern]) => pattern.test(words))?.[0];
+  if (numberOption) hint.numberOption = numberOption;
   return hint;
+}
+
+/** The options of `type` a hint names (an option's name is the same across products: "International 100"). */
+export function hintedOptionCodes(type: CatalogServiceType, hint: CatalogHint | undefined): string[] {
+  return type.options.filter((option) => hint?.optionNames?.includes(option.name.en)).map((option) => option.code);
 }
 
 export interface HintedChoice {

@@ -2,7 +2,7 @@ import { Language } from '../../prisma/generated/enums';
 import type { Db } from '../platform/db/database';
 import type { Actor } from './people';
 
-/** The language the person last wrote in: the hint for their next short or ambiguous message. */
+/** The language the person last clearly wrote in: what the bot sends unasked while they have chosen none. */
 export async function rememberLastLanguage(db: Db, actor: Actor, language: Language): Promise<void> {
   if (actor.lastLanguage === language) return;
   await db.person.update({ where: { id: actor.id }, data: { lastLanguage: language } });
@@ -14,14 +14,16 @@ export async function setPreferredLanguage(db: Db, actor: Actor, language: Langu
 }
 
 /**
- * The language to answer a person in: their stored preference ("Speak Dutch"), else the language they last wrote in,
- * else their client's locale, else English.
+ * The language to answer in when the message itself does not say (a card button, a SIM number, "ok"): the language
+ * the conversation is in (the last one the person clearly wrote in, or chose), else their client's (Teams' locale,
+ * the browser's), else the one stored for them, else English. The stored language is what the bot sends unasked.
  */
-export function replyLanguage(
-  person: { preferredLanguage: Language | null; lastLanguage: Language | null } | undefined,
-  clientLanguage: Language | undefined,
-): Language {
-  return person?.preferredLanguage ?? person?.lastLanguage ?? clientLanguage ?? Language.en;
+export function replyLanguage(known: {
+  conversation?: Language | undefined;
+  client?: Language | undefined;
+  person?: { preferredLanguage: Language | null; lastLanguage: Language | null } | undefined;
+}): Language {
+  return known.conversation ?? known.client ?? known.person?.preferredLanguage ?? known.person?.lastLanguage ?? Language.en;
 }
 
 const namedLanguages: Array<[Language, RegExp]> = [

@@ -71,3 +71,28 @@ export async function findPeople(db: Db, actor: Actor, query: string, options: {
     .slice(0, options.limit ?? 8)
     .map(({ person }) => person);
 }
+
+/**
+ * The people most of whose name the words name: "Jan" finds Jan Peeters, "marie dubois" Marie Dubois. A word
+ * that names no one (a typo, a word of the request around the name) does not spoil the others.
+ */
+export function mostNamed<P extends PersonMatch>(people: P[], words: string): P[] {
+  const wanted = plainText(words).split(/\s+/).filter((word) => word.length >= 2);
+  const scored = people.map((person) => {
+    const own = [...plainText(person.displayName).split(/[\s'-]+/), ...plainText(person.email.split('@')[0] ?? '').split(/[._-]+/)];
+    return { person, hits: wanted.filter((word) => own.includes(word)).length };
+  });
+  const best = Math.max(0, ...scored.map((entry) => entry.hits));
+  return best === 0 ? [] : scored.filter((entry) => entry.hits === best).map((entry) => entry.person);
+}
+
+/** The people of the administrator's organisation a typed request names among its other words ("a data SIM for Marie"). */
+export async function findPeopleNamedIn(db: Db, actor: Actor, words: string, options: { limit?: number } = {}): Promise<PersonMatch[]> {
+  requireRole(actor, Role.ADMINISTRATOR);
+  const people = await db.person.findMany({
+    where: { organisationId: actor.organisationId },
+    select: { id: true, displayName: true, email: true },
+    orderBy: { displayName: 'asc' },
+  });
+  return mostNamed(people, words).slice(0, options.limit ?? 8);
+}

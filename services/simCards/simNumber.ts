@@ -116,6 +116,20 @@ function typoKind(typed: string, candidate: string): TypoKind | null {
 /** A SIM card number in running text: 19 or 20 digits starting with 89, grouped by spaces or dashes as printed. */
 export const ICCID_IN_TEXT = /(?<!\d)89(?:[ -]?\d){17,18}(?!\d)/;
 
+/** Digits in the groups people print them in: at least 8, the least of a mistyped SIM card number. */
+const DIGIT_GROUPS = /\d(?:[ -]?\d){7,30}/g;
+
+/**
+ * The SIM card number in what a person typed when asked for one ("my sim is 8932 1001 … thanks"): a whole number in
+ * running text, else the longest group of digits (a mistyped number, which the check then explains).
+ */
+export function simNumberIn(text: string): string | undefined {
+  const whole = ICCID_IN_TEXT.exec(text);
+  if (whole) return whole[0];
+  const groups = text.slice(0, 1000).match(DIGIT_GROUPS) ?? [];
+  return groups.reduce<string | undefined>((longest, group) => (group.length > (longest?.length ?? 0) ? group : longest), undefined);
+}
+
 /**
  * A message that is nothing but an attempt at a SIM card number (starting with 89, digits in groups), even a
  * mistyped one: checkIccid then says what is wrong with it.

@@ -13,14 +13,15 @@ export interface ChannelRecord {
 
 /**
  * A feature's turn without a bot: the person, the language, the state as the runner would keep it between turns,
- * and a channel that records what the feature shows. `teams` chooses the channel's abilities.
+ * the language the conversation was switched to, and a channel that records what the feature shows. `teams` chooses the channel's abilities.
  */
 export function featureTurn<S>(
   db: Database,
   actor: Actor,
   options: { language?: Language; state?: S; teams?: boolean; tiedServiceId?: string; clockSpeed?: number } = {},
-): { turn: FeatureTurn<S>; record: ChannelRecord; kept: () => S | undefined } {
+): { turn: FeatureTurn<S>; record: ChannelRecord; kept: () => S | undefined; spoken: () => Language | undefined } {
   let state = options.state;
+  let spoken: Language | undefined;
   const record: ChannelRecord = { cards: [], files: [] };
   let messages = 0;
   const channel: FeatureChannel = {
@@ -50,7 +51,10 @@ export function featureTurn<S>(
       state = next;
     },
     channel,
+    speakIn: (language) => {
+      spoken = language;
+    },
     settings: { clockSpeed: options.clockSpeed ?? 1, linkDays: 14, donors: simulatedDonors(options.clockSpeed ?? 1) },
   };
-  return { turn, record, kept: () => state };
+  return { turn, record, kept: () => state, spoken: () => spoken };
 }

@@ -174,7 +174,7 @@ export function registerPageRoutes(server: restify.Server, deps: PageDeps): void
         return;
       }
       const { token } = await openConversation(db, { personId: link.personId });
-      const l = replyLanguage(link.person, browserLanguage(req));
+      const l = replyLanguage({ client: browserLanguage(req), person: link.person });
       sendChatPage(res, l, t(l, 'webChat.signedInAs', { name: link.person.displayName }), token);
     } catch (error) {
       logger.error({ err: error }, 'sign-in page failed');
