@@ -73,13 +73,15 @@ export async function findPeople(db: Db, actor: Actor, query: string, options: {
 }
 
 /**
- * The people most of whose name the words name: "Jan" finds Jan Peeters, "marie dubois" Marie Dubois. A word
+ * The people most of whose name the words name: "Jan" finds Jan Peeters, "marie dubois" Marie Dubois, an address its
+ * owner. A word
  * that names no one (a typo, a word of the request around the name) does not spoil the others.
  */
 export function mostNamed<P extends PersonMatch>(people: P[], words: string): P[] {
   const wanted = plainText(words).split(/\s+/).filter((word) => word.length >= 2);
   const scored = people.map((person) => {
-    const own = [...plainText(person.displayName).split(/[\s'-]+/), ...plainText(person.email.split('@')[0] ?? '').split(/[._-]+/)];
+    const email = person.email.toLowerCase();
+    const own = [email, ...plainText(person.displayName).split(/[\s'-]+/), ...plainText(email.split('@')[0] ?? '').split(/[._-]+/)];
     return { person, hits: wanted.filter((word) => own.includes(word)).length };
   });
   const best = Math.max(0, ...scored.map((entry) => entry.hits));

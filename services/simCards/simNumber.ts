@@ -116,18 +116,19 @@ function typoKind(typed: string, candidate: string): TypoKind | null {
 /** A SIM card number in running text: 19 or 20 digits starting with 89, grouped by spaces or dashes as printed. */
 export const ICCID_IN_TEXT = /(?<!\d)89(?:[ -]?\d){17,18}(?!\d)/;
 
-/** Digits in the groups people print them in: at least 8, the least of a mistyped SIM card number. */
-const DIGIT_GROUPS = /\d(?:[ -]?\d){7,30}/g;
+/** From the first digit to the last, with what stands between: a number with a letter in it stays one. */
+const DIGITS_SPAN = /\d(?:.{0,60}\d)?/s;
 
 /**
  * The SIM card number in what a person typed when asked for one ("my sim is 8932 1001 … thanks"): a whole number in
- * running text, else the longest group of digits (a mistyped number, which the check then explains).
+ * running text, else everything from the first digit to the last when it holds at least 8 (a mistyped number, which
+ * the check then explains: too short, a letter O for a zero).
  */
 export function simNumberIn(text: string): string | undefined {
   const whole = ICCID_IN_TEXT.exec(text);
   if (whole) return whole[0];
-  const groups = text.slice(0, 1000).match(DIGIT_GROUPS) ?? [];
-  return groups.reduce<string | undefined>((longest, group) => (group.length > (longest?.length ?? 0) ? group : longest), undefined);
+  const span = DIGITS_SPAN.exec(text.slice(0, 200))?.[0];
+  return span && span.replace(/\D/g, '').length >= 8 ? span : undefined;
 }
 
 /**

@@ -48,6 +48,24 @@ describe('a request in words pre-fills what it names', () => {
     expect(readCard(card).texts).toEqual(expect.arrayContaining(['Step 4 of 8', 'For Oscar Olsen', 'Product: Dstny Mobile', 'Service type: Mobile Internet']));
   });
 
+  it('the number choice and the options a request names are preselected on their cards, not chosen for the administrator', async () => {
+    const text = 'a data SIM for Oscar with the 20 GB bundle and roaming data 5 GB, porting his own number';
+    const { card, stored } = await say(olga, text, { personName: 'Oscar' });
+    expect(readCard(card).texts).toEqual(expect.arrayContaining(['Step 4 of 8', 'Options: Roaming data 5 GB: 5 GB of data outside the EU (+€10.00 a month)']));
+    const flow = new AddServiceFlow(db.prisma);
+    const { flowId } = stored as { flowId: string };
+    const numberStep = await flow.next({ actor: olga, language: 'en', stored }, { flowId, step: 'confirm' });
+    expect(readCard(numberStep.card).values.numberOption).toBe('PORT');
+    await flow.cancel({ actor: olga, language: 'en', stored: numberStep.state }, { flowId });
+  });
+
+  it('"a mobile line for Marie" names no bundle: "Mobile L" is a name only as whole words', async () => {
+    const { card } = await say(ann, 'set up a mobile line for Marie Dubois', { personName: 'Marie Dubois' });
+    const texts = readCard(card).texts;
+    expect(texts).toEqual(expect.arrayContaining(['For Marie Dubois']));
+    expect(texts.join(' ')).not.toMatch(/Mobile L/);
+  });
+
   it('"new SIM for marie.dubois@demo.example" finds her by address and asks for the product', async () => {
     const { card } = await say(ann, 'new SIM for marie.dubois@demo.example', { email: 'marie.dubois@demo.example' });
     expect(readCard(card).texts).toEqual(expect.arrayContaining(['Step 1 of 8', 'For Marie Dubois']));
