@@ -1,7 +1,7 @@
 import type { Application } from '@microsoft/teams-ai';
 import type { TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import { t } from '../cards/strings';
+import { t, type Language } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import { cancelled, didYouMean, notUnderstood } from '../dialogs/conversation';
 import type { Reply } from '../dialogs/reply';
@@ -37,16 +37,20 @@ export function registerTypedText(app: Application<AppTurnState>, features: Serv
   }
 
   /**
-   * Understands the text and settles the turn's language: the one the text is clearly written in, which the
-   * conversation is then in; for a text that does not say (a name, "ok"), the conversation's.
+   * Settles the turn's language on the one the text is clearly written in, which the conversation is then in; a text
+   * that does not say (a name, "ok", a SIM number) leaves the conversation's.
    */
-  async function understand(context: TurnContext, state: AppTurnState, text: string): Promise<Understanding> {
-    const facts = factsOf(context);
-    const understanding = await (await intentModel()).understand(text, facts.language);
-    if (understanding.languageSure) {
-      speakIn(context, state, understanding.language);
-      if (facts.recognition.status === 'known') await rememberLastLanguage(db.prisma, facts.recognition.actor, understanding.language);
-    }
+  async function settleLanguage(context: TurnContext, state: AppTurnState, guess: { language: Language; sure: boolean }): Promise<void> {
+    if (!guess.sure) return;
+    speakIn(context, state, guess.language);
+    const { recognition } = factsOf(context);
+    if (recognition.status === 'known') await rememberLastLanguage(db.prisma, recognition.actor, guess.language);
+  }
+
+  /** What the text asks for; `settled`: its language already is the turn's. */
+  async function understand(context: TurnContext, state: AppTurnState, text: string, settled = false): Promise<Understanding> {
+    const understanding = await (await intentModel()).understand(text, factsOf(context).language);
+    if (!settled) await settleLanguage(context, state, { language: understanding.language, sure: understanding.languageSure });
     return understanding;
   }
 
@@ -68,13 +72,15 @@ export function registerTypedText(app: Application<AppTurnState>, features: Serv
 
   app.message(isTypedMessage, async (context, state) => {
     const text = context.activity.text?.trim() ?? '';
+    // A value a flow waits for is answered in the language it came with too.
+    if (text) await settleLanguage(context, state, (await intentModel()).languageOf(text, factsOf(context).language));
     const waited = await features.typedInput(context, state, context.activity.text ?? '');
     if (waited) {
       for (const reply of waited) await send(context, reply);
       return;
     }
     if (!text) return;
-    const understanding = forWriter(await understand(context, state, text), factsOf(context));
+    const understanding = forWriter(await understand(context, state, text, true), factsOf(context));
     const intent = intentOf(understanding, factsOf(context));
     const language = factsOf(context).language;
     let replies: Reply[];

@@ -19,8 +19,17 @@ export function loadCorpus(language: NluLanguage): Corpus {
   const file = path.join(projectRoot(), 'dialogs', 'understanding', 'corpus', `${language}.json`);
   const corpus = corpusSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   return Object.fromEntries(
-    Object.entries(corpus).map(([intent, phrasings]) => [intent, phrasings.map((p) => p.replace(/\{\w+\}/g, ' ').replace(/\s+/g, ' ').trim())]),
+    Object.entries(corpus).map(([intent, phrasings]) => [intent, phrasings.map(withoutSlots)]),
   );
+}
+
+/** A phrasing with its `{…}` slots (a name, an address) left out. */
+export function withoutSlots(phrasing: string): string {
+  return phrasing.replace(/\{[^}]*\}/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+export function loadCorpora(): Record<NluLanguage, Corpus> {
+  return Object.fromEntries(nluLanguages.map((language) => [language, loadCorpus(language)])) as Record<NluLanguage, Corpus>;
 }
 
 /** Lower-case words, accents kept (they tell French from Dutch), apostrophes split ("l'apn" → "l", "apn"). */

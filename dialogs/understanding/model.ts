@@ -3,9 +3,9 @@ import { LangEn } from '@nlpjs/lang-en-min';
 import { LangFr } from '@nlpjs/lang-fr';
 import { LangNl } from '@nlpjs/lang-nl';
 import { Nlp } from '@nlpjs/nlp';
-import { loadCorpus, nluLanguages, type Corpus, type NluLanguage } from './corpus';
+import { loadCorpora, nluLanguages, type Corpus, type NluLanguage } from './corpus';
 import { extractEntities, isBareEntity, type Entities } from './entities';
-import { LanguageDetector } from './language';
+import { eldLetters, LanguageDetector, loadEld, type LanguageGuess } from './language';
 
 export interface ScoredIntent {
   intent: string;
@@ -26,8 +26,8 @@ export interface Understanding {
 }
 
 /**
- * The intent model: one NLP.js neural classifier per language, trained from dialogs/understanding/corpus at start (about a
- * second for the three), with the language detector built from the same phrasings.
+ * The intent model: one NLP.js neural classifier per language, trained from dialogs/understanding/corpus at start (npm
+ * run eval:nlu prints how long), with the language detector built from the same phrasings and eld's n-grams.
  */
 export class IntentModel {
   private constructor(
@@ -55,8 +55,13 @@ export class IntentModel {
         for (const phrasing of phrasings) nlp.addDocument(language, phrasing, intent);
       }
     }
-    await nlp.train();
-    return new IntentModel(nlp, new LanguageDetector(corpora), [...intents].sort());
+    const [eld] = await Promise.all([loadEld(), nlp.train()]);
+    return new IntentModel(nlp, new LanguageDetector(corpora, eldLetters(eld)), [...intents].sort());
+  }
+
+  /** The language of a text, read alone: for a value a flow waits for ("my sim is 8932 … thanks"), no intent needed. */
+  languageOf(text: string, hint?: NluLanguage): LanguageGuess {
+    return this.detector.detect(extractEntities(text, (word) => this.detector.knows(word)).rest, hint);
   }
 
   async understand(text: string, hint?: NluLanguage): Promise<Understanding> {
@@ -97,10 +102,6 @@ export function decide(understanding: Pick<Understanding, 'ranking'>): Decision 
   }
   const likely = understanding.ranking.filter((entry) => entry.score > 0.05).slice(0, MAX_CHOICES);
   return { kind: 'choose', candidates: likely.map((entry) => entry.intent) };
-}
-
-function loadCorpora(): Record<NluLanguage, Corpus> {
-  return Object.fromEntries(nluLanguages.map((language) => [language, loadCorpus(language)])) as Record<NluLanguage, Corpus>;
 }
 
 let shared: Promise<IntentModel> | undefined;

@@ -1,4 +1,4 @@
-import type { Language } from '../../cards/strings';
+import { t, type Language } from '../../cards/strings';
 import { articleFor, type Topic } from '../../dialogs/knowledge/knowledgeBase';
 import { DEMO_TENANT_ID, demo, demoStockIccids } from '../../prisma/demoData';
 import { useBotUnderTest } from '../support/botUnderTest';
@@ -60,9 +60,9 @@ describe('an employee writes about his own SIM card', () => {
 
   it('a SIM number in a sentence is taken, in the language of the sentence', async () => {
     const grouped = demoStockIccids[0]!.replace(/(\d{4})(?=\d)/g, '$1 ');
+    // Jan's conversation was in Dutch; his sentence is English, and so is the answer.
     const { texts } = await says(jan, `my sim is ${grouped} thanks`);
-    expect(texts.join(' ')).not.toMatch(/other characters|andere tekens/);
-    expect(texts.join(' ')).toMatch(/activation|SIM/i);
+    expect(texts[0]).toBe(t('en', 'activation.accepted', { iccid: grouped }));
   });
 });
 

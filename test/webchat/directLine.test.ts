@@ -149,12 +149,30 @@ describe('Direct Line endpoint', () => {
     if (l !== 'en') expect(text).not.toMatch(/General help|Starting the chat|needs JavaScript|SIM activation assistant/);
   });
 
-  test('a sign-in link opens the chat in the language its person prefers, whatever the browser asks for', async () => {
+  test('a sign-in link opens the chat in the browser\'s language, as the chat then answers; the stored one without it', async () => {
     const jan = await served.db.prisma.person.findFirstOrThrow({ where: { email: 'jan.peeters@demo.example' } });
-    const { token } = await createAccessLink(served.db.prisma, { purpose: LinkPurpose.ADMIN_SIGN_IN, personId: jan.id, ttlMs: 60_000 });
-    const page = textOf(await (await fetch(`${served.bot.url}/signin/${token}`, { headers: { 'Accept-Language': 'en' } })).text());
-    expect(page).toContain('Aangemeld als Jan Peeters');
-    expect(page).toContain('De chat start…');
+    const open = async (acceptLanguage: string) => {
+      const { token } = await createAccessLink(served.db.prisma, { purpose: LinkPurpose.ADMIN_SIGN_IN, personId: jan.id, ttlMs: 60_000 });
+      return textOf(await (await fetch(`${served.bot.url}/signin/${token}`, { headers: { 'Accept-Language': acceptLanguage } })).text());
+    };
+    expect(await open('fr-BE,fr;q=0.9')).toContain('Jan Peeters');
+    expect(await open('nl-BE,nl;q=0.9')).toContain('Aangemeld als Jan Peeters');
+    expect(await open('en')).toContain('Signed in as Jan Peeters');
+  });
+
+  test('the web chat answers in the language written in, and a text that does not say in the browser\'s', async () => {
+    const opened = (await call('POST', '/tokens/generate')).json.token;
+    const started = await call('POST', '/conversations', { token: opened, body: { locale: 'nl-BE' } });
+    const chat = { conversationId: started.json.conversationId as string, token: opened as string };
+    const greeting = await pollUntil(chat, '', (activities) => fromBot(activities).length > 0);
+    const send = async (text: string, watermark: string) => {
+      await call('POST', `/conversations/${chat.conversationId}/activities`, { token: chat.token, body: { type: 'message', text, locale: 'nl-BE' } });
+      return pollUntil(chat, watermark, (activities) => fromBot(activities).length > 0);
+    };
+    const french = await send('bonjour, que peux-tu faire pour moi ?', greeting.watermark);
+    expect(visibleText(fromBot(french.activities)[0]!)).toContain(t('fr', 'welcome.guest.intro'));
+    const english = await send('hello, what can you do for me?', french.watermark);
+    expect(visibleText(fromBot(english.activities)[0]!)).toContain(t('en', 'welcome.guest.intro'));
   });
 
   test('two bot processes serve one conversation: nothing is kept in process memory', async () => {
