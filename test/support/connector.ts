@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { demo, generatedDemoEmployees, generatedOtherEmployees, other } from '../../prisma/demoData';
 
 /** An activity the bot sent to the connector, with where it went. */
 export interface SentActivity {
@@ -118,9 +119,15 @@ export interface TeamsPerson {
   tenantId: string;
   aadObjectId: string;
   name?: string;
-  /** The Teams client's language; en-US unless said. */
+  /** The Teams client's language; unless said, the person's directory language (as Microsoft 365 sets it), else en-US. */
   locale?: string;
 }
+
+/** Teams shows itself in a person's Microsoft 365 language, which the directory (the demo seed) holds. */
+const directoryLocales = new Map(
+  [...Object.values(demo), ...Object.values(other), ...generatedDemoEmployees, ...generatedOtherEmployees].flatMap((person) =>
+    'preferredLanguage' in person && person.preferredLanguage ? [[person.aadObjectId, `${person.preferredLanguage}-BE`] as const] : []),
+);
 
 const BOT = { id: '28:sim-activation-assistant', name: 'SIM activation assistant' };
 
@@ -135,7 +142,7 @@ export function teamsActivity(
     channelId: 'msteams',
     serviceUrl,
     timestamp: new Date().toISOString(),
-    locale: person.locale ?? 'en-US',
+    locale: person.locale ?? directoryLocales.get(person.aadObjectId) ?? 'en-US',
     from: { id: `29:${person.aadObjectId}`, aadObjectId: person.aadObjectId, name: person.name ?? 'Someone' },
     recipient: BOT,
     conversation: { id: `a:personal-${person.tenantId}-${person.aadObjectId}`, tenantId: person.tenantId, conversationType: 'personal' },
