@@ -6,7 +6,8 @@ import type { Service } from '../prisma/generated/client';
 import { ServiceStatus } from '../prisma/generated/enums';
 import { serviceForSim, startActivationAsUser, submitSimNumber, type SubmitSimResult } from '../services/lifecycle/userActivation';
 import { servicesOfUser } from '../services/lifecycle/serviceLists';
-import { productNames, simCardByServiceType } from '../services/catalog/catalog';
+import { codeAsName, nameOrCode, productNames, simCardByServiceType } from '../services/catalog/catalog';
+import { serviceLabel } from './serviceLabel';
 import type { Db } from '../services/platform/db/database';
 import { AccessDenied, type Actor } from '../services/people/people';
 import { groupedIccid, isSimNumberAttempt, normaliseIccid, simNumberIn } from '../services/simCards/simNumber';
@@ -158,13 +159,14 @@ async function findService(db: Db, actor: Actor, language: Language, iccid: stri
 
 /** Which service: a SIM card number for those waiting for one (carrying the number typed, if any), Start for the others. */
 async function choiceCard(db: Db, language: Language, question: StringKey, services: Service[], iccid?: string): Promise<Reply> {
-  const about = await aboutServices(db, language, services);
+  const labels = await serviceLabels(db, language, services);
   const date = new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'medium', timeZone: 'Europe/Brussels' });
   return { kind: 'card', card: renderQuestionCard({
     title: '',
     text: t(language, question),
     buttons: services.map((service, i) => {
-      const vars = { product: about[i]!.product, date: date.format(service.createdAt) };
+      // Two services of one product read apart by their type and number.
+      const vars = { product: labels[i]!, date: date.format(service.createdAt) };
       return service.status === ServiceStatus.READY
         ? { title: t(language, 'activation.choose.start', vars), verb: Verbs.activateSim.start, data: { serviceId: service.id } }
         : {
@@ -211,6 +213,26 @@ async function aboutServices(db: Db, language: Language, services: Service[]): P
     product: products.get(service.productTypeCode)?.[language] ?? service.productTypeCode,
     hasSim: simCards.get(service.serviceTypeCode) ?? true,
   }));
+}
+
+/** Each service as lists name it (dialogs/serviceLabel.ts): product, service type, number. */
+async function serviceLabels(db: Db, language: Language, services: Service[]): Promise<string[]> {
+  const [products, types, numbers] = await Promise.all([
+    productNames(db, services.map((service) => service.productTypeCode)),
+    db.serviceType.findMany({ where: { code: { in: services.map((service) => service.serviceTypeCode) } }, select: { code: true, name: true, translations: true } }),
+    db.service.findMany({
+      where: { id: { in: services.map((service) => service.id) } },
+      select: { id: true, mobileNumber: { select: { e164: true } }, portingRequests: { orderBy: { attempt: 'desc' }, take: 1, select: { e164: true } } },
+    }),
+  ]);
+  return services.map((service) => {
+    const numbered = numbers.find((row) => row.id === service.id);
+    return serviceLabel(language, {
+      product: products.get(service.productTypeCode) ?? codeAsName(service.productTypeCode),
+      serviceType: nameOrCode(types.find((type) => type.code === service.serviceTypeCode), service.serviceTypeCode),
+      number: numbered?.mobileNumber?.e164 ?? numbered?.portingRequests[0]?.e164 ?? null,
+    });
+  });
 }
 
 /** The states in which the user has nothing to do: only where the service stands is said. */

@@ -8,7 +8,11 @@ import { resendActivationEmail } from '../services/lifecycle/activation';
 import type { Db } from '../services/platform/db/database';
 import { escalateToAdministrators } from '../services/lifecycle/escalation';
 import { AccessDenied, Role, type Actor } from '../services/people/people';
+import { isServiceEventKind, type ServiceEventKind } from '../services/fleet/serviceEvents';
+import { formatBelgianNational } from '../services/numbers/phoneNumbers';
 import { findServicesOf, lookupQuerySchema, timelineOf, type ChangeEntry, type LookupQuery, type ServiceSummary, type TimelineEntry } from '../services/fleet/lookUp';
+import { refusalText } from './portingIssues';
+import { serviceLabel } from './serviceLabel';
 import { formatTime } from './troubleshoot';
 import { action, defineFeature, plainAction, type FeatureTurn } from './feature';
 import type { Reply } from './reply';
@@ -48,41 +52,50 @@ export const portingLabel: Record<NonNullable<ServiceSummary['porting']>['state'
   HELD: 'support.porting.HELD',
 };
 
-const eventLabel: Record<string, StringKey> = {
+/** Every kind of timeline entry the domain writes, in words: a kind added to the domain's list without words does not compile. */
+const eventLabel: Record<ServiceEventKind, StringKey> = {
   service_created: 'support.event.service_created',
   number_reserved: 'support.event.number_reserved',
+  number_move_planned: 'support.event.number_move_planned',
+  sim_assigned: 'support.event.sim_assigned',
+  fixed_number_assigned: 'support.event.fixed_number_assigned',
+  fixed_number_take_planned: 'support.event.fixed_number_take_planned',
+  activation_deferred: 'support.event.activation_deferred',
+  summary_card_posted: 'support.event.summary_card_posted',
   activation_email_sent: 'support.event.activation_email_sent',
   activation_email_resent: 'support.event.activation_email_resent',
-  activation_deferred: 'support.event.activation_deferred',
   activation_scheduled: 'support.event.activation_scheduled',
   service_started: 'support.event.service_started',
-  sim_assigned: 'support.event.sim_assigned',
   sim_submitted: 'support.event.sim_submitted',
+  activation_confirmed: 'support.event.activation_confirmed',
+  activation_started: 'support.event.activation_started',
+  provisioned: 'support.event.provisioned',
+  activated: 'support.event.activated',
+  activation_failed: 'support.event.activation_failed',
+  activation_retried: 'support.event.activation_retried',
+  service_ended: 'support.event.service_ended',
   porting_requested: 'support.event.porting_requested',
   porting_submitted: 'support.event.porting_submitted',
   porting_accepted: 'support.event.porting_accepted',
   porting_scheduled: 'support.event.porting_scheduled',
-  porting_refused: 'support.event.porting_refused',
   porting_completed: 'support.event.porting_completed',
+  porting_refused: 'support.event.porting_refused',
   porting_cancelled: 'support.event.porting_cancelled',
-  activation_started: 'support.event.activation_started',
-  activated: 'support.event.activated',
-  activation_failed: 'support.event.activation_failed',
-  service_ended: 'support.event.service_ended',
-  escalated: 'support.event.escalated',
+  porting_held: 'support.event.porting_held',
   number_moved_in: 'support.event.number_moved_in',
   number_moved_out: 'support.event.number_moved_out',
-  fixed_number_assigned: 'support.event.fixed_number_assigned',
   fixed_number_taken: 'support.event.fixed_number_taken',
-  fixed_number_take_planned: 'support.event.fixed_number_take_planned',
-  activation_confirmed: 'support.event.activation_confirmed',
-  activation_retried: 'support.event.activation_retried',
-  provisioned: 'support.event.provisioned',
-  porting_held: 'support.event.porting_held',
+  escalated: 'support.event.escalated',
   activation_overdue: 'support.event.activation_overdue',
   porting_overdue: 'support.event.porting_overdue',
   escalation_overdue: 'support.event.escalation_overdue',
+  notification_undeliverable: 'support.event.notification_undeliverable',
 };
+
+/** A timeline entry in words; a kind the domain no longer writes (an old row) is still a sentence, never its code. */
+export function eventLine(language: Language, kind: string): string {
+  return t(language, isServiceEventKind(kind) ? eventLabel[kind] : 'support.event.other');
+}
 
 /** The audit trail's actions as support reads them; any other is named as it was recorded. */
 const changeLabel: Record<string, StringKey> = {
@@ -187,13 +200,19 @@ function timelineCard(
   { service, events, changes }: { service: ServiceSummary; events: TimelineEntry[]; changes: ChangeEntry[] },
   requestKey: string,
 ): Reply {
+  const porting = service.porting;
+  const refused = porting?.state === 'REFUSED' || porting?.state === 'CANCELLED' ? porting : null;
   const facts = [
     { title: t(language, 'support.fact.status'), value: t(language, statusLabel[service.status]) },
-    ...(service.mobileNumber ? [{ title: t(language, 'support.fact.number'), value: service.mobileNumber }] : []),
+    ...(service.mobileNumber ? [{ title: t(language, 'support.fact.number'), value: formatBelgianNational(service.mobileNumber) }] : []),
     ...(service.bundle ? [{ title: t(language, 'support.fact.bundle'), value: service.bundle[language] }] : []),
-    ...(service.porting ? [{ title: t(language, 'support.fact.porting'), value: t(language, portingLabel[service.porting.state]) }] : []),
-    ...(service.porting?.refusalReason && service.porting.state === 'REFUSED'
-      ? [{ title: t(language, 'support.fact.refusal'), value: service.porting.refusalReason }]
+    ...(porting ? [{ title: t(language, 'support.fact.porting'), value: t(language, portingLabel[porting.state]) }] : []),
+    ...(refused && (refused.refusalCode || refused.refusalReason)
+      ? [{ title: t(language, 'support.fact.refusal'), value: refusalText(language, { code: refused.refusalCode, reason: refused.refusalReason }, refused.operator) }]
+      : []),
+    // The operator's own words beside the worded code: what support quotes back to the operator.
+    ...(refused?.refusalCode && refused.refusalReason
+      ? [{ title: t(language, 'support.fact.operatorWords'), value: t(language, 'support.fact.operatorWords.value', { words: refused.refusalReason }) }]
       : []),
   ];
   const data = { serviceId: service.id, requestKey };
@@ -213,7 +232,10 @@ function timelineCard(
     buttons.push({ title: t(language, 'support.action.escalate'), verb: Verbs.lookUp.escalate, data });
   }
   const card = renderServiceTimelineCard({
-    title: t(language, 'support.timeline.title', { name: service.user.displayName, product: service.product[language] }),
+    title: t(language, 'support.timeline.title', {
+      name: service.user.displayName,
+      service: serviceLabel(language, { product: service.productType, serviceType: service.product, number: service.mobileNumber }),
+    }),
     subtitle: service.organisationName,
     facts,
     timelineTitle: events.length > TIMELINE_ENTRIES
@@ -221,7 +243,7 @@ function timelineCard(
       : t(language, 'support.timelineTitle'),
     events: events.slice(-TIMELINE_ENTRIES).map((event) => ({
       at: formatTime(language, event.at),
-      what: eventLabel[event.kind] ? t(language, eventLabel[event.kind]!) : t(language, 'support.event.other', { kind: event.kind }),
+      what: eventLine(language, event.kind),
     })),
     changesTitle: changes.length > TIMELINE_ENTRIES
       ? t(language, 'support.changesTitle.latest', { shown: TIMELINE_ENTRIES, total: changes.length })

@@ -183,7 +183,7 @@ function sentence(facts: NotificationFacts, key: StringKey): NotificationMessage
     ...(facts.unreachable ? { names: listOf(language, [facts.unreachable]) } : {}),
   });
   if (line === undefined) return undefined;
-  return { lines: porting?.refusalCode ? [line, refusalSentence(language, porting.refusalCode, porting.operator)] : [line] };
+  return { lines: porting?.refusalCode ? [line, refusalSentence(language, { code: porting.refusalCode }, porting.operator)] : [line] };
 }
 
 /** The text with its placeholders filled; undefined when it names a fact not given, so nothing half-worded goes out. */

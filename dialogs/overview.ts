@@ -27,6 +27,7 @@ import { Role, type Actor } from '../services/people/people';
 import { serviceCard } from './lookUp';
 import { action, defineFeature, plainAction, type FeatureTurn, type OutgoingFile } from './feature';
 import type { Reply } from './reply';
+import { serviceLabel } from './serviceLabel';
 import { welcomeFor } from './welcome';
 
 /**
@@ -137,7 +138,7 @@ function attentionButtons(language: Language, actor: Actor, kind: AttentionKind,
 
 function itemText(language: Language, item: AttentionItem): string {
   const name = item.userName ?? t(language, 'overview.attention.someone');
-  return item.product ? t(language, 'overview.list.row', { name, product: item.product[language] }) : name;
+  return item.service ? t(language, 'service.row', { name, service: serviceLabel(language, { ...item.service, number: item.service.mobileNumber }) }) : name;
 }
 
 /**
@@ -266,7 +267,7 @@ export async function serviceListReply(deps: OverviewDeps, actor: Actor, languag
         total: list.total,
       }),
       rows: list.rows.map((row) => ({
-        heading: t(language, 'overview.list.row', { name: row.userName, product: row.product[language] }),
+        heading: t(language, 'service.row', { name: row.userName, service: serviceLabel(language, { ...row, number: row.mobileNumber }) }),
         detail: t(language, 'overview.list.detail', { state: t(language, stateLabel[row.state]), date: date.format(row.createdAt) }),
         button: { title: t(language, 'overview.action.open'), verb: Verbs.overview.openService, data: { serviceId: row.id } },
       })),
@@ -318,6 +319,7 @@ export async function exportFile(deps: OverviewDeps, actor: Actor, language: Lan
     row.product[language],
     row.serviceType[language],
     t(language, stateLabel[row.state]),
+    // A file for spreadsheets and other systems: the number as stored (E.164), not as the cards write it.
     row.mobileNumber ?? '',
     cellOf(row.createdAt),
     cellOf(row.scheduledStartAt),

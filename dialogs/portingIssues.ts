@@ -16,13 +16,14 @@ import type { PortingRequest } from '../prisma/generated/client';
 import type { Db } from '../services/platform/db/database';
 import type { DonorOperators } from '../services/lifecycle/gateways';
 import { donorOperatorName } from '../services/numbers/donorOperators';
-import { AccessDenied, type Actor } from '../services/people/people';
+import { AccessDenied, Role, type Actor } from '../services/people/people';
 import { formatBelgianNational } from '../services/numbers/phoneNumbers';
 import { attemptAfter, listPortingIssues, PortingConflict, refusedRequestFor, resubmitPorting } from '../services/numbers/portingRequests';
 import { portingDetailsOf } from '../services/numbers/portingDetails';
 import { refusalCodeSchema, refusalField, needsCorrection, type RefusalCode } from '../services/numbers/portingEvents';
 import { action, defineFeature, plainAction } from './feature';
 import type { Reply } from './reply';
+import { serviceLabel } from './serviceLabel';
 
 /**
  * "Mobile porting issues": the organisation's refused porting requests, "Fix" with the details as sent and the
@@ -54,14 +55,28 @@ const refusalKeys: Record<RefusalCode, StringKey> = {
   HOLDER_CANCELLED: 'porting.refusal.HOLDER_CANCELLED',
 };
 
-/** Why a donor refused, in one sentence a person understands, naming the operator. */
-export function refusalText(language: Language, code: RefusalCode | null, operatorCode: string): string {
-  return refusalSentence(language, code, donorOperatorName(operatorCode));
+/**
+ * A donor's refusal as stored: its code, and the words a real operator may send with it (in rows older than the
+ * codes, the words alone).
+ */
+export interface Refusal {
+  code: RefusalCode | null;
+  reason?: string | null;
 }
 
-/** The same sentence when the operator's name is already known (a notification's payload carries it). */
-export function refusalSentence(language: Language, code: RefusalCode | null, operatorName: string): string {
-  return t(language, code ? refusalKeys[code] : 'porting.refusal.unknown', { operator: operatorName });
+/** Why a donor refused, in one sentence a person understands, naming the operator. */
+export function refusalText(language: Language, refusal: Refusal, operatorCode: string): string {
+  return refusalSentence(language, refusal, donorOperatorName(operatorCode));
+}
+
+/**
+ * The same sentence when the operator's name is already known (a notification's payload carries it). The code is
+ * worded in the reader's language; an operator's own text, in whatever language it sent it, is quoted as its words.
+ */
+export function refusalSentence(language: Language, { code, reason }: Refusal, operator: string): string {
+  if (code) return t(language, refusalKeys[code], { operator });
+  const words = reason?.trim();
+  return words ? t(language, 'porting.refusal.operatorWords', { operator, words }) : t(language, 'porting.refusal.unknown', { operator });
 }
 
 const text = (value: string): Reply => ({ kind: 'text', text: value });
@@ -81,15 +96,20 @@ export async function portingIssuesReply(db: Db, actor: Actor, language: Languag
           ? t(language, 'porting.issues.intro.one', { organisation })
           : t(language, 'porting.issues.intro.many', { organisation, count: issues.length }),
         issues: issues.map((issue) => ({
-          user: issue.user.displayName,
+          user: t(language, 'service.row', {
+            name: issue.user.displayName,
+            service: serviceLabel(language, { product: issue.product, serviceType: issue.serviceType, number: issue.e164 }),
+          }),
           summary: t(language, 'porting.issues.row', {
-            number: formatBelgianNational(issue.e164),
             operator: donorOperatorName(issue.donorOperator),
             attempt: issue.attempt,
             date: date.format(issue.refusedAt),
           }),
-          reason: refusalText(language, issue.refusalCode, issue.donorOperator),
-          fix: { title: t(language, 'porting.issues.fix'), verb: Verbs.portingIssues.fix, data: { requestId: issue.requestId } },
+          reason: refusalText(language, { code: issue.refusalCode, reason: issue.refusalReason }, issue.donorOperator),
+          // Correcting is the administrators' (services/numbers/portingRequests.ts): support sees the list without the button.
+          buttons: actor.role === Role.ADMINISTRATOR
+            ? [{ title: t(language, 'porting.issues.fix'), verb: Verbs.portingIssues.fix, data: { requestId: issue.requestId } }]
+            : [],
         })),
       }),
     };
@@ -164,7 +184,7 @@ function fixCard(language: Language, request: RequestWithUser, values: PortingFo
       title: t(language, 'porting.fix.title', { number: formatBelgianNational(request.e164) }),
       intro: t(language, 'porting.fix.intro', { user: request.service.user.displayName }),
       portingFields: renderPortingFields(language, { values, problems, now }),
-      refusal: { field: refused ? refusalField[refused] : null, text: refusalText(language, refused, request.donorOperator) },
+      refusal: { field: refused ? refusalField[refused] : null, text: refusalText(language, { code: refused, reason: request.refusalReason }, request.donorOperator) },
       buttons: [
         { title: t(language, 'porting.fix.resubmit'), verb: Verbs.portingIssues.resubmit, data: { requestId: request.id }, inputs: 'auto' },
         { title: t(language, 'porting.fix.back'), verb: Verbs.portingIssues.list, data: {}, inputs: 'none' },

@@ -12,6 +12,7 @@ import { action, defineFeature, plainAction, type FeatureTurn, type PublicTurn }
 import type { Reply } from './reply';
 import type { IntentName } from './understanding/intents';
 import { welcomeFor } from './welcome';
+import { refusalText } from './portingIssues';
 
 /**
  * Guided troubleshooting: what fails, then the person's real service first (still activating, porting on its way,
@@ -148,7 +149,8 @@ export function formatTime(language: Language, at: Date): string {
 function situationOf(language: Language, service: ServiceSummary): { text: string; stepsHelp: boolean } {
   const porting = service.porting;
   if (service.status !== 'ACTIVE' && porting?.state === 'REFUSED') {
-    return { text: t(language, 'help.state.portingRefused', { reason: porting.refusalReason ?? '' }), stepsHelp: false };
+    const reason = refusalText(language, { code: porting.refusalCode, reason: porting.refusalReason }, porting.operator);
+    return { text: t(language, 'help.state.portingRefused', { reason }), stepsHelp: false };
   }
   if (service.status !== 'ACTIVE' && porting?.state === 'SCHEDULED' && porting.scheduledAt) {
     return { text: t(language, 'help.state.portingScheduled', { when: formatTime(language, porting.scheduledAt) }), stepsHelp: false };

@@ -4,14 +4,14 @@ import { t, type Language } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import { renderWaitingServicesCard } from '../cards/waitingServicesCard';
 import { ServiceStatus } from '../prisma/generated/enums';
-import { listWaitingServices, serviceUserName } from '../services/lifecycle/serviceLists';
+import { listWaitingServices, serviceUserName, type WaitingService } from '../services/lifecycle/serviceLists';
 import { queueStartAll, resendActivationEmail, scheduleStart, startService } from '../services/lifecycle/activation';
-import type { Localised } from '../services/catalog/catalog';
 import type { Db } from '../services/platform/db/database';
 import { Role, type Actor } from '../services/people/people';
 import { brusselsInstant, isCalendarDate } from '../services/platform/workingDays';
 import { action, defineFeature, plainAction, type FeatureTurn } from './feature';
 import type { Reply } from './reply';
+import { serviceLabel } from './serviceLabel';
 
 /** "Services waiting for activation": the administrator's list, and what its buttons do. */
 
@@ -34,7 +34,8 @@ const whenFormat = (language: Language) =>
 export async function waitingServicesCard(db: Db, actor: Actor, language: Language, page: number, message = ''): Promise<Reply> {
   const list = await listWaitingServices(db, actor, page);
   const date = new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'medium', timeZone: 'Europe/Brussels' });
-  const heading = (s: { userName: string; product: Localised }) => t(language, 'waiting.row', { user: s.userName, product: s.product[language] });
+  const heading = (s: WaitingService) =>
+    t(language, 'service.row', { name: s.userName, service: serviceLabel(language, { ...s, number: s.mobileNumber }) });
   const rows = list.services.map((s) => {
     const notStarted = s.status === ServiceStatus.WAITING_FOR_ACTIVATION;
     const detail = !notStarted

@@ -153,15 +153,15 @@ export async function compareDetectors(): Promise<DetectorScore[]> {
     const language = nluLanguages.find((candidate) => candidate === result.language);
     return language ? { language, sure: result.isReliable() } : { language: 'en', sure: false };
   };
-  const before = new LanguageDetector(corpora, nlpjsTrigrams());
-  const now = new LanguageDetector(corpora, eldLetters(eld));
+  const bots = new LanguageDetector(corpora, nlpjsTrigrams());
+  const withEld = new LanguageDetector(corpora, eldLetters(eld));
   const detectors: Array<[string, (text: string) => LanguageGuess]> = [
-    ['corpus words + NLP.js trigrams (before)', (text) => before.detect(text, undefined)],
+    ['corpus words + NLP.js trigrams (the bot)', (text) => bots.detect(text, undefined)],
     ['eld alone', eldAlone],
-    ['corpus words + eld (now)', (text) => now.detect(text, undefined)],
+    ['corpus words + eld', (text) => withEld.detect(text, undefined)],
   ];
   // As the bot does: numbers and addresses are taken out before the language is guessed.
-  const rest = (text: string) => extractEntities(text, (word) => before.knows(word)).rest;
+  const rest = (text: string) => extractEntities(text, (word) => bots.knows(word)).rest;
   const shortTexts = shortTextsSchema.parse(readTestFile('shorttexts.json'));
   const share = (texts: string[], language: NluLanguage, detect: (text: string) => LanguageGuess) =>
     texts.filter((text) => detect(rest(text)).language === language).length / texts.length;

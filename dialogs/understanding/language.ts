@@ -21,7 +21,7 @@ export interface Eld {
 const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<{ eld: Eld }>;
 let eldLoaded: Promise<Eld> | undefined;
 
-/** eld's small n-gram database (about 0.3 s to load, once per process), limited to our languages. */
+/** eld's small n-gram database (about 0.3 s to load, once per process), limited to our languages: for eval:nlu. */
 export function loadEld(): Promise<Eld> {
   eldLoaded ??= importModule('eld/small').then(({ eld }) => {
     eld.setLanguageSubset([...nluLanguages]);
@@ -33,7 +33,7 @@ export function loadEld(): Promise<Eld> {
 /** Below this many words, eld's guess counts in proportion: on "stop" or "voicemail" it picks one language of several. */
 const ELD_FULL_TRUST_WORDS = 3;
 
-/** The letter model: eld's n-grams (maintained, trained on far more text than our phrasings). */
+/** eld's n-grams as a letter model, to compare with the bot's in eval:nlu. */
 export function eldLetters(eld: Eld): LetterModel {
   return (text) => {
     const scores = eld.detect(text).getScores();
@@ -43,7 +43,10 @@ export function eldLetters(eld: Eld): LetterModel {
   };
 }
 
-/** The letter model the bot used before eld: NLP.js trigrams, no longer maintained (kept to compare in eval:nlu). */
+/**
+ * The bot's letter model: NLP.js trigrams. eld (maintained) scores the same on our texts (npm run eval:nlu compares
+ * them) but ships only as ES modules, loaded by a dynamic import into this CommonJS bot: not worth it for a tie.
+ */
 export function nlpjsTrigrams(): LetterModel {
   const trigrams = new NlpjsTrigrams();
   return (text) => {

@@ -5,7 +5,7 @@ import { LangNl } from '@nlpjs/lang-nl';
 import { Nlp } from '@nlpjs/nlp';
 import { loadCorpora, nluLanguages, type Corpus, type NluLanguage } from './corpus';
 import { extractEntities, isBareEntity, type Entities } from './entities';
-import { eldLetters, LanguageDetector, loadEld, type LanguageGuess } from './language';
+import { LanguageDetector, nlpjsTrigrams, type LanguageGuess } from './language';
 
 export interface ScoredIntent {
   intent: string;
@@ -27,7 +27,7 @@ export interface Understanding {
 
 /**
  * The intent model: one NLP.js neural classifier per language, trained from dialogs/understanding/corpus at start (npm
- * run eval:nlu prints how long), with the language detector built from the same phrasings and eld's n-grams.
+ * run eval:nlu prints how long), with the language detector built from the same phrasings and NLP.js letter trigrams.
  */
 export class IntentModel {
   private constructor(
@@ -42,8 +42,10 @@ export class IntentModel {
     container.use(LangEn);
     container.use(LangNl);
     container.use(LangFr);
-    // The defaults print every training epoch; spell checking catches one-letter typos of known words.
-    container.registerConfiguration('nlu-??', { log: false, spellCheck: true, spellCheckDistance: 1 }, true);
+    // The defaults print every training epoch; spell checking catches one-letter typos of known words. A leak (alpha)
+    // of 0.02 instead of 0.07 pushes the classifiers' negative outputs down less, so that a common word ("the", "should")
+    // no longer zeroes every intent; measured by npm run eval:nlu (cross-validated: +2 to +3 points, same training time).
+    container.registerConfiguration('nlu-??', { log: false, spellCheck: true, spellCheckDistance: 1, alpha: 0.02 }, true);
     const nlp = container.get('nlp');
     nlp.settings.autoSave = false;
     nlp.settings.autoLoad = false;
@@ -55,8 +57,8 @@ export class IntentModel {
         for (const phrasing of phrasings) nlp.addDocument(language, phrasing, intent);
       }
     }
-    const [eld] = await Promise.all([loadEld(), nlp.train()]);
-    return new IntentModel(nlp, new LanguageDetector(corpora, eldLetters(eld)), [...intents].sort());
+    await nlp.train();
+    return new IntentModel(nlp, new LanguageDetector(corpora, nlpjsTrigrams()), [...intents].sort());
   }
 
   /** The language of a text, read alone: for a value a flow waits for ("my sim is 8932 … thanks"), no intent needed. */

@@ -7,7 +7,8 @@ import type { Db } from '../platform/db/database';
 import { refuse, type Actor } from '../people/people';
 import { normaliseIccid } from '../simCards/simNumber';
 import { checkBelgianNumber } from '../numbers/phoneNumbers';
-import { plainText } from '../people/userSearch';
+import { refusalCodeSchema, type RefusalCode } from '../numbers/portingEvents';
+import { mostNamed } from '../people/userSearch';
 
 /**
  * The checked reads behind "status of my service" and support's look-ups. Users see only their own services;
@@ -33,6 +34,9 @@ export interface ServiceSummary {
   organisationId: string;
   organisationName: string;
   user: { id: string; displayName: string; email: string };
+  /** The product type the service is of ("Dstny Mobile"). */
+  productType: Localised;
+  /** Its service type ("Mobile", "Data SIM"). */
   product: Localised;
   bundle: Localised | null;
   status: ServiceStatus;
@@ -42,8 +46,18 @@ export interface ServiceSummary {
   activationStartedAt: Date | null;
   activatedAt: Date | null;
   failureReason: string | null;
-  /** The latest porting request, when the number moves from another operator. */
-  porting: { id: string; state: PortingState; scheduledAt: Date | null; refusalReason: string | null } | null;
+  /**
+   * The latest porting request, when the number moves from another operator: why its donor refused it as a code
+   * (null for rows older than the codes, or a code this version does not know), and the donor's own words if any.
+   */
+  porting: {
+    id: string;
+    state: PortingState;
+    operator: string;
+    scheduledAt: Date | null;
+    refusalCode: RefusalCode | null;
+    refusalReason: string | null;
+  } | null;
 }
 
 export interface TimelineEntry {
@@ -75,23 +89,25 @@ type Where = Prisma.ServiceWhereInput;
 async function loadServices(db: Db, where: Where): Promise<ServiceSummary[]> {
   const services = await db.service.findMany({ where, include: serviceInclude, orderBy: { createdAt: 'desc' } });
   // The catalog names the product and bundle codes a service keeps.
-  const [types, bundles] = await Promise.all([
+  const [products, types, bundles] = await Promise.all([
+    db.productType.findMany({ where: { code: { in: services.map((s) => s.productTypeCode) } }, select: { code: true, name: true, translations: true } }),
     db.serviceType.findMany({ where: { code: { in: services.map((s) => s.serviceTypeCode) } }, select: { code: true, name: true, translations: true } }),
     db.bundle.findMany({ where: { code: { in: services.flatMap((s) => (s.bundleCode ? [s.bundleCode] : [])) } }, select: { code: true, name: true, translations: true } }),
   ]);
-  return services.map((service) => summarise(service, types, bundles));
+  return services.map((service) => summarise(service, products, types, bundles));
 }
 
 type LoadedService = Prisma.ServiceGetPayload<{ include: typeof serviceInclude }>;
 type Named = Array<{ code: string; name: string; translations: unknown }>;
 
-function summarise(service: LoadedService, types: Named, bundles: Named): ServiceSummary {
+function summarise(service: LoadedService, products: Named, types: Named, bundles: Named): ServiceSummary {
   const porting = service.portingRequests[0];
   return {
     id: service.id,
     organisationId: service.organisationId,
     organisationName: service.organisation.name,
     user: service.user,
+    productType: nameOrCode(products.find((product) => product.code === service.productTypeCode), service.productTypeCode),
     product: nameOrCode(types.find((type) => type.code === service.serviceTypeCode), service.serviceTypeCode),
     bundle: service.bundleCode ? nameOrCode(bundles.find((bundle) => bundle.code === service.bundleCode), service.bundleCode) : null,
     status: service.status,
@@ -101,7 +117,16 @@ function summarise(service: LoadedService, types: Named, bundles: Named): Servic
     activationStartedAt: service.activationStartedAt,
     activatedAt: service.activatedAt,
     failureReason: service.failureReason,
-    porting: porting ? { id: porting.id, state: porting.state, scheduledAt: porting.scheduledAt, refusalReason: porting.refusalReason } : null,
+    porting: porting
+      ? {
+          id: porting.id,
+          state: porting.state,
+          operator: porting.donorOperator,
+          scheduledAt: porting.scheduledAt,
+          refusalCode: refusalCodeSchema.safeParse(porting.refusalCode).data ?? null,
+          refusalReason: porting.refusalReason,
+        }
+      : null,
   };
 }
 
@@ -162,7 +187,7 @@ export async function findServicesOf(db: Db, actor: Actor, query: LookupQuery = 
     });
     matchedIds = services.map((service) => service.userId);
   } else {
-    matchedIds = bestNameMatches(people, wanted.name!);
+    matchedIds = mostNamed(people, wanted.name!).map((person) => person.id);
   }
   const matched = people.filter((person) => matchedIds.includes(person.id)).slice(0, 8);
   const services = await loadServices(db, { userId: { in: matched.map((person) => person.id) } });
@@ -180,20 +205,6 @@ function phoneConditions(input: string) {
   const checked = checkBelgianNumber(input);
   if (!checked.ok) return [];
   return [{ mobileNumber: { e164: checked.e164 } }, { portingRequests: { some: { e164: checked.e164 } } }];
-}
-
-/**
- * The people most of whose name the words name: "Jan" finds Jan Peeters, "marie dubois" Marie Dubois. A word
- * that names no one (a typo, a word the intent model did not know) does not spoil the others.
- */
-function bestNameMatches(people: Array<{ id: string; displayName: string; email: string }>, name: string): string[] {
-  const words = plainText(name).split(/\s+/).filter((word) => word.length >= 2);
-  const scored = people.map((person) => {
-    const own = [...plainText(person.displayName).split(/[\s'-]+/), ...plainText(person.email.split('@')[0] ?? '').split(/[._-]+/)];
-    return { id: person.id, hits: words.filter((word) => own.includes(word)).length };
-  });
-  const best = Math.max(0, ...scored.map((entry) => entry.hits));
-  return best === 0 ? [] : scored.filter((entry) => entry.hits === best).map((entry) => entry.id);
 }
 
 /**

@@ -57,7 +57,8 @@ export interface AttentionItem {
   serviceId: string | null;
   /** Whom it concerns; null for a request for help from someone no longer in the assistant, about no service. */
   userName: string | null;
-  product: Localised | null;
+  /** Which of their services: product, service type and number; null for a request for help about no service. */
+  service: { product: Localised; serviceType: Localised; mobileNumber: string | null } | null;
 }
 
 export interface Overview {
@@ -166,6 +167,9 @@ interface StoredAttention {
   userName: string;
   product: string;
   productTranslations: unknown;
+  serviceType: string;
+  serviceTypeTranslations: unknown;
+  mobileNumber: string | null;
   total: number;
 }
 
@@ -177,15 +181,15 @@ async function attentionOf(db: Db, actor: Actor, organisationId: string, options
   const locked = await lockedActivationLinks(db, organisationId);
   const lockedCondition = locked.length > 0 ? Prisma.sql`s."id" = ANY(${locked}::uuid[])` : Prisma.sql`false`;
   const stored = await db.$queryRaw<StoredAttention[]>`
-    SELECT y.kind, y.id, y."serviceId", y."userName", y.product, y."productTranslations", y.total
+    SELECT y.kind, y.id, y."serviceId", y."userName", y.product, y."productTranslations", y."serviceType",
+      y."serviceTypeTranslations", y."mobileNumber", y.total
     FROM (
       SELECT k.kind, k.id, s."id" AS "serviceId", u."displayName" AS "userName", pt."name" AS product,
-        pt."translations" AS "productTranslations", count(*) OVER (PARTITION BY k.kind)::int AS total,
+        pt."translations" AS "productTranslations", st."name" AS "serviceType", st."translations" AS "serviceTypeTranslations",
+        coalesce(mn."e164", lp."e164") AS "mobileNumber", count(*) OVER (PARTITION BY k.kind)::int AS total,
         row_number() OVER (PARTITION BY k.kind ORDER BY s."createdAt", s."id") AS n
       FROM "Service" s
-      JOIN "Person" u ON u."id" = s."userId"
-      JOIN "ProductType" pt ON pt."code" = s."productTypeCode"
-      ${latestPorting}
+      ${rowJoins}
       CROSS JOIN LATERAL (VALUES
         ('portingIssue', lp."id", s."status" NOT IN (${finalSql}) AND lp."state" IN ('REFUSED', 'CANCELLED')),
         ('failed', s."id", ${stateCondition('failed')}),
@@ -201,18 +205,32 @@ async function attentionOf(db: Db, actor: Actor, organisationId: string, options
   const found = new Map<AttentionKind, { total: number; items: AttentionItem[] }>();
   for (const row of stored) {
     const entry = found.get(row.kind) ?? { total: row.total, items: [] };
-    entry.items.push({ id: row.id, serviceId: row.serviceId, userName: row.userName, product: nameOf({ name: row.product, translations: row.productTranslations }) });
+    entry.items.push({
+      id: row.id,
+      serviceId: row.serviceId,
+      userName: row.userName,
+      service: {
+        product: nameOf({ name: row.product, translations: row.productTranslations }),
+        serviceType: nameOf({ name: row.serviceType, translations: row.serviceTypeTranslations }),
+        mobileNumber: row.mobileNumber,
+      },
+    });
     found.set(row.kind, entry);
   }
   if (escalations.length > 0) {
+    const shown = escalations.slice(0, ATTENTION_SHOWN);
+    const concerned = await rowsOf(db, shown.flatMap((escalation) => (escalation.service ? [escalation.service.id] : [])));
     found.set('escalation', {
       total: escalations.length,
-      items: escalations.slice(0, ATTENTION_SHOWN).map((escalation) => ({
-        id: escalation.id,
-        serviceId: escalation.service?.id ?? null,
-        userName: escalation.user?.name ?? null,
-        product: escalation.service?.product ?? null,
-      })),
+      items: shown.map((escalation) => {
+        const row = concerned.find((service) => service.id === escalation.service?.id);
+        return {
+          id: escalation.id,
+          serviceId: escalation.service?.id ?? null,
+          userName: escalation.user?.name ?? null,
+          service: row ? { product: row.product, serviceType: row.serviceType, mobileNumber: row.mobileNumber } : null,
+        };
+      }),
     });
   }
   return attentionKinds.flatMap((kind) => {
@@ -295,6 +313,13 @@ async function countOf(db: Db, conditions: Prisma.Sql[]): Promise<number> {
   const [row] = await db.$queryRaw<Array<{ n: number }>>`
     SELECT count(*)::int AS n FROM "Service" s ${rowJoins} WHERE ${Prisma.join(conditions, ' AND ')}`;
   return row?.n ?? 0;
+}
+
+/** These services as rows, in no particular order. */
+async function rowsOf(db: Db, ids: string[]): Promise<ServiceRow[]> {
+  if (ids.length === 0) return [];
+  const stored = await db.$queryRaw<StoredRow[]>`SELECT ${rowColumns} FROM "Service" s ${rowJoins} WHERE s."id" = ANY(${ids}::uuid[])`;
+  return stored.map(rowOf);
 }
 
 /** Every service of the organisation, cancelled and ended ones included, for the export: by name, then oldest first. */

@@ -1,6 +1,6 @@
 import type { Service } from '../../prisma/generated/client';
 import { Role, ServiceStatus } from '../../prisma/generated/enums';
-import { codeAsName, productNames, type Localised } from '../catalog/catalog';
+import { codeAsName, nameOrCode, productNames, type Localised } from '../catalog/catalog';
 import type { Db } from '../platform/db/database';
 import { refuseService } from './serviceAccess';
 import type { Actor } from '../people/people';
@@ -27,6 +27,9 @@ export interface WaitingService {
   id: string;
   userName: string;
   product: Localised;
+  serviceType: Localised;
+  /** Its number, reserved or to be ported; null before it has one. */
+  mobileNumber: string | null;
   status: ServiceStatus;
   createdAt: Date;
   scheduledStartAt: Date | null;
@@ -53,14 +56,23 @@ export async function listWaitingServices(
     orderBy: [{ status: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }],
     skip: current * WAITING_PAGE_SIZE,
     take: WAITING_PAGE_SIZE,
-    include: { user: { select: { displayName: true } } },
+    include: {
+      user: { select: { displayName: true } },
+      mobileNumber: { select: { e164: true } },
+      portingRequests: { orderBy: { attempt: 'desc' }, take: 1, select: { e164: true } },
+    },
   });
-  const products = await productNames(db, rows.map((row) => row.productTypeCode));
+  const [products, types] = await Promise.all([
+    productNames(db, rows.map((row) => row.productTypeCode)),
+    db.serviceType.findMany({ where: { code: { in: rows.map((row) => row.serviceTypeCode) } }, select: { code: true, name: true, translations: true } }),
+  ]);
   return {
     services: rows.map((row) => ({
       id: row.id,
       userName: row.user.displayName,
       product: products.get(row.productTypeCode) ?? codeAsName(row.productTypeCode),
+      serviceType: nameOrCode(types.find((type) => type.code === row.serviceTypeCode), row.serviceTypeCode),
+      mobileNumber: row.mobileNumber?.e164 ?? row.portingRequests[0]?.e164 ?? null,
       status: row.status,
       createdAt: row.createdAt,
       scheduledStartAt: row.scheduledStartAt,

@@ -69,7 +69,7 @@ export async function reserveNumber(db: Db, actor: Actor, options: ReserveOption
       ok: false,
       reason: 'no-free-number',
       message: options.e164 === undefined
-        ? `There is no free ${what} number left. Support can add numbers: +32 2 401 97 00 (option 1).`
+        ? `There is no free ${what} number left. Support can add numbers: 02 401 97 00 (option 1).`
         : `This ${what} number was just taken by someone else. Please choose another one.`,
     };
   }

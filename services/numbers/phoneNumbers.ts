@@ -67,11 +67,15 @@ function withPlusForBareCountryCode(typed: string): string {
   return !typed.startsWith('+') && /^32[1-9]\d{7,8}$/.test(digits) ? `+${digits}` : typed;
 }
 
-/** The way Belgians write it: "0470 12 34 56", "02 401 97 00". */
+/**
+ * A stored number as a person reads it, wherever one is shown: a Belgian number the way Belgians write it
+ * ("0470 12 34 56", "02 401 97 00"), any other in the international format ("+31 6 12345678"), and what is no number
+ * at all (an old row) as it is. Files meant as data (CSV exports) keep E.164.
+ */
 export function formatBelgianNational(e164: string): string {
   const parsed = parsePhoneNumberFromString(e164);
-  if (!parsed) throw new Error('formatBelgianNational needs an E.164 number');
-  return parsed.formatNational();
+  if (!parsed) return e164;
+  return parsed.countryCallingCode === '32' ? parsed.formatNational() : parsed.formatInternational();
 }
 
 function fail(problem: PhoneProblem, message: string): PhoneCheck {

@@ -1,6 +1,7 @@
 import { Prisma, type PortingRequest } from '../../prisma/generated/client';
 import { PortingState, Role, ServiceStatus } from '../../prisma/generated/enums';
 import type { Db } from '../platform/db/database';
+import { codeAsName, nameOrCode, productNames, type Localised } from '../catalog/catalog';
 import { AccessDenied, canSeeOrganisation, refuse, requireRole, type Actor } from '../people/people';
 import { precheckPortingFor, type PortingDetails, type PortingDetailsInput, type PortingField, type PrecheckWarning } from './portingDetails';
 import {
@@ -200,6 +201,9 @@ export interface PortingIssue {
   serviceId: string;
   attempt: number;
   user: { id: string; displayName: string };
+  /** The service's product and service type, to tell two services of one person apart. */
+  product: Localised;
+  serviceType: Localised;
   e164: string;
   donorOperator: string;
   refusalCode: RefusalCode | null;
@@ -221,12 +225,18 @@ export async function listPortingIssues(db: Db, actor: Actor, organisationId: st
     },
     select: {
       id: true,
+      productTypeCode: true,
+      serviceTypeCode: true,
       user: { select: { id: true, displayName: true } },
       portingRequests: { orderBy: { attempt: 'desc' }, take: 1 },
     },
   });
+  const [products, types] = await Promise.all([
+    productNames(db, services.map((service) => service.productTypeCode)),
+    db.serviceType.findMany({ where: { code: { in: services.map((service) => service.serviceTypeCode) } }, select: { code: true, name: true, translations: true } }),
+  ]);
   return services
-    .flatMap(({ id, user, portingRequests: [latest] }) => {
+    .flatMap(({ id, productTypeCode, serviceTypeCode, user, portingRequests: [latest] }) => {
       if (!latest || !needsCorrection(latest.state)) return [];
       const code = refusalCodeSchema.safeParse(latest.refusalCode);
       return [{
@@ -234,6 +244,8 @@ export async function listPortingIssues(db: Db, actor: Actor, organisationId: st
         serviceId: id,
         attempt: latest.attempt,
         user,
+        product: products.get(productTypeCode) ?? codeAsName(productTypeCode),
+        serviceType: nameOrCode(types.find((type) => type.code === serviceTypeCode), serviceTypeCode),
         e164: latest.e164,
         donorOperator: latest.donorOperator,
         refusalCode: code.success ? code.data : null,

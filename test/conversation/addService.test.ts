@@ -360,7 +360,7 @@ describe('who may add a service', () => {
     // Jan prefers Dutch.
     expect(readCard(card).texts).toEqual([
       'Niet mogelijk',
-      'Alleen de vlootbeheerders van uw organisatie kunnen diensten toevoegen. Hebt u een simkaart of een nieuwe dienst nodig, vraag het dan aan hen.',
+      'Alleen de vlootbeheerders van je organisatie kunnen diensten toevoegen. Heb je een simkaart of een nieuwe dienst nodig, vraag het dan aan hen.',
     ]);
     const janPerson = await prisma().person.findFirstOrThrow({ where: { email: demo.jan.email } });
     expect(await prisma().auditEvent.count({ where: { actorId: janPerson.id, action: 'addService.denied' } })).toBeGreaterThan(0);

@@ -43,7 +43,7 @@ describe("support's look-up", () => {
     const [reply, ...more] = await lookUp(db.prisma, sam, 'en', { email: demo.jan.email }, newKey);
     expect(more).toEqual([]);
     const card = cardOf(reply);
-    expect(textsOf(card).slice(0, 2)).toEqual(['Jan Peeters: Mobile', 'Demo Company NV']);
+    expect(textsOf(card).slice(0, 2)).toEqual(['Jan Peeters: Dstny Mobile (Mobile) · 0468 10 00 01', 'Demo Company NV']);
     expect(factsOf(card)).toMatchObject({ Status: 'Waiting for the SIM card number' });
     expect(textsOf(card)).toEqual(expect.arrayContaining(['Timeline', expect.stringMatching(/: Service created$/), expect.stringMatching(/: Activation email sent$/)]));
     expect(titlesOf(card)).toEqual(['Resend the activation email', 'Escalate to the administrator']);
@@ -52,8 +52,8 @@ describe("support's look-up", () => {
   });
 
   test.each([
-    ['nl', 'Wacht op het simkaartnummer', ['Activatiemail opnieuw sturen', 'Escaleren naar de beheerder']],
-    ['fr', 'En attente du numéro de carte SIM', ["Renvoyer l'e-mail", "Prévenir l'administrateur"]],
+    ['nl', 'Wacht op het simkaartnummer', ['Activatiemail opnieuw sturen', 'Escaleren naar de vlootbeheerder']],
+    ['fr', 'En attente du numéro de carte SIM', ["Renvoyer l'e-mail", 'Prévenir le gestionnaire de flotte']],
   ] as const)('in %s, the same card in its own words', async (language, status, buttons) => {
     const card = cardOf((await lookUp(db.prisma, sam, language, { email: demo.jan.email }, newKey))[0]);
     expect(Object.values(factsOf(card))).toContain(status);
@@ -63,7 +63,12 @@ describe("support's look-up", () => {
   test("Pieter by name: his refused transfer and why; support may not fix it, so only escalation is offered", async () => {
     const card = cardOf((await lookUp(db.prisma, sam, 'en', { name: 'Pieter' }, newKey))[0]);
     expect(textsOf(card)[0]).toMatch(/^Pieter Janssens: /);
-    expect(factsOf(card)).toMatchObject({ Porting: 'Refused', 'Refused because': expect.stringMatching(/^Proximus refused the transfer/) });
+    expect(factsOf(card)).toMatchObject({
+      Porting: 'Refused',
+      'Refused because': 'Proximus refused the transfer: the customer number given does not match the one Proximus has for this number. It is on a recent Proximus invoice.',
+      // What the operator sent besides its code, quoted as its own words for support to read back.
+      "The operator's own words": expect.stringMatching(/^“Proximus refused the transfer: .+”$/),
+    });
     expect(titlesOf(card)).toEqual(['Escalate to the administrator']);
   });
 
@@ -77,7 +82,7 @@ describe("support's look-up", () => {
     const peeters = buttonOf(card, 'Jan Peeters (Demo Company NV)');
     expect(peeters).toEqual({ title: 'Jan Peeters (Demo Company NV)', verb: 'support.showPerson', data: { personId: jan.id } });
 
-    expect(textsOf(cardOf((await showPerson(db.prisma, sam, 'en', jan.id, newKey))[0]))[0]).toBe('Jan Peeters: Mobile');
+    expect(textsOf(cardOf((await showPerson(db.prisma, sam, 'en', jan.id, newKey))[0]))[0]).toBe('Jan Peeters: Dstny Mobile (Mobile) · 0468 10 00 01');
     expect(textOf((await showPerson(db.prisma, sam, 'fr', buttonOf(card, 'Jan Willems (Demo Company NV)').data.personId, newKey))[0])).toBe(
       "Jan Willems n'a pas encore de service.",
     );
@@ -109,7 +114,7 @@ describe("the administrator's look-up", () => {
 
   test("Ann looking up Marie, whose service waits for its start, can start it from the card, in Dutch", async () => {
     const card = cardOf((await lookUp(db.prisma, ann, 'nl', { email: demo.marie.email }, newKey))[0]);
-    expect(titlesOf(card)).toEqual(['Starten', 'Escaleren naar de beheerder']);
+    expect(titlesOf(card)).toEqual(['Starten', 'Escaleren naar de vlootbeheerder']);
     expect(buttonOf(card, 'Starten')).toMatchObject({ verb: 'waitingServices.start', data: { serviceId: (await serviceOf(demo.marie.email)).id } });
   });
 });
@@ -148,7 +153,7 @@ describe('what each may not see', () => {
 describe("an employee's own service", () => {
   test('Jan sees his own service in Dutch, without the buttons of support and administrators', async () => {
     const card = cardOf((await lookUp(db.prisma, jan, 'nl', {}, newKey))[0]);
-    expect(textsOf(card)[0]).toBe('Jan Peeters: Mobiel');
+    expect(textsOf(card)[0]).toBe('Jan Peeters: Dstny Mobile (Mobiel) · 0468 10 00 01');
     expect(factsOf(card)).toMatchObject({ Status: 'Wacht op het simkaartnummer' });
     expect(buttonsOf(card)).toEqual([]);
   });

@@ -25,7 +25,7 @@ describe('a refused transfer, to the administrator', () => {
     [
       'nl',
       [
-        'De overzetting van 0475 38 19 46 voor Pieter Janssens is geweigerd',
+        'De overdracht van 0475 38 19 46 voor Pieter Janssens is geweigerd',
         'Proximus weigerde de overdracht: het opgegeven klantnummer komt niet overeen met dat van Proximus voor dit nummer. Het staat op een recente factuur van Proximus.',
         'Verbeter de gegevens in "Problemen met nummeroverdracht" en stuur de aanvraag opnieuw.',
       ],
@@ -36,9 +36,9 @@ describe('a refused transfer, to the administrator', () => {
       [
         'Le transfert de 0475 38 19 46 pour Pieter Janssens a été refusé',
         "Proximus a refusé le transfert : le numéro de client indiqué ne correspond pas à celui que Proximus a pour ce numéro. Il figure sur une facture récente de Proximus.",
-        'Corrigez les données dans « Problèmes de portage mobile » et renvoyez la demande.',
+        'Corrigez les données dans « Problèmes de transfert de numéro » et renvoyez la demande.',
       ],
-      'Problèmes de portage mobile',
+      'Problèmes de transfert de numéro',
     ],
   ] as const)('in %s: what happened, why in plain words, what to do, and the button that does it', (language, lines, button) => {
     const message = notificationMessage(facts({ kind: 'porting.refused', audience: 'administrator', language, porting: { ...porting, refusalCode: 'WRONG_CUSTOMER_NUMBER' } }));

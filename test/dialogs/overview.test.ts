@@ -65,8 +65,8 @@ describe('the counts card', () => {
   });
 
   test.each([
-    ['nl', 'Vlootoverzicht', 'Vraagt nu uw aandacht', 'Diensten die u nog niet gestart hebt: 1', ['Nummeroverdracht verbeteren', 'Starten', 'Wacht op activatie: 1', 'Alle diensten', 'Exporteren (CSV)']],
-    ['fr', 'Aperçu de la flotte', 'Demande votre attention', "Services que vous n'avez pas encore démarrés : 1", ['Corriger la demande de portage', 'Démarrer', "En attente d'activation : 1", 'Tous les services', 'Exporter (CSV)']],
+    ['nl', 'Vlootoverzicht', 'Vraagt nu je aandacht', 'Diensten die je nog niet gestart hebt: 1', ['Nummeroverdracht verbeteren', 'Starten', 'Wacht op activatie: 1', 'Alle diensten', 'Exporteren (CSV)']],
+    ['fr', 'Aperçu de la flotte', 'Demande votre attention', "Services que vous n'avez pas encore démarrés : 1", ['Corriger la demande de transfert', 'Démarrer', "En attente d'activation : 1", 'Tous les services', 'Exporter (CSV)']],
   ] as const)('in %s, the same card in its own words', async (language, title, attention, notStarted, buttons) => {
     const card = cardOf(await overviewReply(deps(), ann, language));
     expect(textsOf(card)).toEqual(expect.arrayContaining([title, attention, notStarted]));

@@ -107,10 +107,7 @@ describe("the person's own service first", () => {
     expect(titlesOf(card)).toEqual(['Contact my fleet administrator']);
   });
 
-  // The donor's reason is kept as an English sentence (PortingRequest.refusalReason) and put as such into the Dutch
-  // and French words; the porting list words it from its code (dialogs/portingIssues.ts refusalText). When the guided
-  // help does the same, this test fails: remove `.failing`.
-  test.failing("Pieter reads the donor's reason in Dutch, like the rest of the sentence", async () => {
+  test("Pieter reads the donor's reason in Dutch, like the rest of the sentence", async () => {
     const card = cardOf((await beginTroubleshooting(db.prisma, pieter, 'nl', flowId(), 'calls')).replies[0]);
     expect(textsOf(card)[0]).toMatch(/^De overdracht van je nummer is geweigerd: Proximus weigerde de overdracht/);
   });
@@ -178,7 +175,7 @@ describe('the fleet administrator', () => {
       include: { organisation: true },
     });
     expect(textOf(await contactAdministrator(db.prisma, employee, 'nl', { requestKey: `help:${flowId()}` }))).toBe(
-      'Je organisatie heeft geen vlootbeheerder in de assistent. Bel Dstny support op +32 2 401 97 00 (optie 1).',
+      'Je organisatie heeft geen vlootbeheerder in de assistent. Bel Dstny support op 02 401 97 00 (optie 1).',
     );
   });
 });

@@ -26,14 +26,14 @@ describe('someone the bot knows gets a card with what their role can do', () => 
     [
       'nl',
       'Hallo Ann Admin',
-      'Als vlootbeheerder kunt u een dienst toevoegen voor een medewerker',
-      ['Een dienst toevoegen', 'Diensten die op activatie wachten', 'Problemen met nummeroverdracht', 'Overzicht'],
+      'Als vlootbeheerder kun je een dienst toevoegen voor een medewerker',
+      ['Een dienst toevoegen', 'Diensten die wachten op activatie', 'Problemen met nummeroverdracht', 'Overzicht'],
     ],
     [
       'fr',
       'Bonjour Ann Admin',
       'En tant que gestionnaire de flotte, vous pouvez ajouter un service pour un employé',
-      ['Ajouter un service', "Services en attente d'activation", 'Problèmes de portage mobile', 'Aperçu'],
+      ['Ajouter un service', "Services en attente d'activation", 'Problèmes de transfert de numéro', 'Aperçu'],
     ],
   ] as const)('the administrator, in %s', (language, greeting, intro, buttons) => {
     const card = cardOf(welcomeFor(known(demo.ann), language));
@@ -65,9 +65,9 @@ describe('someone the bot knows gets a card with what their role can do', () => 
 
 describe("someone the bot does not know is told why, and whom to ask", () => {
   test.each([
-    ['en', 'Sorry, your organisation is not registered for the SIM activation assistant. Please ask your fleet administrator, or call Dstny support on +32 2 401 97 00 (option 1).'],
-    ['nl', 'Sorry, je organisatie is niet geregistreerd voor de simactivatie-assistent. Vraag het aan je vlootbeheerder, of bel Dstny support op +32 2 401 97 00 (optie 1).'],
-    ['fr', "Désolé, votre organisation n'est pas enregistrée pour l'assistant d'activation SIM. Adressez-vous à votre gestionnaire de flotte ou appelez le support Dstny au +32 2 401 97 00 (option 1)."],
+    ['en', 'Sorry, your organisation is not registered for the SIM activation assistant. Please ask your fleet administrator, or call Dstny support on 02 401 97 00 (option 1).'],
+    ['nl', 'Sorry, je organisatie is niet geregistreerd voor de simactivatie-assistent. Vraag het aan je vlootbeheerder, of bel Dstny support op 02 401 97 00 (optie 1).'],
+    ['fr', "Désolé, votre organisation n'est pas enregistrée pour l'assistant d'activation SIM. Adressez-vous à votre gestionnaire de flotte ou appelez le support Dstny au 02 401 97 00 (option 1)."],
   ] as const)('an organisation that is not a customer, in %s', (language, sentence) => {
     expect(textOf(welcomeFor({ status: 'unknown-organisation' }, language))).toBe(sentence);
   });
@@ -87,7 +87,7 @@ describe("someone the bot does not know is told why, and whom to ask", () => {
 
   test('an organisation with no administrator in the assistant points to Dstny support', () => {
     expect(textOf(welcomeFor({ status: 'unknown-person', organisation, administrators: [] }, 'en'))).toBe(
-      'Sorry, your account is not registered in Demo Company NV yet. Please ask your fleet administrator to add you, or call Dstny support on +32 2 401 97 00 (option 1).',
+      'Sorry, your account is not registered in Demo Company NV yet. Please ask your fleet administrator to add you, or call Dstny support on 02 401 97 00 (option 1).',
     );
   });
 
@@ -101,7 +101,7 @@ describe("someone the bot does not know is told why, and whom to ask", () => {
     expect(texts[0]).toBe(title);
     expect(texts).toHaveLength(5);
     expect(texts[2]).toMatch(new RegExp(`^${employees}`));
-    expect(texts[4]).toContain('+32 2 401 97 00');
+    expect(texts[4]).toContain('02 401 97 00');
     expect(buttonsOf(card)).toEqual([]);
   });
 });

@@ -96,7 +96,7 @@ test('the English email says what the help page says, in HTML and plain text, wi
     'Change your SIM card\'s default PIN code',
     'calling 9999',
     'APN settings',
-    'Contact your fleet administrator, Ann Admin, or Dstny support on +32 2 401 97 00 (option 1)',
+    'Contact your fleet administrator, Ann Admin, or Dstny support on 02 401 97 00 (option 1)',
   ]) {
     expect(text).toContain(sentence);
   }
@@ -128,7 +128,7 @@ test('Marie gets hers in French', async () => {
   expect(mail.text).toContain('Gardez votre carte SIM à portée de main.');
   expect(mail.text).toContain('Ce lien est personnel et ne vaut que pour votre carte SIM.');
   expect(mail.text).toContain("L'activation prend normalement une heure, mais peut prendre jusqu'à deux jours");
-  expect(mail.text).toContain('+32 2 401 97 00 (option 1)');
+  expect(mail.text).toContain('02 401 97 00 (option 1)');
   expect(mail.html).toContain('lang="fr"');
 });
 
@@ -157,7 +157,7 @@ test('Koen, whose SIM card the administrator entered, is told to open the link a
     '1. Houd je simkaart bij de hand.',
     `2. Open je activatiepagina: ${link}`,
     '4. Klik op "Activatie starten". Je vlootbeheerder heeft het nummer van je simkaart al ingevuld, dus je hoeft het niet te typen.',
-    'Liever chatten? Zeg "activatie starten" tegen de SIM-activatieassistent in Microsoft Teams en klik daar op de knop Activatie starten.',
+    'Liever chatten? Zeg "activatie starten" tegen de simactivatie-assistent in Microsoft Teams en klik daar op de knop Activatie starten.',
     'Stel je voicemail in door 9999 te bellen.',
   ]) {
     expect(text).toContain(sentence);
@@ -178,7 +178,7 @@ test('a UC user, who has no SIM card, is never told about a SIM card number', as
   expect(text).toContain('2. This link is personal and only applies to your Dstny SmartMobile service.');
   expect(text).toContain('3. Press "Start activation". This service works without a SIM card, so there is nothing to type.');
   expect(text).toContain('make and take calls on your fixed number');
-  expect(text).toContain('Contact your fleet administrator, Ann Admin, or Dstny support on +32 2 401 97 00 (option 1).');
+  expect(text).toContain('Contact your fleet administrator, Ann Admin, or Dstny support on 02 401 97 00 (option 1).');
   // The one mention of a SIM card is that there is none: no number to enter, no card to keep at hand, no PIN or APN.
   expect(text.match(/SIM card/g)).toEqual(['SIM card']);
   expect(text).not.toMatch(/PIN|APN|9999|flight mode/);

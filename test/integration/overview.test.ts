@@ -380,7 +380,12 @@ describe('needs you now', () => {
     expect(attentionOf(await look(), 'portingIssue')).toEqual({
       kind: 'portingIssue',
       total: 1,
-      items: [{ id: refused.id, serviceId: pieter.id, userName: 'Pieter Janssens', product: expect.objectContaining({ en: 'Dstny Mobile' }) }],
+      items: [{
+        id: refused.id,
+        serviceId: pieter.id,
+        userName: 'Pieter Janssens',
+        service: { product: expect.objectContaining({ en: 'Dstny Mobile' }), serviceType: expect.objectContaining({ en: 'Mobile' }), mobileNumber: '+32475381946' },
+      }],
     });
     const fixed = await resubmitPorting(db.prisma, ann, refused.id, { ...portingDetailsOf(refused), customerNumber: pieterPorting.customerNumber }, { alsoInTransaction: async () => {} });
     expect(fixed.status).toBe('resubmitted');

@@ -1,3 +1,4 @@
+import { decide, intentModel } from '../../dialogs/understanding/model';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PNG } from 'pngjs';
@@ -85,6 +86,28 @@ describe('Teams app manifest', () => {
     for (const command of commands) {
       expect(command.title.length).toBeLessThanOrEqual(commandSchema.items.properties.title.maxLength);
       expect(command.description.length).toBeLessThanOrEqual(commandSchema.items.properties.description.maxLength);
+    }
+  });
+
+  it('every command, as Teams sends its title in each language, is understood as what it names, in that language', async () => {
+    const intents = ['addService', 'waitingServices', 'portingIssues', 'overview', 'activateSim', 'serviceStatus', 'lookUpUser', 'help'];
+    const model = await intentModel();
+    const titles: Array<[string, string[]]> = [
+      ['en', raw.bots[0]!.commandLists[0]!.commands.map((command) => command.title)],
+      ...languages.map(({ languageTag, file }): [string, string[]] => {
+        const translation = readJson(file) as Record<string, string>;
+        return [languageTag, intents.map((_, c) => translation[`bots[0].commandLists[0].commands[${c}].title`]!)];
+      }),
+    ];
+    for (const [language, commands] of titles) {
+      for (const [c, title] of commands.entries()) {
+        const understanding = await model.understand(title, language as 'en' | 'nl' | 'fr');
+        expect({ title, language: understanding.language, decision: decide(understanding) }).toEqual({
+          title,
+          language,
+          decision: expect.objectContaining({ kind: 'intent', intent: intents[c] }),
+        });
+      }
     }
   });
 

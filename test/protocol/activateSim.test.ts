@@ -190,9 +190,9 @@ describe('services whose SIM card the administrator entered, or that have none: 
     const choice = await clicks(bram, 'welcome.activateSim');
     expect(choice.texts).toEqual(['Meerdere van je diensten wachten op jou. Welke wil je activeren?']);
     expect(choice.buttons).toEqual([
-      expect.stringMatching(/^Dstny Mobile, toegevoegd op /),
-      expect.stringMatching(/^Activatie starten: Dstny Mobile, toegevoegd op /),
-      expect.stringMatching(/^Activatie starten: Dstny SmartMobile, toegevoegd op /),
+      expect.stringMatching(/^Dstny Mobile \(Mobiel\) · (nog geen nummer|0\d{3} \d\d \d\d \d\d), toegevoegd op /),
+      expect.stringMatching(/^Activatie starten: Dstny Mobile \(Mobiel\) · (nog geen nummer|0\d{3} \d\d \d\d \d\d), toegevoegd op /),
+      expect.stringMatching(/^Activatie starten: Dstny SmartMobile \(.+\) · .+, toegevoegd op /),
     ]);
 
     const entered = await says(bram, grouped(demoStockIccids[45]!));

@@ -182,7 +182,7 @@ test('Teams: a file link to another host is not fetched, and an employee cannot 
     attachments: [{ contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'jan.csv', content: { downloadUrl: `${sharePoint.base}/files/jan.csv`, uniqueId: 'j', fileType: 'csv' } }],
   }));
   // Jan reads Dutch.
-  expect(byJan.replies.map((sent) => sent.activity.text)).toEqual(['Alleen de vlootbeheerders van uw organisatie kunnen diensten uit een bestand toevoegen.']);
+  expect(byJan.replies.map((sent) => sent.activity.text)).toEqual(['Alleen de vlootbeheerders van je organisatie kunnen diensten uit een bestand toevoegen.']);
 });
 
 describe('the web chat', () => {

@@ -110,7 +110,7 @@ describe('guided troubleshooting on the real service', () => {
   it('Pieter, whose porting was refused, hears why, and can have his administrator told', async () => {
     const { chosen } = await troubleshoot(pieter, 'het werkt niet', 'Mobiele data');
     const seen = answerSeen(chosen.answer);
-    expect(seen.texts.join(' ')).toMatch(/De overdracht van je nummer is geweigerd: Proximus refused the transfer/);
+    expect(seen.texts.join(' ')).toMatch(/De overdracht van je nummer is geweigerd: Proximus weigerde de overdracht/);
 
     const contacted = await press(pieter, button(seen.actions, 'Mijn vlootbeheerder contacteren'));
     expect(answerSeen(contacted.answer).texts[0]).toMatch(/^Ik heb je vlootbeheerder \(Ann Admin\) een bericht gestuurd/);

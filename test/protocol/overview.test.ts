@@ -63,9 +63,9 @@ test('Ann presses Overview on her welcome: what needs her first, each with its b
     expect.stringMatching(/^Demo Company NV · \d+ services$/),
     'Needs you now',
     'Porting requests refused or cancelled: 1',
-    'Pieter Janssens · Dstny Mobile',
+    'Pieter Janssens · Dstny Mobile (Mobile) · 0475 38 19 46',
     'Services you have not started yet: 1',
-    'Marie Dubois · Dstny Mobile',
+    'Marie Dubois · Dstny Mobile (Mobile) · 0468 10 00 02',
   ]);
   expect(seen.buttons.slice(0, 2)).toEqual([
     { title: 'Fix the porting request', verb: Verbs.portingIssues.fix, data: { requestId: expect.any(String) } },
@@ -94,24 +94,24 @@ test("a count lists its services, and a row opens the service's card with only t
   const overview = await press(ann, Verbs.welcome.overview);
   const cardFor = async (count: string, heading: string) => open(ann, await press(ann, Verbs.overview.list, buttonOf(overview, count).data), heading);
 
-  const janCard = await cardFor("Waiting for the user's SIM number: 1", 'Jan Peeters · Dstny Mobile');
+  const janCard = await cardFor("Waiting for the user's SIM number: 1", 'Jan Peeters · Dstny Mobile (Mobile) · 0468 10 00 01');
   expect(janCard.texts[0]).toMatch(/^Jan Peeters/);
   expect(janCard.titles).toContain('Resend the activation email');
   expect(janCard.titles).not.toEqual(expect.arrayContaining(['Start']));
   expect(janCard.titles).not.toContain('Fix the porting request');
 
-  const marieCard = await cardFor('Waiting for activation: 1', 'Marie Dubois · Dstny Mobile');
+  const marieCard = await cardFor('Waiting for activation: 1', 'Marie Dubois · Dstny Mobile (Mobile) · 0468 10 00 02');
   expect(marieCard.titles).toContain('Start');
   expect(marieCard.titles).not.toContain('Resend the activation email');
   expect(marieCard.titles).not.toContain('Fix the porting request');
 
-  const pieterCard = await cardFor('Porting refused or cancelled: 1', 'Pieter Janssens · Dstny Mobile');
+  const pieterCard = await cardFor('Porting refused or cancelled: 1', 'Pieter Janssens · Dstny Mobile (Mobile) · 0475 38 19 46');
   expect(pieterCard.titles).toContain('Fix the porting request');
   expect(pieterCard.titles).not.toContain('Start');
   expect(pieterCard.titles).not.toContain('Resend the activation email');
 
   const activeList = await press(ann, Verbs.overview.list, buttonOf(overview, overview.titles.find((t) => t.startsWith('Active: '))!).data);
-  const lucCard = await open(ann, activeList, 'Luc Lemaire · Dstny Mobile');
+  const lucCard = await open(ann, activeList, 'Luc Lemaire · Dstny Mobile (Mobile) · 0468 10 00 04');
   expect(lucCard.titles.filter((title) => ['Start', 'Resend the activation email', 'Fix the porting request'].includes(title))).toEqual([]);
 
   // The buttons are the features' own: Fix opens the porting fix, Start starts Marie's service.
@@ -151,9 +151,9 @@ test('lists page by ten with Next and Previous, filter by name whatever the acce
   expect(back.texts).toContain(`1–10 of ${waiting}`);
 
   const helene = await press(ann, Verbs.overview.list, { organisationId, state: 'all', product: 'all', name: 'HELENE', page: 0 });
-  expect(helene.texts.filter((text) => text.includes(' · Dstny '))).toEqual([expect.stringMatching(/^Hélène \S+ · Dstny Mobile$/)]);
+  expect(helene.texts.filter((text) => text.includes(' · Dstny '))).toEqual([expect.stringMatching(/^Hélène \S+ · Dstny Mobile \(Mobile\) · no number yet$/)]);
   const peeters = await press(ann, Verbs.overview.list, { organisationId, state: 'waitingForSim', product: 'DSTNY_MOBILE', name: 'peeters', page: 0 });
-  expect(peeters.texts.filter((text) => text.includes(' · Dstny '))).toEqual(['Jan Peeters · Dstny Mobile']);
+  expect(peeters.texts.filter((text) => text.includes(' · Dstny '))).toEqual(['Jan Peeters · Dstny Mobile (Mobile) · 0468 10 00 01']);
 
   const wrong = await press(ann, Verbs.overview.list, { organisationId, state: 'everything', product: 'DSTNY_FMC', name: 'x'.repeat(120), page: 0 });
   expect(wrong.texts).toEqual(expect.arrayContaining(['Pick one of the list.', 'Type at most 100 characters of the name.']));

@@ -92,8 +92,8 @@ test('Ann fixes Pieter\'s refused porting: the list, Fix with the refused field 
   expect(texts(list)).toEqual([
     'Mobile porting issues',
     'One transfer of a number to Dstny was refused in Demo Company NV. Fix its details and send it again.',
-    'Pieter Janssens',
-    expect.stringMatching(/^0475 38 19 46 at Proximus, attempt 1, refused on \d+ \w+$/),
+    'Pieter Janssens · Dstny Mobile (Mobile) · 0475 38 19 46',
+    expect.stringMatching(/^At Proximus, attempt 1, refused on \d+ \w+$/),
     refusalSentence,
   ]);
   const fixButton = elements(list).find((e) => e.type === 'Action.Execute' && e.title === 'Fix')!;
@@ -159,7 +159,7 @@ test('another organisation\'s administrator and an employee cannot open or send 
   const refusals: Array<[TeamsPerson, string]> = [
     [olga, 'Sorry, that porting request is not one you can fix: only a fleet administrator of its organisation can.'],
     // Jan reads Dutch.
-    [jan, 'Sorry, u kunt deze overdrachtsaanvraag niet rechtzetten: dat kan alleen een vlootbeheerder van de organisatie.'],
+    [jan, 'Sorry, je kunt deze overdrachtsaanvraag niet rechtzetten: dat kan alleen een vlootbeheerder van de organisatie.'],
   ];
   for (const [intruder, refusal] of refusals) {
     expect(textOf((await press(intruder, 'portingIssues.fix', { requestId })).answer)).toBe(refusal);

@@ -31,7 +31,7 @@ const auditsOf = (action: string) => bot().db.prisma.auditEvent.count({ where: {
 test('Sam looks up Jan by email: his service, every event with its time, and what support can do', async () => {
   const [reply] = await says(sam, 'status of jan.peeters@demo.example');
   const card = timeline(reply!);
-  expect(card.title).toBe('Jan Peeters: Mobile');
+  expect(card.title).toBe('Jan Peeters: Dstny Mobile (Mobile) · 0468 10 00 01');
   expect(card.subtitle).toBe('Demo Company NV');
   expect(card.facts).toMatchObject({ Status: 'Waiting for the SIM card number' });
   expect(card.events).toEqual(['Service created', 'Number reserved', 'Activation email sent']);
@@ -95,10 +95,10 @@ test('support resends Jan\'s activation email from the card, once per card', asy
 });
 
 test('Jan sees only his own service, without support\'s buttons; asking for someone else is refused and audited', async () => {
-  const [own] = await says(jan, 'status of my service');
+  const [own] = await says(jan, 'wat is de status van mijn dienst');
   const card = timeline(own!);
-  // Jan reads Dutch: his service type in the catalog's Dutch words.
-  expect(card.title).toBe('Jan Peeters: Mobiel');
+  // Jan writes Dutch: his service type in the catalog's Dutch words.
+  expect(card.title).toBe('Jan Peeters: Dstny Mobile (Mobiel) · 0468 10 00 01');
   expect(card.buttons).toEqual([]);
 
   const before = await auditsOf('service.lookup.denied');

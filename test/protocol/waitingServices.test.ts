@@ -75,8 +75,8 @@ const statusOf = async (id: string) => (await bot.db.prisma.service.findUniqueOr
 test('Ann opens the list: Marie waits to be started, Jan waits for his SIM card number', async () => {
   const { texts, buttons } = await executes(ann, 'welcome.waitingServices');
   expect(texts).toContain('Services waiting for activation');
-  expect(texts).toContain('Marie Dubois · Dstny Mobile');
-  expect(texts).toContain('Jan Peeters · Dstny Mobile');
+  expect(texts).toContain('Marie Dubois · Dstny Mobile (Mobile) · 0468 10 00 02');
+  expect(texts).toContain('Jan Peeters · Dstny Mobile (Mobile) · 0468 10 00 01');
   expect(buttons).toEqual(expect.arrayContaining(['Start', 'Resend email', 'Start selected', 'Start all', 'Schedule the selected']));
 });
 
@@ -89,7 +89,7 @@ test('Ann types "which activations are pending?" and gets the same list', async 
   });
   const { texts, buttons } = everythingIn(connector.sent.slice(before).map((reply) => reply.activity.attachments));
   expect(texts).toContain('Services waiting for activation');
-  expect(texts).toContain('Jan Peeters · Dstny Mobile');
+  expect(texts).toContain('Jan Peeters · Dstny Mobile (Mobile) · 0468 10 00 01');
   expect(buttons).toContain('Start all');
 });
 

@@ -100,7 +100,7 @@ test('someone from an organisation that is not registered is told so politely, w
   expect(replies).toHaveLength(1);
   expect(replies[0]!.activity.text).toBe(
     'Sorry, your organisation is not registered for the SIM activation assistant. ' +
-      'Please ask your fleet administrator, or call Dstny support on +32 2 401 97 00 (option 1).',
+      'Please ask your fleet administrator, or call Dstny support on 02 401 97 00 (option 1).',
   );
 });
 

@@ -69,7 +69,7 @@ describe.each(databases)('a bot process killed with SIGKILL in the middle of a c
       expect((await post(harness, activity)).status).toBe(200);
       return connector.sent.slice(sent).filter((reply) => reply.activity.replyToId === activity.id).flatMap((reply) => whatTheySee(reply).texts);
     };
-    expect(await janSays(before, 'activate my SIM')).toEqual(['Typ het nummer van je simkaart: de 19 of 20 cijfers op de kaart, beginnend met 89.']);
+    expect(await janSays(before, 'ik wil mijn simkaart activeren')).toEqual(['Typ het nummer van je simkaart: de 19 of 20 cijfers op de kaart, beginnend met 89.']);
 
     await kill(before);
     const after = await start();

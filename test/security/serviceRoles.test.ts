@@ -303,6 +303,7 @@ const CASES: Record<string, Partial<Record<WrongActor, Call>>> = {
     "another organisation's administrator": (w) => summaryCard.serviceSummary(w.db.prisma, w.olga, w.marieService),
   },
   'userSearch:findPeople': { 'user as administrator': (w) => userSearch.findPeople(w.db.prisma, w.jan, 'Marie') },
+  'userSearch:findPeopleNamedIn': { 'user as administrator': (w) => userSearch.findPeopleNamedIn(w.db.prisma, w.jan, 'a data SIM for Marie') },
 };
 
 /** A search outside one's organisations answers "nobody found" rather than refusing; nothing may be found. */

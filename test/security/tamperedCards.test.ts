@@ -146,7 +146,7 @@ const forgeries: Forgery[] = [
     who: jan,
     verb: Verbs.portingIssues.resubmit,
     data: (ids) => ({ requestId: ids.pieterRequest, customerNumber: '123456' }),
-    answer: 'Sorry, u kunt deze overdrachtsaanvraag niet rechtzetten: dat kan alleen een vlootbeheerder van de organisatie.',
+    answer: 'Sorry, je kunt deze overdrachtsaanvraag niet rechtzetten: dat kan alleen een vlootbeheerder van de organisatie.',
     audit: { action: 'porting.fix.denied', subjectId: (ids) => ids.pieterRequest },
   },
   {
@@ -218,7 +218,7 @@ const forgeries: Forgery[] = [
     who: jan,
     verb: Verbs.bulkImport.cancel,
     data: (ids) => ({ importId: ids.annImport }),
-    answer: 'Alleen de vlootbeheerders van uw organisatie kunnen diensten uit een bestand toevoegen.',
+    answer: 'Alleen de vlootbeheerders van je organisatie kunnen diensten uit een bestand toevoegen.',
     audit: { action: 'bulkImport.denied', subjectId: (ids) => ids.annImport },
   },
   {

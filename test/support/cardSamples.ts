@@ -23,6 +23,11 @@ import { Verbs } from '../../cards/verbs';
 import { renderWaitingServicesCard } from '../../cards/waitingServicesCard';
 import { renderWelcomeCard, renderWelcomeGuestCard } from '../../cards/welcomeCard';
 import { startReply } from '../../dialogs/bulkImport';
+import { serviceLabel } from '../../dialogs/serviceLabel';
+import { codeAsName } from '../../services/catalog/catalog';
+
+const mobile = codeAsName('Dstny Mobile');
+const smartMobile = codeAsName('Dstny SmartMobile');
 
 /**
  * Representative data for each template, in one language: what the dialogs put there, with the longest texts a
@@ -186,7 +191,7 @@ export const templateCases: Record<string, (language: Language) => AdaptiveCard[
       empty: t(l, 'overview.list.empty'),
       showing: t(l, 'overview.list.showing', { from: 1, to: 2, total: 2 }),
       rows: ['Jan Peeters', 'Jana Janssens'].map((name, i) => ({
-        heading: t(l, 'overview.list.row', { name, product: 'Dstny Mobile' }),
+        heading: t(l, 'service.row', { name, service: serviceLabel(l, { product: mobile, serviceType: mobile, number: `+3247012345${i}` }) }),
         detail: t(l, 'overview.list.detail', { state: t(l, 'overview.state.waitingForSim'), date: '3 mrt. 2025' }),
         button: { title: t(l, 'overview.action.open'), verb: Verbs.overview.openService, data: { serviceId: `s${i}` } },
       })),
@@ -202,11 +207,11 @@ export const templateCases: Record<string, (language: Language) => AdaptiveCard[
     renderPortingIssuesCard({
       title: t(l, 'porting.issues.title'),
       intro: t(l, 'porting.issues.intro.many', { count: 2, organisation: 'Demo Company NV' }),
-      issues: ['Pieter Janssens', 'Sofie Maes'].map((user, i) => ({
-        user,
-        summary: t(l, 'porting.issues.row', { number: '0470 12 34 56', operator: 'Proximus', attempt: 1, date: '12 maart' }),
+      issues: ['Pieter Janssens', 'Sofie Maes'].map((name, i) => ({
+        user: t(l, 'service.row', { name, service: serviceLabel(l, { product: mobile, serviceType: mobile, number: '+32470123456' }) }),
+        summary: t(l, 'porting.issues.row', { operator: 'Proximus', attempt: 1, date: '12 maart' }),
         reason: t(l, 'porting.refusal.WRONG_CUSTOMER_NUMBER', { operator: 'Proximus' }),
-        fix: { title: t(l, 'porting.issues.fix'), verb: Verbs.portingIssues.fix, data: { requestId: `r${i}` } },
+        buttons: [{ title: t(l, 'porting.issues.fix'), verb: Verbs.portingIssues.fix, data: { requestId: `r${i}` } }],
       })),
     }),
   ],
@@ -386,8 +391,8 @@ function waitingServicesData(l: Language) {
     message: t(l, 'waiting.scheduled', { count: 2, when: 'maandag 17 maart 2025 om 08:00' }),
     empty: t(l, 'waiting.empty'),
     rows: [
-      { id: 's1', heading: t(l, 'waiting.row', { user: 'Marie Dubois', product: 'Dstny Mobile' }), detail: t(l, 'waiting.row.notStarted', { date: '3 mrt. 2025' }), buttonTitle: t(l, 'waiting.start'), buttonVerb: Verbs.waitingServices.start },
-      { id: 's2', heading: t(l, 'waiting.row', { user: 'Jan Peeters', product: 'Dstny SmartMobile' }), detail: t(l, 'waiting.row.waitingForSim', { date: '1 mrt. 2025' }), buttonTitle: t(l, 'waiting.resend'), buttonVerb: Verbs.waitingServices.resend },
+      { id: 's1', heading: t(l, 'service.row', { name: 'Marie Dubois', service: serviceLabel(l, { product: mobile, serviceType: mobile, number: '+32468100002' }) }), detail: t(l, 'waiting.row.notStarted', { date: '3 mrt. 2025' }), buttonTitle: t(l, 'waiting.start'), buttonVerb: Verbs.waitingServices.start },
+      { id: 's2', heading: t(l, 'service.row', { name: 'Jan Peeters', service: serviceLabel(l, { product: smartMobile, serviceType: mobile, number: null }) }), detail: t(l, 'waiting.row.waitingForSim', { date: '1 mrt. 2025' }), buttonTitle: t(l, 'waiting.resend'), buttonVerb: Verbs.waitingServices.resend },
     ],
     startable: [{ title: 'Marie Dubois · Dstny Mobile', value: 's1' }],
     selectLabel: t(l, 'waiting.select'),

@@ -74,6 +74,11 @@ describe('formatBelgianNational', () => {
     expect(formatBelgianNational('+32470123456')).toBe('0470 12 34 56');
     expect(formatBelgianNational('+3224019700')).toBe('02 401 97 00');
   });
+
+  test('writes a foreign number internationally, and what is no number as it is', () => {
+    expect(formatBelgianNational('+31612345678')).toBe('+31 6 12345678');
+    expect(formatBelgianNational('unknown')).toBe('unknown');
+  });
 });
 
 describe('belgianMobileSchema', () => {

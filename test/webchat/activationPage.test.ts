@@ -225,7 +225,7 @@ describe('after the user\'s part, the link shows every later state of its servic
     [ServiceStatus.ACTIVATING, null, ['Your SIM card for Dstny Mobile is being activated.', "We'll let you know as soon as it is active.", 'Keep using your old SIM card until its network drops out']],
     [ServiceStatus.WAITING_FOR_PORTING, null, ['Your SIM card for Dstny Mobile works. Your current number moves to it once the transfer from your current operator is complete: keep using your old SIM card until it loses the network, then put in the Dstny SIM card.']],
     [ServiceStatus.ACTIVE, null, ['Your SIM card for Dstny Mobile is active: you can call and surf with Dstny.', "Can't call or surf?"]],
-    [ServiceStatus.FAILED, 'The network refused the SIM card.', ['The activation of your SIM card for Dstny Mobile failed: The network refused the SIM card. Please contact your fleet administrator, or Dstny support on +32 2 401 97 00 (option 1).']],
+    [ServiceStatus.FAILED, 'The network refused the SIM card.', ['The activation of your SIM card for Dstny Mobile failed: The network refused the SIM card. Please contact your fleet administrator, or Dstny support on 02 401 97 00 (option 1).']],
     [ServiceStatus.FAILED, null, ['The activation of your SIM card for Dstny Mobile failed: no reason was given.']],
     [ServiceStatus.ENDED, null, ['Your Dstny Mobile service has ended.']],
   ])('%s (%s)', async (status, failureReason, sentences) => {
@@ -358,7 +358,7 @@ describe('a link that cannot be used', () => {
     }
     expect(answers[0]!.html).toContain('<html lang="nl">');
     expect(textOf(answers[0]!.html)).toContain(
-      'Deze activatielink is onbekend, verlopen of niet meer geldig. Is je simkaart nog niet actief? Vraag je vlootbeheerder om een nieuwe activatiemail, of bel Dstny support op +32 2 401 97 00 (optie 1).',
+      'Deze activatielink is onbekend, verlopen of niet meer geldig. Is je simkaart nog niet actief? Vraag je vlootbeheerder om een nieuwe activatiemail, of bel Dstny support op 02 401 97 00 (optie 1).',
     );
     // Without a language of its own, the page speaks the browser's language, or English.
     expect(textOf((await open(urls[3]!)).html)).toContain("This link can't be used");
