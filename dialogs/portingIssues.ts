@@ -92,9 +92,11 @@ export async function portingIssuesReply(db: Db, actor: Actor, language: Languag
       kind: 'card',
       card: renderPortingIssuesCard({
         title: t(language, 'porting.issues.title'),
-        intro: issues.length === 1
-          ? t(language, 'porting.issues.intro.one', { organisation })
-          : t(language, 'porting.issues.intro.many', { organisation, count: issues.length }),
+        // Support reads what was refused; only the administrator, who has the Fix buttons, is asked to fix.
+        intro: [
+          t(language, `porting.issues.intro.${issues.length === 1 ? 'one' : 'many'}`, { organisation, count: issues.length }),
+          t(language, `porting.issues.${actor.role === Role.ADMINISTRATOR ? 'fix' : 'fixedByAdministrator'}.${issues.length === 1 ? 'one' : 'many'}`),
+        ].join(' '),
         issues: issues.map((issue) => ({
           user: t(language, 'service.row', {
             name: issue.user.displayName,

@@ -69,6 +69,8 @@ describe('the list', () => {
     const list = cardOf(await portingIssuesReply(db.prisma, sam, 'en'));
     expect(textsOf(list)).toContain('Pieter Janssens · Dstny Mobile (Mobile) · 0475 38 19 46');
     expect(titlesOf(list)).toEqual([]);
+    // Told who fixes it, not asked to.
+    expect(textsOf(list)).toContain('One transfer of a number to Dstny was refused in Demo Company NV. Its fleet administrator fixes the details and sends it again.');
   });
 
   test('Jan, an employee, asking for the list is refused in his own language', async () => {
