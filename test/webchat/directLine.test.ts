@@ -169,10 +169,12 @@ describe('Direct Line endpoint', () => {
       await call('POST', `/conversations/${chat.conversationId}/activities`, { token: chat.token, body: { type: 'message', text, locale: 'nl-BE' } });
       return pollUntil(chat, watermark, (activities) => fromBot(activities).length > 0);
     };
+    // Whatever the bot makes of the request (the welcome, or choices), it answers in the language written in.
+    const inLanguage = (language: 'en' | 'fr') => new RegExp([t(language, 'welcome.guest.intro'), t(language, 'messages.choose')].map((text) => text.replace(/[.?*+()[\]]/g, '\\$&')).join('|'));
     const french = await send('bonjour, que peux-tu faire pour moi ?', greeting.watermark);
-    expect(visibleText(fromBot(french.activities)[0]!)).toContain(t('fr', 'welcome.guest.intro'));
+    expect(visibleText(fromBot(french.activities)[0]!)).toMatch(inLanguage('fr'));
     const english = await send('hello, what can you do for me?', french.watermark);
-    expect(visibleText(fromBot(english.activities)[0]!)).toContain(t('en', 'welcome.guest.intro'));
+    expect(visibleText(fromBot(english.activities)[0]!)).toMatch(inLanguage('en'));
   });
 
   test('two bot processes serve one conversation: nothing is kept in process memory', async () => {
