@@ -9,6 +9,7 @@ import { registerActivationPage } from './http/activationPage';
 import { registerProvisioningWebhook } from './http/provisioningWebhook';
 import { registerWebChatRoutes } from './http/webChat/routes';
 import type { WebChatAdapter } from './http/webChat/webChatAdapter';
+import { storableJson } from '../services/platform/text';
 
 export interface ServerDeps {
   bot: Bot;
@@ -57,6 +58,8 @@ export function createServer(deps: ServerDeps): BotServer {
     '/api/messages',
     restify.plugins.jsonBodyParser(activityBodyOptions),
     async (req: restify.Request, res: restify.Response) => {
+      // A name, locale or field holding what no database stores (NUL, a lone surrogate) loses only that.
+      req.body = storableJson(req.body);
       const parsed = incomingActivitySchema.safeParse(req.body);
       if (!parsed.success) {
         res.send(400, { error: `not a Bot Framework activity: ${parsed.error.issues[0]?.message ?? 'invalid'}` });

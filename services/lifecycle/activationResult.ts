@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from '../platform/text';
 import { ServiceStatus } from '../../prisma/generated/enums';
 import type { Db } from '../platform/db/database';
 import { applyServiceEvent } from './engine';
@@ -7,7 +8,7 @@ import { applyServiceEvent } from './engine';
 
 export const activationResultSchema = z.discriminatedUnion('outcome', [
   z.object({ outcome: z.literal('ACTIVE') }),
-  z.object({ outcome: z.literal('FAILED'), reason: z.string().trim().min(1).max(500).optional() }),
+  z.object({ outcome: z.literal('FAILED'), reason: storableString().trim().min(1).max(500).optional() }),
 ]);
 export type ActivationResult = z.input<typeof activationResultSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from '../platform/text';
 import { activationResultSchema, recordActivationResult } from './activationResult';
 import type { Db } from '../platform/db/database';
 import { applyPortingEvent, portingEventSchema } from '../numbers/portingEvents';
@@ -9,7 +10,7 @@ import { applyPortingEvent, portingEventSchema } from '../numbers/portingEvents'
  * recordActivationResult. Each event id is applied at most once.
  */
 
-const eventId = z.string().trim().min(1).max(200);
+const eventId = storableString().trim().min(1).max(200);
 
 export const provisioningEventSchema = z.discriminatedUnion('type', [
   z.object({ eventId, type: z.literal('porting'), requestId: z.uuid(), event: portingEventSchema }),

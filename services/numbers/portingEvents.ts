@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { storableString } from '../platform/text';
 import { Prisma, type PortingRequest } from '../../prisma/generated/client';
 import { NumberKind, NumberState, PortingState } from '../../prisma/generated/enums';
 import type { Db } from '../platform/db/database';
@@ -65,7 +66,7 @@ export const refusalField: Record<RefusalCode, PortingField | null> = {
  * The donor's own words, when a real exchange sends them. The person reads the sentence for the refusal code, in
  * their language; these words are kept beside it for support.
  */
-const donorReasonSchema = z.string().trim().min(1).max(500).optional();
+const donorReasonSchema = storableString().trim().min(1).max(500).optional();
 
 /** What happens to a request: the boundary shape for the provisioning webhook too. */
 export const portingEventSchema = z.discriminatedUnion('to', [

@@ -104,6 +104,18 @@ describe('refused, and nothing changes', () => {
     expect(await footprint(requestId)).toEqual(before);
   });
 
+  test('a NUL byte or a lone surrogate in a signed event: 400 with the field, never an internal error', async () => {
+    for (const eventId of ['evt-\u0000-nul', 'evt-\ud800-lone']) {
+      const answer = await send(accepted(requestId, eventId));
+      expect(answer.status).toBe(400);
+      expect(answer.body.error).toMatch(/^invalid event: eventId: /);
+    }
+    const failed = { eventId: 'evt-nul-reason', type: 'activation', serviceId: requestId, result: { outcome: 'FAILED', reason: 'no\u0000network' } };
+    const answer = await send(failed);
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.body)).not.toMatch(/prisma|\/work\/|node_modules|at .*\.js/i);
+  });
+
   test('a bad signature: 401', async () => {
     const answer = await send(accepted(requestId), { secret: 'someone-elses-secret' });
     expect(answer).toEqual({ status: 401, body: { error: 'the signature does not match' } });

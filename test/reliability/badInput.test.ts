@@ -46,6 +46,33 @@ test('a web chat message carrying a NUL character is refused with 400 and not st
   expect(stored.filter((row) => (row.activity as { from?: { role?: string } }).from?.role === 'user')).toHaveLength(0);
 });
 
+test('a web chat message with an unpaired surrogate is refused with 400 too', async () => {
+  const base = `${bot().url}/v3/directline`;
+  const { token, conversationId } = (await (await fetch(`${base}/tokens/generate`, { method: 'POST' })).json()) as { token: string; conversationId: string };
+  const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+  await fetch(`${base}/conversations`, { method: 'POST', headers, body: '{}' });
+  const response = await fetch(`${base}/conversations/${conversationId}/activities`, { method: 'POST', headers, body: JSON.stringify({ type: 'message', text: 'hi \ud800' }) });
+  expect(response.status).toBe(400);
+});
+
+describe('NUL and unpaired surrogates from Teams lose only those characters', () => {
+  const ann = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.ann.aadObjectId, name: 'Ann\u0000 Admin\ud800' };
+
+  test('in the name and the locale: the turn is answered, not failed at the database write', async () => {
+    const replies = await says({ ...ann, locale: 'nl\u0000-BE' }, 'hallo\u0000');
+    expect(replies.length).toBeGreaterThan(0);
+    for (const reply of replies) expect(whatTheySee(reply).texts).not.toContain(generic);
+    const reference = await bot().db.prisma.conversationReference.findFirstOrThrow({ where: { conversationId: `a:personal-${DEMO_TENANT_ID}-${demo.ann.aadObjectId}` } });
+    expect(JSON.stringify(reference.reference)).not.toMatch(/\\u0000|\\ud800/);
+  });
+
+  test('in a card field: the add-service search finds the person as if typed without it', async () => {
+    const harness = { bot: bot(), connector: connector(), close: async () => undefined };
+    const found = await press(harness, ann, await execute(harness, ann, 'welcome.addService'), 'Search', { query: 'Mar\u0000ie\udc00' });
+    expect(readCard(found).texts).toEqual(expect.arrayContaining(['For Marie Dubois']));
+    await press(harness, ann, found, 'Cancel');
+  });
+});
 
 describe('names with emoji, right-to-left text, quotes and template syntax', () => {
   const names = ['Zoë 👩🏽‍💻 O\'Brien "Ace"', 'محمد الحسن', '\u202Eevil\u202C Adams', '${title} {name} <b>Bold</b>'];

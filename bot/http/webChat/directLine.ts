@@ -15,6 +15,7 @@ import {
 } from './conversations';
 import { readUpload, uploadOf, type UploadedFile } from './upload';
 import { BOT_ACCOUNT, WEB_CHAT_CHANNEL_ID, type WebChatAdapter } from './webChatAdapter';
+import { isStorableJson } from '../../../services/platform/text';
 
 export const DIRECT_LINE_BASE = '/v3/directline';
 
@@ -47,7 +48,7 @@ const postedActivitySchema = z.object({
   channelData: z.object({ clientActivityID: z.string().max(100).optional() }).optional(),
 })
   // PostgreSQL cannot store U+0000 in JSON, and no person types it: refused here rather than failing the insert.
-  .refine((activity) => !JSON.stringify(activity).includes('\\u0000'), { message: 'NUL characters are not allowed' });
+  .refine((activity) => isStorableJson(activity), { message: 'NUL characters are not allowed, nor unpaired UTF-16 surrogates' });
 
 type Handler = (req: restify.Request, res: restify.Response) => Promise<void>;
 
