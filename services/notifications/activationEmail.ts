@@ -102,7 +102,8 @@ export function activationEmailJob(deps: ActivationEmailJobDeps): JobHandler<z.i
     const result = await mailer.send({ to: link.person.email, language, ...email });
     if (!mailer.usesSmtp) {
       (deps.announce ?? ((line) => process.stdout.write(`${line}\n`)))(
-        `Activation email for ${link.person.displayName} written to ${result.file}; its link: ${url}`,
+        // Where to find it, not what it says: the console's log outlives the link, and is read by more people.
+        `Activation email written to ${result.file}`,
       );
     }
     await db.$transaction(async (tx) => {
