@@ -33,7 +33,12 @@ export async function startBot(
   options: { database?: Database; logDestination?: pino.DestinationStream; notifier?: NotifierOptions } = {},
 ): Promise<RunningBot> {
   const logger = createLogger(config.logLevel, options.logDestination);
-  const db = options.database ?? (await openDatabase(config.database));
+  // A data directory another process has open refuses the start (DataDirLockedError): main() prints its one line.
+  const db =
+    options.database ??
+    (await openDatabase(config.database, {
+      onStaleLock: (holder, file) => logger.warn({ file, holder }, 'embedded database lock of a process no longer running taken over'),
+    }));
   const ownsDatabase = !options.database;
   try {
     // Processes starting together would each find the demo missing and race to insert it: one seeds at a time.

@@ -230,8 +230,10 @@ export async function precheckPortingFor(db: Db, actor: Actor, input: PortingDet
   const number = checkBelgianMobile(details.number);
   const context: PrecheckContext = { now, numberIsOurs: false, portingInProgress: false };
   if (number.ok) {
-    context.numberIsOurs = (await db.phoneNumber.findUnique({ where: { e164: number.e164 }, select: { id: true } })) !== null;
-    context.portingInProgress = await portingInProgress(db, number.e164);
+    // Only what the asker's own organisation holds: whether another customer has this number is not theirs to learn.
+    const organisationId = actor.organisationId;
+    context.numberIsOurs = (await db.phoneNumber.findFirst({ where: { e164: number.e164, organisationId }, select: { id: true } })) !== null;
+    context.portingInProgress = await portingInProgress(db, number.e164, { organisationId });
   }
   return precheckPorting(details, context);
 }

@@ -24,9 +24,18 @@ export function needsCorrection(state: PortingState): boolean {
 }
 
 /** Is a porting of `e164` under way (another than `exceptRequestId`)? */
-export async function portingInProgress(db: Db | Prisma.TransactionClient, e164: string, exceptRequestId?: string): Promise<boolean> {
+export async function portingInProgress(
+  db: Db | Prisma.TransactionClient,
+  e164: string,
+  only: { exceptRequestId?: string; organisationId?: string } = {},
+): Promise<boolean> {
   const found = await db.portingRequest.findFirst({
-    where: { e164, state: { in: ACTIVE_STATES }, ...(exceptRequestId ? { id: { not: exceptRequestId } } : {}) },
+    where: {
+      e164,
+      state: { in: ACTIVE_STATES },
+      ...(only.exceptRequestId ? { id: { not: only.exceptRequestId } } : {}),
+      ...(only.organisationId ? { service: { organisationId: only.organisationId } } : {}),
+    },
     select: { id: true },
   });
   return found !== null;

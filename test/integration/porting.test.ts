@@ -81,13 +81,16 @@ test('blocking warnings stop the request and nothing is written', async () => {
   expect(await db.prisma.portingRequest.count({ where: { serviceId: service.id } })).toBe(0);
 });
 
-test('the database-backed checks: a Dstny number, a porting in progress', async () => {
-  await db.prisma.phoneNumber.create({ data: { e164: '+32475381946', kind: NumberKind.MOBILE } });
+test('the database-backed checks: a number of the organisation, a porting of the organisation in progress', async () => {
+  await db.prisma.phoneNumber.create({ data: { e164: '+32475381946', kind: NumberKind.MOBILE, organisationId: admin.organisationId } });
   expect((await precheckPortingFor(db.prisma, admin, details, now)).warnings.map((w) => w.code)).toEqual(['number-already-ours']);
+  // Another customer's administrator learns nothing about it.
+  expect((await precheckPortingFor(db.prisma, otherAdmin, details, now)).warnings.map((w) => w.code)).toEqual([]);
   await db.prisma.phoneNumber.deleteMany();
   const service = await newService(admin);
   await requestPorting(db.prisma, admin, service.id, details, { submit: true, now });
   expect((await precheckPortingFor(db.prisma, admin, details, now)).warnings.map((w) => w.code)).toEqual(['porting-in-progress']);
+  expect((await precheckPortingFor(db.prisma, otherAdmin, details, now)).warnings.map((w) => w.code)).toEqual([]);
   await expect(requestPorting(db.prisma, admin, service.id, details, { submit: true, now })).resolves.toMatchObject({ ok: false });
 });
 

@@ -5,6 +5,7 @@ import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool } from 'pg';
 import { PrismaClient } from '../../../prisma/generated/client';
+import { lockDataDir, type LockHolder } from './dataDirLock';
 import { applyMigrations } from './migrator';
 import { PriorityGate, prioritised } from './priority';
 
@@ -29,9 +30,17 @@ export type DatabaseLocation =
   | { kind: 'pglite'; dataDir?: string } // no dataDir: in memory
   | { kind: 'postgresql'; url: string };
 
-/** Opens the database, applies pending migrations and returns a ready Prisma client. */
-export async function openDatabase(location: DatabaseLocation): Promise<Database> {
-  const db = location.kind === 'pglite' ? await openPglite(location.dataDir) : openPostgres(location.url);
+export interface OpenOptions {
+  /** Told when an embedded database's lock left by a process that no longer runs is taken over. */
+  onStaleLock?: (holder: LockHolder | undefined, file: string) => void;
+}
+
+/**
+ * Opens the database, applies pending migrations and returns a ready Prisma client. An embedded database in a
+ * directory is one process's: opening one another process has open throws DataDirLockedError (./dataDirLock.ts).
+ */
+export async function openDatabase(location: DatabaseLocation, options: OpenOptions = {}): Promise<Database> {
+  const db = location.kind === 'pglite' ? await openPglite(location.dataDir, options) : openPostgres(location.url);
   try {
     await applyMigrations(db.sql);
   } catch (error) {
@@ -43,12 +52,20 @@ export async function openDatabase(location: DatabaseLocation): Promise<Database
 
 const PGLITE_SHARED_BUFFERS = '16MB';
 
-async function openPglite(dataDir?: string): Promise<Database> {
+async function openPglite(dataDir: string | undefined, open: OpenOptions): Promise<Database> {
   if (dataDir) fs.mkdirSync(path.dirname(dataDir), { recursive: true });
+  // Before PGlite reads or writes a file of the directory: a second process must leave it untouched.
+  const lock = dataDir ? lockDataDir(dataDir, open.onStaleLock) : undefined;
   // PostgreSQL's default 128 MB of shared buffers live in this process's memory; the bot's working set is far smaller.
   const options = { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`] };
-  const pglite = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
-  await pglite.waitReady;
+  let pglite: PGlite;
+  try {
+    pglite = dataDir ? new PGlite(dataDir, options) : new PGlite(options);
+    await pglite.waitReady;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
   // One connection for everything: people's turns take it before background work (services/platform/db/priority.ts).
   const prisma = new PrismaClient({ adapter: prioritised(new PrismaPGlite(pglite), new PriorityGate()) });
   // PGlite has a single connection: an advisory lock there only orders work inside this process.
@@ -69,8 +86,12 @@ async function openPglite(dataDir?: string): Promise<Database> {
     sql,
     kind: 'pglite',
     close: async () => {
-      await prisma.$disconnect();
-      await pglite.close();
+      try {
+        await prisma.$disconnect();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
