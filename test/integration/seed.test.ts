@@ -57,13 +57,12 @@ const serviceOf = (email: string) =>
     include: { mobileNumber: true, fixedNumber: true, simCard: true, portingRequests: true, links: true, events: { orderBy: { createdAt: 'asc' } } },
   });
 
-test('a second run changes nothing and stays well under a second', async () => {
+// How long a second run takes is the bench's to measure, not a test's: a busy machine must not fail it.
+test('a second run changes nothing', async () => {
   const before = await rowCounts();
   expect(before.Service).toBeGreaterThan(0);
   const ids = await p().person.findMany({ select: { id: true }, orderBy: { id: 'asc' } });
-  const started = Date.now();
   await seedDemo(db.prisma);
-  expect(Date.now() - started).toBeLessThan(1000);
   expect(await rowCounts()).toEqual(before);
   expect(await p().person.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).toEqual(ids);
 });
