@@ -12,7 +12,8 @@ const channelIdentitySchema = z.union([
     tenantId: z.string().trim().min(1).max(100),
     aadObjectId: z.string().trim().min(1).max(100),
   }),
-  z.object({ kind: z.literal('person'), personId: z.uuid() }),
+  // `linkServiceId`: the chat of a personal activation link, which acts for that one service's user only.
+  z.object({ kind: z.literal('person'), personId: z.uuid(), linkServiceId: z.uuid().optional() }),
   z.object({ kind: z.literal('anonymous') }),
 ]);
 export type ChannelIdentity = z.infer<typeof channelIdentitySchema>;
@@ -31,7 +32,9 @@ export async function recognise(db: Db, identity: ChannelIdentity): Promise<Reco
   if (parsed.kind === 'anonymous') return { status: 'anonymous' };
   if (parsed.kind === 'person') {
     const person = await db.person.findUnique({ where: { id: parsed.personId }, include: { organisation: true } });
-    return person ? { status: 'known', actor: person } : { status: 'anonymous' };
+    if (!person) return { status: 'anonymous' };
+    // A link in an email gets forwarded: whoever holds it acts as an employee, whatever the person's role.
+    return { status: 'known', actor: parsed.linkServiceId ? { ...person, role: Role.USER } : person };
   }
   // The person through their organisation's tenant in one look-up: every turn starts here.
   const person = await db.person.findFirst({

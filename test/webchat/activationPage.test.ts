@@ -294,6 +294,20 @@ async function chatOf(page: Page) {
 }
 
 describe('the chat on a personal page speaks of the link\'s service only', () => {
+  test('an administrator\'s own activation link opens a chat that can do what an employee can, nothing of her role', async () => {
+    const own = await waitingService(demo.ann.email, 'en');
+    const says = await chatOf(await open(own.url));
+    const overview = await says({ text: 'show me the fleet overview' });
+    expect(overview.texts.join(' ')).not.toMatch(/Needs you now|Overview of|Demo Company NV/);
+    const lookUp = await says({ text: 'status of jan.peeters@demo.example' });
+    expect(lookUp.texts.join(' ')).not.toMatch(/Jan Peeters/);
+    const before = await served.db.prisma.service.count({ where: { status: ServiceStatus.ACTIVATING } });
+    await says({ value: { verb: 'waitingServices.startAll' } });
+    expect(await served.db.prisma.service.count({ where: { status: ServiceStatus.ACTIVATING } })).toBe(before);
+    // Her own activation is what the link is for.
+    expect(await says({ text: 'activate my SIM' })).toEqual({ texts: ['Please type your SIM card number: the 19 or 20 digits printed on the card, starting with 89.'], buttons: [] });
+  });
+
   test('with two services waiting for a number, the number typed goes to the page\'s service: no "which one"', async () => {
     const email = generatedDemoEmployees[13]!.email;
     const first = await waitingService(email, 'en');

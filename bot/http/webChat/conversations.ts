@@ -23,8 +23,9 @@ export type StoredActivity = Record<string, unknown> & { id: string };
 const selectConversation = { id: true, personId: true, serviceId: true, expiresAt: true } as const;
 
 /** The person a conversation is tied to, as the bot sees it; never taken from what the browser sends. */
-export function identityOf(conversation: Pick<WebChatConversation, 'personId'>): ChannelIdentity {
-  return conversation.personId ? { kind: 'person', personId: conversation.personId } : { kind: 'anonymous' };
+export function identityOf(conversation: Pick<WebChatConversation, 'personId' | 'serviceId'>): ChannelIdentity {
+  if (!conversation.personId) return { kind: 'anonymous' };
+  return conversation.serviceId ? { kind: 'person', personId: conversation.personId, linkServiceId: conversation.serviceId } : { kind: 'person', personId: conversation.personId };
 }
 
 /** The user's channel account: fixed by the server so that a browser cannot speak as someone else. */
