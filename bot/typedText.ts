@@ -5,10 +5,12 @@ import { t, type Language } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import { cancelled, didYouMean, notUnderstood } from '../dialogs/conversation';
 import type { Reply } from '../dialogs/reply';
+import { MAX_REQUEST_LENGTH } from '../dialogs/understanding/entities';
 import { intentNames, mayAsk, type IntentMatch, type IntentName } from '../dialogs/understanding/intents';
 import { decide, intentModel, type Understanding } from '../dialogs/understanding/model';
 import type { Database } from '../services/platform/db/database';
 import { rememberLastLanguage } from '../services/people/languagePreference';
+import { storableText } from '../services/platform/text';
 import { speakIn } from './conversationLanguage';
 import { send } from './replies';
 import { onVerb, type ServedFeatures } from './runner';
@@ -17,6 +19,26 @@ import type { AppTurnState } from './turnState';
 
 const intentSchema = z.enum(intentNames);
 const chooseIntentSchema = z.object({ intent: intentSchema, text: z.string().max(500) });
+
+/**
+ * The longest typed text read as a request. Direct Line (the web chat) refuses messages over 4,000 characters and
+ * Teams takes about 28,000; one cap for both channels, the web chat's: a request to this bot is a sentence or two,
+ * every recogniser's work grows with the text, and an answer saying what was wrong beats a slow guess at a pasted
+ * document.
+ */
+const MAX_TYPED_CHARACTERS = MAX_REQUEST_LENGTH;
+
+/** Characters as people count them: an emoji is one, not its two UTF-16 halves. */
+function characterCount(text: string): number {
+  let count = 0;
+  for (const _character of text) count++;
+  return count;
+}
+
+function tooLong(language: Language, characters: number): Reply {
+  const number = new Intl.NumberFormat(`${language}-BE`);
+  return { kind: 'text', text: t(language, 'messages.tooLong', { count: number.format(characters), limit: number.format(MAX_TYPED_CHARACTERS) }) };
+}
 
 /**
  * Typed text: a flow waiting for typed input takes it first; otherwise the intent model says what it asks for, and
@@ -65,16 +87,26 @@ export function registerTypedText(app: Application<AppTurnState>, features: Serv
   onVerb(app, Verbs.conversation.chooseIntent, async (context, state, data) => {
     const choice = chooseIntentSchema.safeParse(data);
     if (!choice.success) return [{ kind: 'text', text: t(factsOf(context).language, 'action.unknown') }];
-    const understanding = await understand(context, state, choice.data.text);
+    const understanding = await understand(context, state, storableText(choice.data.text));
     for (const reply of await dispatch(context, state, matchOf(understanding, choice.data.intent, 1))) await send(context, reply);
     return [];
   });
 
   app.message(isTypedMessage, async (context, state) => {
-    const text = context.activity.text?.trim() ?? '';
+    // Without NUL bytes and unpaired surrogates before anything reads it, whichever way the activity came: every
+    // feature, and whatever it stores, sees this text.
+    const typed = storableText(context.activity.text ?? '');
+    context.activity.text = typed;
+    const text = typed.trim();
+    // Too long to be a request: said so in the conversation's language, and read by nothing, no waiting flow either.
+    const characters = text.length > MAX_TYPED_CHARACTERS ? characterCount(text) : 0;
+    if (characters > MAX_TYPED_CHARACTERS) {
+      await send(context, tooLong(factsOf(context).language, characters));
+      return;
+    }
     // A value a flow waits for is answered in the language it came with too.
     if (text) await settleLanguage(context, state, (await intentModel()).languageOf(text, factsOf(context).language));
-    const waited = await features.typedInput(context, state, context.activity.text ?? '');
+    const waited = await features.typedInput(context, state, typed);
     if (waited) {
       for (const reply of waited) await send(context, reply);
       return;

@@ -10,9 +10,17 @@ export interface Entities {
   product?: string;
 }
 
-// Bounded as addresses are (64 before the @, 253 after): a long word without @ costs linear time, not quadratic.
-const EMAIL = /[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}/;
-const PRODUCT = /\b(?:\d+\s?GB|data[ -]?sim|smart\s?mobile|fmc|mobile internet|converged|geconvergeerd|convergente?)\b/i;
+/**
+ * The longest text read as one request (bot/typedText.ts answers longer typed texts with a sentence instead): what
+ * any caller passes is read up to this length, so no text makes the recognisers' work grow past it.
+ */
+export const MAX_REQUEST_LENGTH = 4000;
+
+// Bounded as addresses are (64 before the @, 253 after), and starting only where a run of address characters starts:
+// inside a long word every other start fails at once, so the work is linear with a small factor, not 64 per letter.
+const EMAIL = /(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}/;
+// A bundle's size has at most four digits: bounded, a long number is not read to its end and back for nothing.
+const PRODUCT = /\b(?:\d{1,4}\s?GB|data[ -]?sim|smart\s?mobile|fmc|mobile internet|converged|geconvergeerd|convergente?)\b/i;
 
 /**
  * Words that never name a person even when the training phrasings lack them: courtesy, articles, and the words a
@@ -40,7 +48,8 @@ export interface ExtractedEntities {
  */
 export function extractEntities(text: string, isKnownWord: (word: string) => boolean): ExtractedEntities {
   const entities: Entities = {};
-  let rest = text;
+  // libphonenumber's search and the classifier are linear but slow per character: a megabyte would take seconds.
+  let rest = text.slice(0, MAX_REQUEST_LENGTH);
 
   const email = EMAIL.exec(rest);
   if (email) {

@@ -243,7 +243,8 @@ export function catalogHintOf(catalog: CatalogProduct[], text: string): CatalogH
   if (/data[- ]?(sim|kaart|card)|sim[- ](data|de donnees)|mobile internet|data[- ]only|alleen data/.test(words)) hint.dataOnly = true;
   if (/\buc\b|fixed only|vast alleen|fixe uniquement/.test(words)) hint.fixedOnly = true;
   if (/converge|convergent/.test(words)) hint.converged = true;
-  const gb = /(\d{1,4})\s*(gb|go)\b/.exec(words);
+  // `words` has single spaces between words, so one optional space is all there can be between figure and unit.
+  const gb = /(\d{1,4}) ?(gb|go)\b/.exec(words);
   if (gb) hint.dataGb = Number(gb[1]);
   const types = catalog.flatMap((p) => p.serviceTypes);
   const bundle = byLongestName(types.flatMap((type) => type.bundles)).find(({ name }) => names(name))?.item;

@@ -136,5 +136,6 @@ export function simNumberIn(text: string): string | undefined {
  * mistyped one: checkIccid then says what is wrong with it.
  */
 export function isSimNumberAttempt(text: string): boolean {
-  return text.length <= 100 && /^\s*89[\d\s-]{15,}\s*$/.test(text);
+  // One class to the end: a trailing \s* after it could share every space with it, and backtrack over each split.
+  return text.length <= 100 && /^\s*89[\d\s-]{15,98}$/.test(text);
 }
