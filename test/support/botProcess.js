@@ -1,19 +1,10 @@
 // A whole bot in a process of its own (HTTP server, job worker, notifier), for test/reliability tests that need
-// several processes on one PostgreSQL server. Plain JavaScript, compiling the TypeScript it requires on the fly as
-// jobWorkerProcess.js does.
+// several processes on one PostgreSQL server. Plain JavaScript, compiling the TypeScript it requires on the fly
+// (typescriptHook.js).
 //
 // Environment: DATABASE_URL (the shared test database; empty: PGlite under DATA_DIR), DATA_DIR. Prints "ready" once serving; SIGTERM stops it.
 'use strict';
-const fs = require('node:fs');
-const ts = require('typescript');
-
-require.extensions['.ts'] = (module, filename) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true },
-  });
-  module._compile(outputText, filename);
-};
+require('./typescriptHook');
 
 const { configFromEnvironment } = require('../../bot/config');
 const { startBot } = require('../../bot/main');
