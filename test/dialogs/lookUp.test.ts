@@ -52,8 +52,8 @@ describe("support's look-up", () => {
   });
 
   test.each([
-    ['nl', 'Wacht op het simkaartnummer', ['Activatiemail opnieuw sturen', 'Escaleren naar de vlootbeheerder']],
-    ['fr', 'En attente du numéro de carte SIM', ["Renvoyer l'e-mail", 'Prévenir le gestionnaire de flotte']],
+    ['nl', 'Wacht op het simkaartnummer', ['Activatiemail opnieuw sturen', 'Naar de beheerder escaleren']],
+    ['fr', 'En attente du numéro de carte SIM', ["Renvoyer l'e-mail", 'Prévenir le gestionnaire']],
   ] as const)('in %s, the same card in its own words', async (language, status, buttons) => {
     const card = cardOf((await lookUp(db.prisma, sam, language, { email: demo.jan.email }, newKey))[0]);
     expect(Object.values(factsOf(card))).toContain(status);
@@ -114,7 +114,7 @@ describe("the administrator's look-up", () => {
 
   test("Ann looking up Marie, whose service waits for its start, can start it from the card, in Dutch", async () => {
     const card = cardOf((await lookUp(db.prisma, ann, 'nl', { email: demo.marie.email }, newKey))[0]);
-    expect(titlesOf(card)).toEqual(['Starten', 'Escaleren naar de vlootbeheerder']);
+    expect(titlesOf(card)).toEqual(['Starten', 'Naar de beheerder escaleren']);
     expect(buttonOf(card, 'Starten')).toMatchObject({ verb: 'waitingServices.start', data: { serviceId: (await serviceOf(demo.marie.email)).id } });
   });
 });
