@@ -11,6 +11,7 @@ import { recognise, type Recognition } from '../services/people/people';
 import type { Config } from './config';
 import { conversationLanguageOf } from './conversationLanguage';
 import { channelIdentityOf } from './identity';
+import { recogniseTeamsWriter } from './teamsAccounts';
 import type { Logger } from './logger';
 import { send } from './replies';
 import { registerFeatures } from './runner';
@@ -92,7 +93,7 @@ export function createBot(deps: BotDeps): Bot {
   async function run(context: TurnContext): Promise<void> {
     const startedAt = Date.now();
     try {
-      context.turnState.set(TURN_FACTS, await settleTurn(deps.db, context));
+      context.turnState.set(TURN_FACTS, await settleTurn(deps.db, context, logger));
       await app.run(context);
       logTurn(logger, context, startedAt, 'ok');
     } catch (error) {
@@ -108,8 +109,8 @@ export function createBot(deps: BotDeps): Bot {
  * Recognises the writer, keeps their conversation reference fresh, and picks the reply language before the
  * conversation's state is read: the client's (Teams' locale, the browser's), else the one stored for the person.
  */
-async function settleTurn(db: Database, context: TurnContext): Promise<TurnFacts> {
-  const recognition = await recognise(db.prisma, channelIdentityOf(context));
+async function settleTurn(db: Database, context: TurnContext, logger: Logger): Promise<TurnFacts> {
+  const { recognition, linkedBy } = await recogniseTeamsWriter(db.prisma, context, await recognise(db.prisma, channelIdentityOf(context)), logger);
   const activity = context.activity;
   const known = recognition.status === 'known' ? recognition.actor : undefined;
   if (known) {
@@ -120,7 +121,11 @@ async function settleTurn(db: Database, context: TurnContext): Promise<TurnFacts
       reference: { ...TurnContext.getConversationReference(activity) },
     });
   }
-  return { recognition, language: replyLanguage({ client: languageOfLocale(activity.locale), person: known }) };
+  const language = replyLanguage({ client: languageOfLocale(activity.locale), person: known });
+  if (known && linkedBy) {
+    await context.sendActivity(t(language, 'welcome.linkedByEmail', { address: linkedBy, name: known.displayName, organisation: known.organisation.name }));
+  }
+  return { recognition, language };
 }
 
 function isUnknownSubmit(context: TurnContext, known: ReadonlySet<string>): boolean {

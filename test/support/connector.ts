@@ -26,11 +26,24 @@ export interface LocalConnector {
   requests: Array<SentActivity & { status: number; at: number }>;
   /** Decides per request whether to fail it; undefined (the default) accepts everything. */
   failWith: ((request: SentActivity) => ConnectorFailure | undefined) | undefined;
+  /** Teams accounts the member call (GET …/members/:userId) knows, by channel account id; others answer 404. */
+  members: Map<string, TeamsMember>;
   /** Resolves with the first sent activity matching `predicate`, waiting for it up to `timeoutMs`. */
   waitFor(predicate: (sent: SentActivity) => boolean, timeoutMs?: number): Promise<SentActivity>;
   close(): Promise<void>;
 }
 
+/** A Teams account as the connector's member call describes it. */
+export interface TeamsMember {
+  id: string;
+  aadObjectId: string;
+  name: string;
+  email?: string;
+  userPrincipalName?: string;
+  tenantId?: string;
+}
+
+const memberRoute = /^\/v3\/conversations\/([^/]+)\/members\/([^/]+)\/?$/;
 const route = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?\/?$/;
 const createConversationRoute = /^\/v3\/conversations\/?$/;
 
@@ -51,6 +64,14 @@ export async function startLocalConnector(): Promise<LocalConnector> {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ id: `a:created-${nextConversation++}` }));
       });
+      return;
+    }
+    const memberMatch = req.method === 'GET' ? memberRoute.exec(pathname) : null;
+    if (memberMatch) {
+      req.resume();
+      const member = connector.members.get(decodeURIComponent(memberMatch[2]!));
+      res.writeHead(member ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(member ?? { error: { code: 'MemberNotFoundInConversation', message: 'Member not found' } }));
       return;
     }
     const match = route.exec(pathname);
@@ -90,6 +111,7 @@ export async function startLocalConnector(): Promise<LocalConnector> {
     sent,
     requests,
     failWith: undefined,
+    members: new Map(),
     waitFor: (predicate, timeoutMs = 5000) =>
       new Promise((resolve, reject) => {
         const check = () => {
