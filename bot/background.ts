@@ -3,7 +3,8 @@ import os from 'node:os';
 import { provisionJob, resumePortingJob, scheduledStartJob, startAllJob, submitPortingJob } from '../services/lifecycle/activationJobs';
 import { ActivationJobs } from '../services/lifecycle/jobs';
 import { activationEmailJob } from '../services/notifications/activationEmail';
-import { emailComposer } from '../dialogs/emails';
+import { composeSignInEmail, emailComposer } from '../dialogs/emails';
+import { SignInJobs, signInLinkJob } from '../services/people/signInLinks';
 import { BulkImportJobs, bulkImportJob } from '../services/bulkImport/creation';
 import type { Database } from '../services/platform/db/database';
 import { donorJobHandlers, simulatedDonors } from '../services/simulators/donor';
@@ -43,6 +44,7 @@ export function jobHandlers(deps: BackgroundDeps): Record<string, JobHandler<unk
     [ActivationJobs.complete]: completeJob(db.prisma),
     ...donorJobHandlers(db.prisma, config.clockSpeed),
     [BulkImportJobs.create]: bulkImportJob(db.prisma),
+    [SignInJobs.sendLink]: signInLinkJob({ db: db.prisma, mailer, compose: composeSignInEmail, publicUrl: deps.publicUrl, announce: deps.announce }),
   };
 }
 

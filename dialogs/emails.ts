@@ -1,5 +1,6 @@
 import { t, type Language } from '../cards/strings';
 import type { ActivationEmailData, ComposedEmail, EmailComposer } from '../services/notifications/activationEmail';
+import type { SignInEmailData } from '../services/people/signInLinks';
 
 /**
  * The activation email of the operator's help page ("1. Users"): the steps, the personal link, the tips and whom to
@@ -50,9 +51,12 @@ function wordsFor(data: ActivationEmailData, expires: string) {
   };
 }
 
+const expiryOf = (l: Language, at: Date, withTime = false) =>
+  new Intl.DateTimeFormat(locales[l], { dateStyle: 'long', ...(withTime ? { timeStyle: 'short' } : {}), timeZone: 'Europe/Brussels' }).format(at);
+
 function composeActivationEmail(data: ActivationEmailData): ComposedEmail {
   const l = data.language;
-  const expires = new Intl.DateTimeFormat(locales[l], { dateStyle: 'long', timeZone: 'Europe/Brussels' }).format(data.expiresAt);
+  const expires = expiryOf(l, data.expiresAt);
   const { subject, intro, stepsTitle, steps, button, teams, tips, help } = wordsFor(data, expires);
   const greeting = t(l, 'email.activation.greeting', { name: data.name });
   const tipsTitle = t(l, 'email.activation.tipsTitle');
@@ -98,6 +102,33 @@ function escapeHtml(text: string): string {
 /** The step's text with the link in it, if any, made clickable. */
 function linkified(step: string, link: string): string {
   return escapeHtml(step).replace(escapeHtml(link), `<a href="${escapeHtml(link)}">${escapeHtml(link)}</a>`);
+}
+
+/** The web chat sign-in link an administrator or support person asked for on the page. */
+export function composeSignInEmail(data: SignInEmailData): ComposedEmail {
+  const l = data.language;
+  const subject = t(l, 'email.signIn.subject');
+  const greeting = t(l, 'email.activation.greeting', { name: data.name });
+  const intro = t(l, 'email.signIn.intro', { name: data.name, organisation: data.organisation });
+  const link = t(l, 'email.signIn.link', { link: data.link });
+  const validity = t(l, 'email.signIn.validity', { expires: expiryOf(l, data.expiresAt, true) });
+  const notYou = t(l, 'email.signIn.notYou');
+  const signature = t(l, 'email.activation.signature');
+  const text = [greeting, '', intro, '', link, '', validity, '', notYou, '', signature, ''].join('\n');
+  const e = escapeHtml;
+  const html = `<!DOCTYPE html>
+<html lang="${l}"><head><meta charset="utf-8"><title>${e(subject)}</title></head>
+<body style="font-family: Segoe UI, Arial, sans-serif; line-height: 1.5; color: #1b1b1b; max-width: 40em">
+<p>${e(greeting)}</p>
+<p>${e(intro)}</p>
+<p><a href="${e(data.link)}" style="display: inline-block; padding: 0.6em 1.2em; background: #0b5cad; color: #fff; text-decoration: none; border-radius: 4px">${e(t(l, 'email.signIn.button'))}</a></p>
+<p>${linkified(link, data.link)}</p>
+<p>${e(validity)}</p>
+<p>${e(notYou)}</p>
+<p>${e(signature)}</p>
+</body></html>
+`;
+  return { subject, text, html };
 }
 
 /** What the emails of the services say: given to the email job by the composition root (bot/background.ts). */

@@ -5,6 +5,7 @@ import type { Config } from '../../config';
 import type { Logger } from '../../logger';
 import { registerDirectLineRoutes } from './directLine';
 import { registerPageRoutes } from './pages';
+import { registerSignInRequest } from './signInRequest';
 import { WebChatAdapter } from './webChatAdapter';
 
 export interface WebChatDeps {
@@ -20,5 +21,6 @@ export function registerWebChatRoutes(server: restify.Server, deps: WebChatDeps)
   const adapter = new WebChatAdapter(db.prisma, config.publicUrl, logger);
   registerDirectLineRoutes(server, { db: db.prisma, adapter, bot, logger });
   registerPageRoutes(server, { db: db.prisma, logger });
+  registerSignInRequest(server, { db: db.prisma, logger, clientAddressOf: (req) => req.socket.remoteAddress ?? 'unknown' });
   return adapter;
 }
