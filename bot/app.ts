@@ -1,5 +1,5 @@
 import { Application, type TeamsAdapter } from '@microsoft/teams-ai';
-import { TurnContext, type Storage } from 'botbuilder';
+import { INVOKE_RESPONSE_KEY, TurnContext, type Storage } from 'botbuilder';
 import { languageOfLocale, t } from '../cards/strings';
 import { features } from '../dialogs/features';
 import { welcomeFor } from '../dialogs/welcome';
@@ -14,7 +14,7 @@ import { channelIdentityOf } from './identity';
 import { recogniseTeamsWriter } from './teamsAccounts';
 import type { Logger } from './logger';
 import { send } from './replies';
-import { registerFeatures } from './runner';
+import { answerInvoke, registerFeatures } from './runner';
 import { cardSubmitVerb, registerTypedText, unservedIntents } from './typedText';
 import { answerTurnError, logTurn } from './turnLog';
 import { TURN_FACTS, factsOf, type TurnFacts } from './turnFacts';
@@ -62,6 +62,9 @@ export function createBot(deps: BotDeps): Bot {
     state.conversation.welcomed = true;
   });
 
+  // A card action that is no Action.Execute (a forged or foreign client): no verb's route may take it, as they would fail.
+  app.addRoute(async (context) => isCardAction(context) && !isExecute(context), (context) => answerStale(context), true);
+
   // Every feature's verbs, files and consent answers, then typed text (a file message is one too, so files first).
   const served = registerFeatures(app, features, {
     db,
@@ -76,25 +79,15 @@ export function createBot(deps: BotDeps): Bot {
   app.addRoute(async (context) => isUnknownSubmit(context, knownVerbs), async (context) => {
     await context.sendActivity(t(factsOf(context).language, 'action.unknown'));
   });
-  app.addRoute(
-    async (context) => isUnknownExecute(context, knownVerbs),
-    async (context) => {
-      await context.sendActivity({
-        type: 'invokeResponse',
-        value: {
-          status: 200,
-          body: { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: t(factsOf(context).language, 'action.unknown') },
-        },
-      });
-    },
-    true,
-  );
+  app.addRoute(async (context) => isCardAction(context) && !knownVerbs.has(context.activity.value.action.verb), (context) => answerStale(context), true);
 
   async function run(context: TurnContext): Promise<void> {
     const startedAt = Date.now();
     try {
       context.turnState.set(TURN_FACTS, await settleTurn(deps.db, context, logger));
       await app.run(context);
+      // An invoke no route answered (a name this bot does not serve) is a bad request, not "not implemented" (501).
+      if (context.activity.type === 'invoke' && !context.turnState.get(INVOKE_RESPONSE_KEY)) await answerStale(context);
       logTurn(logger, context, startedAt, 'ok');
     } catch (error) {
       logTurn(logger, context, startedAt, 'failed');
@@ -133,11 +126,19 @@ function isUnknownSubmit(context: TurnContext, known: ReadonlySet<string>): bool
   return verb !== undefined && !known.has(verb);
 }
 
-function isUnknownExecute(context: TurnContext, known: ReadonlySet<string>): boolean {
-  const activity = context.activity;
-  if (activity.type !== 'invoke' || activity.name !== 'adaptiveCard/action') return false;
-  const verb: unknown = activity.value?.action?.verb;
-  return typeof verb !== 'string' || !known.has(verb);
+function isCardAction(context: TurnContext): boolean {
+  return context.activity.type === 'invoke' && context.activity.name === 'adaptiveCard/action';
+}
+
+/** An Action.Execute with a verb: what the verbs' routes may read. */
+function isExecute(context: TurnContext): boolean {
+  const action: unknown = context.activity.value?.action;
+  return typeof action === 'object' && action !== null && (action as { type?: unknown }).type === 'Action.Execute' && typeof (action as { verb?: unknown }).verb === 'string';
+}
+
+/** An invoke from a card this version does not know, or with what no card sends: 400, and a sentence saying so. */
+async function answerStale(context: TurnContext): Promise<void> {
+  await answerInvoke(context, 400, { kind: 'text', text: t(factsOf(context).language, 'action.unknown') });
 }
 
 /** The bot joined a conversation (web chat, group chat) or was installed (Teams). */

@@ -32,11 +32,25 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ACTIVATION_LINK_DAYS: z.coerce.number().int().min(1).max(90).default(14),
   PROVISIONING_WEBHOOK_SECRET: optionalText,
+  // The bearer key of the operator's back office (/api/operator/); unset, that API is off.
+  OPERATOR_API_KEY: optionalText.pipe(z.string().min(32, { message: 'must be at least 32 characters, e.g. the output of openssl rand -hex 32' }).optional()),
+  // false: no demo organisations; the operator brings the real ones in (README.md, "Bring a real organisation").
+  DEMO_DATA: z.enum(['true', 'false'], { message: 'must be true or false' }).default('true'),
+  // The reverse proxies whose X-Forwarded-For names the client (IP addresses or CIDR ranges); unset, none is trusted.
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((entry) => entry.trim()).filter((entry) => entry !== ''))
+    .pipe(z.array(z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], {
+      error: 'must be IP addresses or CIDR ranges separated by commas, such as 10.0.0.5,192.168.0.0/16',
+    })).max(100)),
+  // Longest wait for one Bot Connector request; lowered by tests that make the connector hang.
+  BOT_CONNECTOR_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
 });
 
 export type Config = ReturnType<typeof configFromEnvironment>;
 
-const CREDENTIAL_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL', 'MicrosoftAppPassword', 'PROVISIONING_WEBHOOK_SECRET']);
+const CREDENTIAL_VARIABLES = new Set(['DATABASE_URL', 'SMTP_URL', 'MicrosoftAppPassword', 'PROVISIONING_WEBHOOK_SECRET', 'OPERATOR_API_KEY']);
 
 /** Reads and checks the environment once; a wrong value stops the start with one line naming the variable. */
 export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
@@ -75,5 +89,9 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
     logLevel: e.LOG_LEVEL,
     activationLinkDays: e.ACTIVATION_LINK_DAYS,
     provisioningWebhookSecret: e.PROVISIONING_WEBHOOK_SECRET,
+    operatorApiKey: e.OPERATOR_API_KEY,
+    demoData: e.DEMO_DATA === 'true',
+    trustedProxies: e.TRUSTED_PROXIES,
+    connectorTimeoutMs: e.BOT_CONNECTOR_TIMEOUT_MS,
   };
 }

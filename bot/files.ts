@@ -19,6 +19,11 @@ export const FILE_CONSENT_CARD = 'application/vnd.microsoft.teams.card.file.cons
 export const FILE_INFO_CARD = 'application/vnd.microsoft.teams.card.file.info';
 export const FILE_DOWNLOAD_INFO = 'application/vnd.microsoft.teams.file.download.info';
 
+/** Longest upload of a file to OneDrive: the largest export over a slow link, not a server that never answers. */
+const UPLOAD_TIMEOUT_MS = 60_000;
+/** Longest download of a person's file, body included: the largest import accepted over a slow link. */
+const DOWNLOAD_TIMEOUT_MS = 60_000;
+
 /** Teams' consent card; `context` comes back with the answer, untouched by Teams but to be checked again. */
 export function fileConsentActivity(file: OutgoingFile, context: Record<string, unknown>): Partial<Activity> {
   return {
@@ -71,6 +76,7 @@ export async function deliverConsentedFile(context: TurnContext, uploadInfo: z.i
     method: 'PUT',
     headers: { 'content-type': file.contentType, 'content-range': `bytes 0-${file.bytes.length - 1}/${file.bytes.length}` },
     body: new Uint8Array(file.bytes),
+    signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS),
   }).then((response) => response.ok, () => false);
   if (!uploaded) return false;
   await context.sendActivity({
@@ -140,7 +146,8 @@ export async function receiveFile(activity: Partial<Activity>, options: { trustS
   if (teams.success) {
     const url = new URL(teams.data.content.downloadUrl);
     if (!mayDownload(url, options.trustServiceUrlHost ? activity.serviceUrl : undefined)) return { ok: false, reason: 'unreachable' };
-    const response = await fetch(url, { redirect: 'error' }).catch(() => null);
+    // The signal bounds reading the body too: a download that stalls midway ends in an error, not a held turn.
+    const response = await fetch(url, { redirect: 'error', signal: AbortSignal.timeout(DOWNLOAD_TIMEOUT_MS) }).catch(() => null);
     if (!response?.ok || !response.body) return { ok: false, reason: 'unreachable' };
     const length = Number(response.headers.get('content-length'));
     return {

@@ -1,6 +1,6 @@
 import type pino from 'pino';
 import { DEMO_TENANT_ID, demo } from '../prisma/demoData';
-import { seedDemo } from '../prisma/seed';
+import { seedCatalog, seedDemo } from '../prisma/seed';
 import { createAccessLink, LinkPurpose } from '../services/people/accessLinks';
 import { openDatabase, type Database } from '../services/platform/db/database';
 import { createMailer } from '../services/notifications/mail';
@@ -42,7 +42,8 @@ export async function startBot(
   const ownsDatabase = !options.database;
   try {
     // Processes starting together would each find the demo missing and race to insert it: one seeds at a time.
-    await db.sql.withAdvisoryLock(SEED_LOCK_KEY, () => seedDemo(db.prisma));
+    // DEMO_DATA=false: the operator brings the real organisations in (npm run operator, /api/operator/).
+    await db.sql.withAdvisoryLock(SEED_LOCK_KEY, () => (config.demoData ? seedDemo(db.prisma) : seedCatalog(db.prisma)));
     const adapter = createAdapter(config, logger);
     const bot = createBot({ storage: new PrismaStorage(db.prisma), adapter, db, donors: simulatedDonors(config.clockSpeed), config, logger });
     const server = createServer({ bot, adapter, db, config, logger });
@@ -57,7 +58,8 @@ export async function startBot(
     const url = `http://localhost:${port}`;
     // With PORT=0 the configured default URL names port 0; the links must name the port actually taken.
     const publicUrl = config.publicUrl === 'http://localhost:0' ? url : config.publicUrl;
-    const adminLink = `${publicUrl}/signin/${await createAdminSignInToken(db)}`;
+    // Without the demo there is no demo administrator to sign in as: the link is empty and not announced.
+    const adminLink = config.demoData ? `${publicUrl}/signin/${await createAdminSignInToken(db)}` : '';
     const background = startBackground({ db, config, logger, publicUrl });
     const proactive = { db: db.prisma, teams: adapter, webChat: server.webChat, appId: config.teams?.appId, mailer: createMailer(config.mail), logger };
     const notifier = createNotifier(proactive, { clockSpeed: config.clockSpeed, ...options.notifier });
@@ -108,8 +110,7 @@ function announce(config: Config, publicUrl: string, adminLink: string): void {
     '',
     `SIM activation assistant is running.`,
     `  Web chat:           ${publicUrl}/`,
-    `  Admin sign-in link: ${adminLink}`,
-    `                      (one-time, 24 hours, for Ann Admin of Demo Company NV)`,
+    ...(adminLink ? [`  Admin sign-in link: ${adminLink}`, `                      (one-time, 24 hours, for Ann Admin of Demo Company NV)`] : []),
     `  Bot endpoint:       ${publicUrl}/api/messages`,
     '',
   ];

@@ -13,7 +13,7 @@ import { recordDeadLetters } from '../services/notifications/deadLetters';
 import { claimDigest, digestPosted, digestTally, recordDigestPosted, supersededInDigest } from '../services/notifications/digests';
 import { notificationReads, summaryCardToUpdate, type NotifiedPerson } from '../services/notifications/notificationSubjects';
 import { queueDeadlineNotices } from '../services/lifecycle/deadlines';
-import { deliverDueNotifications, type DeliveryOptions, type OutboxNotification } from '../services/notifications/notificationOutbox';
+import { claimDueNotifications, deliverClaimed, type Claim, type DeliveryOptions, type OutboxNotification } from '../services/notifications/notificationOutbox';
 import { PermanentError, describeError } from '../services/platform/retry';
 import { sendSlotTaker } from '../services/notifications/sendRateLimit';
 import { polling } from './polling';
@@ -27,7 +27,7 @@ import { cardActivity, replyActivity } from './replies';
  * notification twice.
  */
 
-export interface NotifierOptions extends Omit<DeliveryOptions, 'now'> {
+export interface NotifierOptions extends Omit<DeliveryOptions, 'now' | 'busyRecipients'> {
   pollIntervalMs?: number;
   /** How much faster than real time the demo runs: the two-day activation check comes this much sooner. */
   clockSpeed?: number;
@@ -42,7 +42,10 @@ export interface Notifier {
   runOnce(): Promise<void>;
 }
 
-/** Notifications claimed at once: a batch's reads, rate-limit slots and records are made once for all of it. */
+/**
+ * Notifications claimed at once, and at most under way together: a batch's reads, rate-limit slots and records are
+ * made together for all of it.
+ */
 const BATCH = 200;
 
 export function createNotifier(deps: ProactiveDeps, options: NotifierOptions = {}): Notifier {
@@ -52,8 +55,7 @@ export function createNotifier(deps: ProactiveDeps, options: NotifierOptions = {
 
   async function runOnce(): Promise<void> {
     await queueDeadlineNotices(deps.db, { clockSpeed });
-    // While some are due, go on at once rather than after the interval (a batch takes few of one recipient's).
-    while ((await deliverDueNotifications(deps.db, deliverer(sending), delivery)).claimed > 0);
+    await deliverWhileDue(sending, delivery, pollIntervalMs);
     await recordDeadLetters(deps.db);
   }
 
@@ -63,6 +65,70 @@ export function createNotifier(deps: ProactiveDeps, options: NotifierOptions = {
     stop: loop.stop,
     runOnce,
   };
+}
+
+/**
+ * Claims and delivers until nothing is due and nothing is under way. A batch is not waited for: as its notifications
+ * settle, more are claimed in their place, so one conversation that is slow to answer holds only its own recipient's
+ * notifications (left out of the next claims until theirs settle, to keep them in order), never everyone else's.
+ */
+async function deliverWhileDue(deps: ProactiveDeps, delivery: Omit<DeliveryOptions, 'now'>, pollIntervalMs: number): Promise<void> {
+  const batch = delivery.batch ?? BATCH;
+  const underWay = new Map<string, number>(); // recipient → their notifications claimed and not settled
+  let unsettled = 0;
+  const runs = new Set<Promise<void>>();
+  const failures: unknown[] = [];
+  let wake = () => {};
+
+  function start(claim: Claim): void {
+    const settling = new Set(claim.rows);
+    for (const row of claim.rows) underWay.set(row.recipientId, (underWay.get(row.recipientId) ?? 0) + 1);
+    unsettled += claim.rows.length;
+    const settle = (row: Claim['rows'][number]) => {
+      if (!settling.delete(row)) return;
+      unsettled--;
+      const left = underWay.get(row.recipientId)! - 1;
+      if (left === 0) underWay.delete(row.recipientId);
+      else underWay.set(row.recipientId, left);
+      wake();
+    };
+    const run: Promise<void> = deliverClaimed(deps.db, claim, deliverer(deps), settle)
+      .then(
+        () => undefined,
+        (error: unknown) => void failures.push(error),
+      )
+      .finally(() => {
+        settling.forEach(settle);
+        runs.delete(run);
+      });
+    runs.add(run);
+  }
+
+  try {
+    for (;;) {
+      const room = batch - unsettled;
+      // Claimed by half batches at least, so that a busy outbox is still read and recorded in batches, not one by one.
+      const claim = room * 2 >= batch ? await claimDueNotifications(deps.db, { ...delivery, batch: room, busyRecipients: [...underWay.keys()] }) : undefined;
+      if (claim && claim.rows.length > 0) {
+        start(claim);
+        continue; // while some are due, go on at once rather than after the interval
+      }
+      if (runs.size === 0) break;
+      // Something settling makes room (or frees a recipient); what falls due meanwhile is looked for every interval.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, pollIntervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = () => {};
+    }
+  } finally {
+    // After a failed claim, the deliveries under way finish first: the next round must not claim their recipients'.
+    await Promise.all(runs);
+  }
+  if (failures.length > 0) throw failures[0];
 }
 
 /**

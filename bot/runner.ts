@@ -39,6 +39,8 @@ export interface ServedFeatures {
 
 /** The card a Teams card button's invoke is answered with, set by `FeatureChannel.showCard`. */
 const IN_PLACE = Symbol('inPlaceCard');
+/** Set when a button's data was not as the card sent it: Teams' invoke is then answered 400. */
+const NOT_AS_SENT = Symbol('cardDataNotAsSent');
 
 /**
  * Registers every feature's verbs, files and consent answers once for both clients: Teams' Action.Execute (the invoke
@@ -57,7 +59,7 @@ export function registerFeatures(app: Application<AppTurnState>, features: reado
     for (const [verb, action] of Object.entries(feature.actions ?? {})) {
       claim(verbs, verb, feature);
       verbs.add(verb);
-      onVerb(app, verb, (context, state, data) => serve(deps, feature, context, state, verb, (turn) => runAction(deps, turn, verb, action, data)));
+      onVerb(app, verb, (context, state, data) => serve(deps, feature, context, state, verb, (turn) => runAction(deps, context, turn, verb, action, data)));
     }
     for (const [verb, action] of Object.entries(feature.publicActions ?? {})) {
       claim(verbs, verb, feature);
@@ -168,17 +170,28 @@ async function serve(
   }
 }
 
-async function runAction(deps: RunnerDeps, turn: FeatureTurn<unknown>, verb: string, action: CardAction<unknown>, data: unknown): Promise<Reply[]> {
+async function runAction(
+  deps: RunnerDeps,
+  context: TurnContext,
+  turn: FeatureTurn<unknown>,
+  verb: string,
+  action: CardAction<unknown>,
+  data: unknown,
+): Promise<Reply[]> {
   if (!action.data) return action.run(turn, undefined as never);
   const parsed = action.data.safeParse(data ?? {});
   if (parsed.success) return action.run(turn, parsed.data as never);
+  context.turnState.set(NOT_AS_SENT, true);
   if (action.malformed === 'audit') return refuseMalformedCard(deps.db.prisma, turn.actor, verb);
   throw new AccessDenied(`card data of ${verb} not as sent`);
 }
 
 async function runPublicAction(deps: RunnerDeps, context: TurnContext, state: AppTurnState, action: PublicAction, data: unknown): Promise<Reply[]> {
   const parsed = action.data.safeParse(data ?? {});
-  if (!parsed.success) return [{ kind: 'text', text: t(factsOf(context).language, 'action.unknown') }];
+  if (!parsed.success) {
+    context.turnState.set(NOT_AS_SENT, true);
+    return [{ kind: 'text', text: t(factsOf(context).language, 'action.unknown') }];
+  }
   return action.run(publicTurn(deps, context, state), parsed.data as never);
 }
 
@@ -210,7 +223,11 @@ function channelOf(deps: RunnerDeps, context: TurnContext): FeatureChannel {
       const message = cardActivity(activity.channelId, card);
       if (replacing) {
         const updated = await context.updateActivity({ ...message, id: replacing }).then(() => true, () => false);
-        if (updated) return replacing;
+        if (updated) {
+          // An update is this turn's answer: a concurrent press that loses the state write has nothing more to say.
+          context.responded = true;
+          return replacing;
+        }
       }
       return (await context.sendActivity(message))?.id;
     },
@@ -221,17 +238,33 @@ function channelOf(deps: RunnerDeps, context: TurnContext): FeatureChannel {
 /** A card button's answer, whatever the client: several replies, of which Teams shows the first in place of the card. */
 export type VerbAnswer = (context: TurnContext, state: AppTurnState, data: unknown) => Promise<Reply[]>;
 
-/** Registers one verb for both clients; a card a handler shows with `FeatureChannel.showCard` answers Teams' invoke. */
+/**
+ * Registers one verb for both clients; a card a handler shows with `FeatureChannel.showCard` answers Teams' invoke.
+ * Data not as the card sent it answers the invoke 400, with the feature's sentence saying what was refused.
+ */
 export function onVerb(app: Application<AppTurnState>, verb: string, answer: VerbAnswer): void {
   app.adaptiveCards.actionExecute(verb, async (context, state, data) => {
     const replies = await answer(context, state, data);
     const inPlace = context.turnState.get(IN_PLACE) as AdaptiveCard | undefined;
     const [first, ...rest] = inPlace ? [{ kind: 'card', card: inPlace } satisfies Reply, ...replies] : replies;
     for (const reply of rest) await send(context, reply);
+    if (context.turnState.get(NOT_AS_SENT)) {
+      await answerInvoke(context, 400, first ?? { kind: 'text', text: t(factsOf(context).language, 'action.unknown') });
+      return '';
+    }
     if (!first) return '';
     return first.kind === 'text' ? first.text : (first.card as unknown as TeamsCard);
   });
   app.adaptiveCards.actionSubmit(verb, async (context, state, data) => {
     for (const reply of await answer(context, state, data)) await send(context, reply);
   });
+}
+
+/** Answers a Teams invoke with `status` and a reply: a card shown in place of the one pressed, or a sentence. */
+export async function answerInvoke(context: TurnContext, status: number, reply: Reply): Promise<void> {
+  const body =
+    reply.kind === 'text'
+      ? { statusCode: status, type: 'application/vnd.microsoft.activity.message', value: reply.text }
+      : { statusCode: status, type: 'application/vnd.microsoft.card.adaptive', value: reply.card };
+  await context.sendActivity({ type: 'invokeResponse', value: { status, body } });
 }

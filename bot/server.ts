@@ -4,8 +4,9 @@ import { z } from 'zod';
 import type { Database } from '../services/platform/db/database';
 import type { Bot } from './app';
 import type { Config } from './config';
-import type { Logger } from './logger';
+import { logFailure, type Logger } from './logger';
 import { registerActivationPage } from './http/activationPage';
+import { registerOperatorApi } from './http/operatorApi';
 import { registerProvisioningWebhook } from './http/provisioningWebhook';
 import { registerWebChatRoutes } from './http/webChat/routes';
 import type { WebChatAdapter } from './http/webChat/webChatAdapter';
@@ -47,10 +48,16 @@ export function createServer(deps: ServerDeps): BotServer {
   // Errors leave as one short JSON line; internal details stay in the (masked) log.
   server.on('restifyError', (req: restify.Request, _res: restify.Response, err: Error & { statusCode?: number; toJSON?: () => unknown }, callback: () => void) => {
     const status = err.statusCode ?? 500;
-    if (status >= 500) logger.error({ err, route: req.getRoute()?.path }, 'request failed');
-    const message =
-      status >= 500 ? 'internal error' : err.name === 'InvalidContentError' ? 'malformed JSON' : shortReason(err.message);
-    err.toJSON = () => ({ error: message });
+    if (status >= 500) {
+      // A handler's own error has no status: restify would then send a fresh error carrying its text (a Prisma
+      // message, a file path). With a status, restify sends this one, as toJSON words it.
+      err.statusCode = status;
+      const reference = logFailure(logger, err, { route: req.getRoute()?.path }, 'request failed');
+      err.toJSON = () => ({ error: 'internal error', reference });
+    } else {
+      const message = err.name === 'InvalidContentError' ? 'malformed JSON' : shortReason(err.message);
+      err.toJSON = () => ({ error: message });
+    }
     return callback();
   });
 
@@ -87,8 +94,11 @@ export function createServer(deps: ServerDeps): BotServer {
 
   registerProvisioningWebhook(server, { db, config: deps.config, logger });
 
+  // The operator's back office, only when OPERATOR_API_KEY is set.
+  registerOperatorApi(server, { db, config: deps.config, logger });
+
   // The personal activation page from the email.
-  registerActivationPage(server, { db: db.prisma, logger });
+  registerActivationPage(server, { db: db.prisma, logger, trustedProxies: deps.config.trustedProxies });
 
   return Object.assign(server, { webChat });
 }

@@ -7,6 +7,9 @@ export interface BulkImportReportCardData {
   message: string;
   counts: string;
   invalid: string;
+  /** "2 new users are added…" and one line per new user; empty when the file adds nobody. */
+  newUsersTitle?: string;
+  newUsers?: string[];
   /** This page's invalid rows: "Row 12" and one line per problem. */
   rows: Array<{ heading: string; problems: string[] }>;
   pages: number;
@@ -24,5 +27,5 @@ export interface BulkImportReportCardData {
 }
 
 export function renderBulkImportReportCard(data: BulkImportReportCardData): AdaptiveCard {
-  return render(bulkImportReportTemplate, data);
+  return render(bulkImportReportTemplate, { newUsersTitle: '', newUsers: [], ...data });
 }

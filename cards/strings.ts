@@ -18,6 +18,7 @@ type EnglishCatalogue =
   typeof import('./strings/en/help.json') &
   typeof import('./strings/en/notifications.json') &
   typeof import('./strings/en/overview.json') &
+  typeof import('./strings/en/people.json') &
   typeof import('./strings/en/porting.json') &
   typeof import('./strings/en/portingFields.json') &
   typeof import('./strings/en/signIn.json') &

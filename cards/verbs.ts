@@ -12,6 +12,7 @@ export const Verbs = {
     getHelp: 'welcome.getHelp',
     lookUpUser: 'welcome.lookUpUser',
     overview: 'welcome.overview',
+    managePeople: 'welcome.managePeople',
   },
   overview: {
     /** An organisation's counts card; data: organisationId (none: the actor's own). */
@@ -43,6 +44,8 @@ export const Verbs = {
     start: 'addService.start',
     search: 'addService.search',
     pickUser: 'addService.pickUser',
+    /** Nobody matched the search: adds the person typed; data: flowId, step, and the inputs displayName, email, language. */
+    addUser: 'addService.addUser',
     next: 'addService.next',
     back: 'addService.back',
     cancel: 'addService.cancel',
@@ -80,6 +83,24 @@ export const Verbs = {
     /** data: importId, confirmKey, and the inputs start, date, time. */
     confirm: 'bulkImport.confirm',
     cancel: 'bulkImport.cancel',
+  },
+  people: {
+    /** The search results: data: query (none: the start card). */
+    find: 'people.find',
+    /** The empty add card. */
+    startAdd: 'people.startAdd',
+    /** Saves the add card; data: requestKey, and the inputs displayName, email, language, directoryId (Teams). */
+    add: 'people.add',
+    /** The change card of one employee; data: personId. */
+    edit: 'people.edit',
+    /** Saves the change card; data: personId, and the inputs displayName, email, language. */
+    change: 'people.change',
+    /** What removing would do, and the confirmation; data: personId. */
+    askRemove: 'people.askRemove',
+    /** data: personId. */
+    remove: 'people.remove',
+    /** Leaves a people card without changing anything. */
+    cancel: 'people.cancel',
   },
   conversation: {
     chooseIntent: 'intent.choose',

@@ -4,7 +4,8 @@ import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import type { Service } from '../prisma/generated/client';
 import { ServiceStatus } from '../prisma/generated/enums';
-import { serviceForSim, startActivationAsUser, submitSimNumber, type SubmitSimResult } from '../services/lifecycle/userActivation';
+import { serviceForSim, startActivationAsUser, type SubmitSimResult } from '../services/lifecycle/userActivation';
+import { linkTriesOf, submitSimTry, type SimTry } from '../services/people/activationLinks';
 import { servicesOfUser } from '../services/lifecycle/serviceLists';
 import { codeAsName, nameOrCode, productNames, simCardByServiceType } from '../services/catalog/catalog';
 import { serviceLabel } from './serviceLabel';
@@ -53,7 +54,7 @@ export async function activateSim(db: Db, actor: Actor, language: Language, inpu
   try {
     const serviceId = input.tiedTo ?? input.serviceId;
     // A service named on a card is checked before anything else: the card may be forged.
-    if (serviceId) return await forService(db, actor, language, await serviceForSim(db, actor, serviceId), input.iccid);
+    if (serviceId) return await forService(db, actor, language, await serviceForSim(db, actor, serviceId), input.iccid, input.tiedTo);
     return await findService(db, actor, language, input.iccid);
   } catch (error) {
     if (error instanceof AccessDenied) return { replies: [text(t(language, 'activation.denied'))], flow: undefined };
@@ -83,30 +84,71 @@ export function suggestionRejected(language: Language, serviceId: string): SimTu
   return { replies: [text(t(language, 'activation.suggest.declined'))], flow: { serviceId } };
 }
 
-/** What the service needs from its user now: its SIM card number, their Start, or nothing (where it stands). */
-async function forService(db: Db, actor: Actor, language: Language, service: Service, iccid: string | undefined): Promise<SimTurn> {
+/**
+ * What the service needs from its user now: its SIM card number, their Start, or nothing (where it stands).
+ * `tiedTo`: the service of a personal page's chat, whose numbers count against the page's link.
+ */
+async function forService(db: Db, actor: Actor, language: Language, service: Service, iccid: string | undefined, tiedTo?: string): Promise<SimTurn> {
   const status = service.status;
   if (status === ServiceStatus.WAITING_FOR_SIM) {
     if (iccid === undefined) return { replies: [text(t(language, 'activation.askNumber'))], flow: { serviceId: service.id } };
-    return submitted(db, actor, language, service, iccid);
+    return submitted(db, actor, language, service, iccid, tiedTo);
   }
   const [about] = await aboutServices(db, language, [service]);
   if (status === ServiceStatus.READY) {
     const offer = startOffer(language, service, about!);
     // Typing the card the administrator entered is the user's go; a service without one takes no number.
     if (iccid === undefined || !service.simCardId) return { replies: [offer], flow: undefined };
-    const result = await submitSimNumber(db, actor, service.id, iccid, { read: service });
-    if (result.ok) return accepted(language, result);
+    const tried = await countedTry(db, actor, service, iccid, tiedTo);
+    if (tried.kind !== 'answered') return { replies: [refusedTry(language, tried)], flow: undefined };
+    if (tried.result.ok) return accepted(language, tried.result);
     return { replies: [text(t(language, 'activation.otherSim')), offer], flow: undefined };
   }
   return { replies: [text(stateText(language, status, about!, service.failureReason))], flow: undefined };
 }
 
+type ChatTry = SimTry | { kind: 'unusable' };
+
+/**
+ * A number typed in the chat, counted as the page counts: in a personal page's chat against its link (a locked link
+ * takes not even the right number), elsewhere against the person.
+ */
+async function countedTry(db: Db, actor: Actor, service: Service, iccid: string, tiedTo: string | undefined): Promise<ChatTry & { per: 'link' | 'person' }> {
+  const tries = tiedTo ? await linkTriesOf(db, actor, tiedTo) : { kind: 'person' as const };
+  const per = tiedTo ? 'link' : 'person';
+  if (!tries) return { kind: 'unusable', per };
+  return { ...(await submitSimTry(db, actor, service.id, iccid, tries, { read: service })), per };
+}
+
+/** A try not taken, in the page's words for a link. */
+function refusedTry(language: Language, tried: Exclude<ChatTry, { kind: 'answered' }>): Reply {
+  switch (tried.kind) {
+    case 'unusable': return text(t(language, 'activationPage.unusable.body'));
+    case 'locked': return text(t(language, 'activationPage.locked.body'));
+    case 'too-many': return text(t(language, 'activation.tooManyTries', { minutes: minutesOf(tried.retryAfterMs) }));
+  }
+}
+
+const minutesOf = (ms: number) => Math.max(1, Math.ceil(ms / 60_000));
+
+/**
+ * How many wrong numbers remain, said under the page's field and in the chat alike: a link locks for good, a
+ * person's count starts again after a while.
+ */
+export function triesLeftText(language: Language, left: { kind: 'link' | 'person'; triesLeft: number; retryAfterMs?: number }): string {
+  if (left.kind === 'link') return left.triesLeft === 1 ? t(language, 'activationPage.triesLeft.last') : t(language, 'activationPage.triesLeft', { count: left.triesLeft });
+  if (left.triesLeft === 0) return t(language, 'activation.tooManyTries', { minutes: minutesOf(left.retryAfterMs ?? 0) });
+  return left.triesLeft === 1 ? t(language, 'activation.triesLeft.last') : t(language, 'activation.triesLeft', { count: left.triesLeft });
+}
+
 /** The SIM card number for a service waiting for it: accepted, or what is wrong with it. */
-async function submitted(db: Db, actor: Actor, language: Language, service: Service, iccid: string): Promise<SimTurn> {
-  const result = await submitSimNumber(db, actor, service.id, iccid, { read: service });
+async function submitted(db: Db, actor: Actor, language: Language, service: Service, iccid: string, tiedTo: string | undefined): Promise<SimTurn> {
+  const tried = await countedTry(db, actor, service, iccid, tiedTo);
+  if (tried.kind !== 'answered') return { replies: [refusedTry(language, tried)], flow: undefined };
+  const { result } = tried;
   if (result.ok) return accepted(language, result);
-  const problem = text(problemText(language, result, iccid));
+  const warning = tried.triesLeft === undefined ? '' : ` ${triesLeftText(language, { kind: tried.per, triesLeft: tried.triesLeft, retryAfterMs: tried.retryAfterMs })}`;
+  const problem = text(problemText(language, result, iccid) + warning);
   if (result.problem === 'not-waiting') return { replies: [problem], flow: undefined };
   if (!result.suggestion) return { replies: [problem], flow: { serviceId: service.id } };
   const suggested = result.suggestion.iccid;

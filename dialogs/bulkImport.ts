@@ -10,7 +10,7 @@ import { Verbs } from '../cards/verbs';
 import { BulkImportStatus, BulkStart, HolderKind } from '../prisma/generated/enums';
 import { cancelImport, confirmImport, type RowFailure } from '../services/bulkImport/creation';
 import { FileRejected, type IncomingFile } from '../services/bulkImport/importFile';
-import { importReport, reportCsv, type InvalidRow } from '../services/bulkImport/report';
+import { importNewUsers, importReport, reportCsv, type InvalidRow, type NewUser } from '../services/bulkImport/report';
 import { importSummary, recordProgressCard } from '../services/bulkImport/progress';
 import { templateCsv, templateXlsx } from '../services/bulkImport/template';
 import { validateImport } from '../services/bulkImport/validation';
@@ -113,7 +113,23 @@ function rowLines(language: Language, row: InvalidRow, checkedAt: Date): string[
   return row.problems.map((problem) => t(language, 'bulkImport.report.problem', { column: problem.column, problem: problemText(language, problem, checkedAt) }));
 }
 
-/** The report card: counts, a page of invalid rows, the start choice and the confirmation. */
+/** New users shown on the report card; the rest are counted, so that a file adding hundreds keeps the card short. */
+const NEW_USERS_SHOWN = 20;
+
+/** "2 new users are added when you confirm:" and a line for each, apart from the rows to fix. */
+function newUserLines(language: Language, users: NewUser[]): { newUsersTitle: string; newUsers: string[] } {
+  if (users.length === 0) return { newUsersTitle: '', newUsers: [] };
+  const more = users.length - NEW_USERS_SHOWN;
+  return {
+    newUsersTitle: t(language, 'bulkImport.report.newUsers', { count: count(language, users.length) }),
+    newUsers: [
+      ...users.slice(0, NEW_USERS_SHOWN).map((user) => t(language, 'bulkImport.report.newUser', { name: user.displayName, email: user.email })),
+      ...(more > 0 ? [t(language, 'bulkImport.report.newUsersMore', { count: count(language, more) })] : []),
+    ],
+  };
+}
+
+/** The report card: counts, the new users, a page of invalid rows, the start choice and the confirmation. */
 export async function reportReply(db: Db, actor: Actor, language: Language, importId: string, page: number, message = ''): Promise<Reply> {
   const report = await importReport(db, actor, importId, page);
   const bulk = report.import;
@@ -134,6 +150,7 @@ export async function reportReply(db: Db, actor: Actor, language: Language, impo
       message,
       counts: t(language, 'bulkImport.report.counts', { valid: count(language, bulk.validRows), total: count(language, bulk.totalRows) }),
       invalid: invalid > 0 ? t(language, 'bulkImport.report.invalid', { count: count(language, invalid) }) : t(language, 'bulkImport.report.allValid'),
+      ...newUserLines(language, await importNewUsers(db, actor, importId)),
       rows: report.rows.map((row) => ({ heading: t(language, 'bulkImport.report.row', { row: row.rowNumber }), problems: rowLines(language, row, bulk.createdAt) })),
       pages: report.pages,
       pageText: t(language, 'bulkImport.report.page', { page: report.page + 1, pages: report.pages }),

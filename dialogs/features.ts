@@ -5,6 +5,7 @@ import { conversationFeature } from './conversation';
 import type { AnyFeature } from './feature';
 import { lookUpFeature } from './lookUp';
 import { overviewFeature } from './overview';
+import { peopleFeature } from './people';
 import { portingIssuesFeature } from './portingIssues';
 import { troubleshootFeature } from './troubleshoot';
 import { waitingServicesFeature } from './waitingServices';
@@ -23,4 +24,5 @@ export const features: readonly AnyFeature[] = [
   portingIssuesFeature,
   overviewFeature,
   bulkImportFeature,
+  peopleFeature,
 ];

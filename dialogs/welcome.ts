@@ -14,12 +14,13 @@ const buttonLabels: Record<WelcomeVerb, StringKey> = {
   [Verbs.welcome.getHelp]: 'welcome.action.getHelp',
   [Verbs.welcome.lookUpUser]: 'welcome.action.lookUpUser',
   [Verbs.welcome.overview]: 'welcome.action.overview',
+  [Verbs.welcome.managePeople]: 'welcome.action.managePeople',
 };
 
 const byRole: Record<Role, { intro: StringKey; verbs: WelcomeVerb[] }> = {
   [Role.ADMINISTRATOR]: {
     intro: 'welcome.administrator.intro',
-    verbs: [Verbs.welcome.addService, Verbs.welcome.waitingServices, Verbs.welcome.portingIssues, Verbs.welcome.overview],
+    verbs: [Verbs.welcome.addService, Verbs.welcome.waitingServices, Verbs.welcome.portingIssues, Verbs.welcome.overview, Verbs.welcome.managePeople],
   },
   [Role.USER]: { intro: 'welcome.user.intro', verbs: [Verbs.welcome.activateSim, Verbs.welcome.getHelp] },
   [Role.SUPPORT]: { intro: 'welcome.support.intro', verbs: [Verbs.welcome.lookUpUser] },
@@ -31,7 +32,7 @@ export function welcomeFor(recognition: Recognition, language: Language): Reply 
     case 'known':
       return { kind: 'card', card: welcomeCard(recognition.actor, language) };
     case 'unknown-organisation':
-      return { kind: 'text', text: t(language, 'welcome.unknownOrganisation') };
+      return { kind: 'text', text: t(language, recognition.deactivated ? 'welcome.deactivatedOrganisation' : 'welcome.unknownOrganisation') };
     case 'unknown-person': {
       const organisation = recognition.organisation.name;
       const names = recognition.administrators.map((admin) => admin.displayName);

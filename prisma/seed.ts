@@ -109,7 +109,8 @@ function personRow(organisationId: string, person: DemoPerson): Prisma.PersonCre
   return { organisationId, ...person };
 }
 
-async function seedCatalog(db: Db): Promise<void> {
+/** The operator's products, service types, bundles and options: every database needs them, demo or not. */
+export async function seedCatalog(db: Db): Promise<void> {
   // Upserts rather than skipping: a changed catalog.json reaches existing databases at the next start. Every item
   // must carry its Dutch and French words: the parse refuses a catalog.json that lacks them.
   const words = (item: { translations: unknown }) => catalogTranslationsSchema.parse(item.translations);

@@ -2,13 +2,14 @@ import crypto from 'node:crypto';
 import restify from 'restify';
 import { z } from 'zod';
 import { t, type Language } from '../../cards/strings';
-import { problemText, stateText, type ShownState } from '../../dialogs/activateSim';
+import { problemText, stateText, triesLeftText, type ShownState } from '../../dialogs/activateSim';
 import { groupedIccid } from '../../services/simCards/simNumber';
 import { ServiceStatus } from '../../prisma/generated/enums';
 import type { SubmitSimResult } from '../../services/lifecycle/userActivation';
 import { openActivationLink, startOnLink, submitOnLink, waitsForUser, type ActivationLinkView } from '../../services/people/activationLinks';
 import type { Db } from '../../services/platform/db/database';
-import type { Logger } from '../logger';
+import { logFailure, type Logger } from '../logger';
+import { clientAddressResolver } from './clientAddress';
 import { openConversation } from './webChat/conversations';
 import { browserLanguage, chatHead, escapeHtml, fill, noticePage, pageHeaders, pageTemplate, renderPage } from './webChat/pages';
 
@@ -26,6 +27,8 @@ import { browserLanguage, chatHead, escapeHtml, fill, noticePage, pageHeaders, p
 export interface ActivationPageDeps {
   db: Db;
   logger: Logger;
+  /** TRUSTED_PROXIES: the reverse proxies whose X-Forwarded-For names the client; none when left out. */
+  trustedProxies?: readonly string[];
 }
 
 // As in bot/server.ts, maxBodySize reaches the body reader though @types/restify leaves it out; one short field.
@@ -45,6 +48,7 @@ interface FormState {
 
 export function registerActivationPage(server: restify.Server, deps: ActivationPageDeps): void {
   const { db, logger } = deps;
+  const clientAddressOf = clientAddressResolver(deps.trustedProxies ?? []);
   const activationMain = pageTemplate('activate.html');
 
   /** The person's own language, else the browser's, else English. */
@@ -83,7 +87,7 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
     headers: Record<string, string> = {},
   ): Promise<void> {
     const nonce = crypto.randomBytes(16).toString('base64');
-    const { token } = await openConversation(db, { personId: view.person.id, serviceId: view.serviceId });
+    const { token } = await openConversation(db, { personId: view.person.id, serviceId: view.serviceId, accessLinkId: view.linkId });
     const main = fill(
       activationMain,
       {
@@ -116,9 +120,9 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
       try {
         await handler(req, res, String(req.params['*'] ?? ''));
       } catch (error) {
-        logger.error({ err: error }, 'activation page failed');
+        const reference = logFailure(logger, error, {}, 'activation page failed');
         const l = languageOf(req);
-        sendNotice(res, 500, l, t(l, 'activationPage.error.title'), t(l, 'activationPage.error.body'));
+        sendNotice(res, 500, l, t(l, 'activationPage.error.title'), `${t(l, 'activationPage.error.body')} ${t(l, 'error.reference', { reference })}`);
       }
     };
   }
@@ -146,7 +150,7 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
       return backToPage();
     }
     const typed = form.iccid;
-    const outcome = await submitOnLink(db, token, typed, req.socket.remoteAddress ?? 'unknown');
+    const outcome = await submitOnLink(db, token, typed, clientAddressOf(req));
     if (outcome.kind === 'unusable') return sendUnusable(req, res);
     if (outcome.kind === 'locked') return sendLocked(req, res, outcome.view);
     if (outcome.kind === 'not-waiting') return backToPage();
@@ -166,7 +170,7 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
 /** What is wrong with the number, and, when the link takes only a few more wrong ones, how many. */
 function wrongNumber(l: Language, result: Extract<SubmitSimResult, { ok: false }>, typed: string, triesLeft: number | undefined): FormState {
   const problem = problemText(l, result, typed);
-  const warning = triesLeft === undefined ? undefined : triesLeft === 1 ? t(l, 'activationPage.triesLeft.last') : t(l, 'activationPage.triesLeft', { count: triesLeft });
+  const warning = triesLeft === undefined ? undefined : triesLeftText(l, { kind: 'link', triesLeft });
   return { typed, problem: warning ? `${problem} ${warning}` : problem, suggestion: result.suggestion?.iccid };
 }
 

@@ -4,9 +4,9 @@ import { Verbs } from '../../cards/verbs';
 import { recordSummaryCard } from '../../services/addService/summaryCard';
 import { action, defineFeature, type CardAction, type FeatureTurn } from '../feature';
 import type { Reply } from '../reply';
-import { AddServiceFlow, flowCardSchema, type FlowCardData, type FlowOutcome, type FlowTurn } from './flow';
+import { AddServiceFlow, flowCardSchema, newUserCardSchema, type FlowCardData, type FlowOutcome, type FlowTurn } from './flow';
 import { readFlowState } from './state';
-import { noticeCard } from './views';
+import { noticeCard, refusedCard } from './views';
 
 type Stored = unknown;
 type FlowAction = (flow: AddServiceFlow, turn: FlowTurn, data: FlowCardData) => Promise<FlowOutcome>;
@@ -50,12 +50,16 @@ async function runFlow(turn: FeatureTurn<Stored>, run: (flow: AddServiceFlow, fl
   return [];
 }
 
+/** Where the flow's card is shown: the message the flow keeps, else the card pressed. */
+const shownCard = (turn: FeatureTurn<Stored>) => readFlowState(turn.state, new Date())?.cardActivityId ?? turn.channel.pressedCardId;
+
 const cardAction = (flowAction: FlowAction): CardAction<Stored> =>
   action(z.unknown(), (turn: FeatureTurn<Stored>, data) => {
     const parsed = flowCardSchema.safeParse(data ?? {});
-    const shown = readFlowState(turn.state, new Date())?.cardActivityId ?? turn.channel.pressedCardId;
-    return runFlow(turn, (flow, flowTurn) => flowAction(flow, flowTurn, parsed.success ? parsed.data : {}), shown);
+    return runFlow(turn, (flow, flowTurn) => flowAction(flow, flowTurn, parsed.success ? parsed.data : {}), shownCard(turn));
   });
+
+const addUserAction = action(newUserCardSchema, (turn: FeatureTurn<Stored>, data) => runFlow(turn, (flow, flowTurn) => flow.addUser(flowTurn, data), shownCard(turn)));
 
 /** An administrator adds a service for an employee, step by step on one card that changes in place. */
 export const addServiceFeature = defineFeature<Stored>({
@@ -63,6 +67,8 @@ export const addServiceFeature = defineFeature<Stored>({
   // The flow reads its state itself (readFlowState): an unfinished flow is resumable for a day.
   state: { key: 'addService', schema: z.unknown() },
   refusal: refused,
+  // Card data not as sent (the new person's fields beyond any card's bounds).
+  denied: (language, actor) => ({ kind: 'card', card: refusedCard(language, actor) }),
   intents: {
     // "Add a service for Marie", "a data SIM for Marie with the 20 GB bundle": the flow starts with what the words name.
     addService: (turn, match) => {
@@ -76,5 +82,8 @@ export const addServiceFeature = defineFeature<Stored>({
     if (!stored || stored.step === 'done' || !continueWords.test(text)) return undefined;
     return runFlow(turn, (flow, flowTurn) => flow.resume(flowTurn));
   },
-  actions: Object.fromEntries(Object.entries(flowActions).map(([verb, flowAction]) => [verb, cardAction(flowAction)])),
+  actions: {
+    ...Object.fromEntries(Object.entries(flowActions).map(([verb, flowAction]) => [verb, cardAction(flowAction)])),
+    [Verbs.addService.addUser]: addUserAction,
+  },
 });

@@ -11,11 +11,13 @@ import { auditRefusal, OrderRefused, userForService } from '../../services/addSe
 import type { OrderProblem } from '../../services/addService/orderDraft';
 import { saveService } from '../../services/addService/orderSaving';
 import { serviceSummary } from '../../services/addService/summaryCard';
+import { addEmployee } from '../../services/people/peopleAdmin';
 import { findPeople, findPeopleNamedIn, searchQuerySchema, type PersonMatch } from '../../services/people/userSearch';
+import { errorsOf } from '../people';
 import { nextStep, portalStepOf, previousStep, TOTAL_STEPS } from './machine';
-import { flowSteps, readFlowState, type FlowState, type FlowStep } from './state';
-import { releaseReservation, steps, type StepReading, type StepTaking } from './steps';
-import { noticeCard, resumeCard, stepHeader, summaryCard, type CardErrors, type FlowView } from './views';
+import { flowKey, flowSteps, readFlowState, type FlowState, type FlowStep } from './state';
+import { holdNewNumber, releaseReservation, steps, type StepReading, type StepTaking } from './steps';
+import { noticeCard, refusedCard, resumeCard, stepHeader, summaryCard, type CardErrors, type FlowView, type NewUserForm } from './views';
 
 /** Who acts, in which language, with the flow as the conversation stored it. */
 export interface FlowTurn {
@@ -45,6 +47,16 @@ export const flowCardSchema = z.looseObject({
   step: z.string().max(40).optional(),
 });
 export type FlowCardData = z.infer<typeof flowCardSchema>;
+
+/** "Add as a new user": the fields arrive as typed, bounded here and checked by addEmployee, which words nothing. */
+export const newUserCardSchema = flowCardSchema.extend({
+  displayName: z.string().max(2000).optional(),
+  email: z.string().max(2000).optional(),
+  language: z.string().max(100).optional(),
+});
+export type NewUserCardData = z.infer<typeof newUserCardSchema>;
+
+const NO_PROBLEMS: NewUserForm['errors'] = { displayName: '', email: '', language: '' };
 
 /**
  * The "Add Service" conversation: eight steps of Adaptive Cards over the services in services/, as the steps table
@@ -78,6 +90,20 @@ export class AddServiceFlow {
     return this.onCard(turn, data, async (flow) => {
       const person = await userForService(this.db, turn.actor, z.string().max(60).catch('').parse(data.personId));
       flow.draft.userId = person.id;
+      return this.advance(turn, flow);
+    });
+  }
+
+  /**
+   * Nobody matched: the person typed is added to the organisation and the flow goes on for them, as with a person
+   * picked. The flow's key makes a second press (a double click, a retry) find the person the first one added.
+   */
+  addUser(turn: FlowTurn, data: NewUserCardData): Promise<FlowOutcome> {
+    return this.onCard(turn, data, async (flow) => {
+      const values = { displayName: data.displayName ?? '', email: data.email ?? '', language: data.language ?? turn.language };
+      const added = await addEmployee(this.db, turn.actor, values, { requestKey: flowKey(flow) });
+      if (!added.ok) return this.nobodyFound(turn, flow, { values, errors: errorsOf(turn.language, added.problems) });
+      flow.draft.userId = added.employee.id;
       return this.advance(turn, flow);
     });
   }
@@ -121,7 +147,7 @@ export class AddServiceFlow {
       if (flow.step === 'done' && flow.savedServiceId) return this.summary(turn, flow, flow.savedServiceId);
       const result = await steps.activation.take(this.taking(turn, flow, data, catalog));
       if (!result.ok) return this.show(turn, flow, result.errors);
-      const saved = await saveService(this.db, turn.actor, flow.draft, `addService:${flow.flowId}`, turn.now ?? new Date());
+      const saved = await saveService(this.db, turn.actor, flow.draft, flowKey(flow), turn.now ?? new Date());
       if (!saved.ok) return this.backTo(turn, flow, saved.problem);
       flow.step = 'done';
       flow.savedServiceId = saved.service.id;
@@ -159,8 +185,7 @@ export class AddServiceFlow {
     } catch (error) {
       if (!(error instanceof AccessDenied)) throw error;
       if (!(error instanceof OrderRefused)) await auditRefusal(this.db, turn.actor, error.reason);
-      const key = turn.actor.role === 'ADMINISTRATOR' ? 'addService.refused.notAllowed' : 'addService.refused.notAdministrator';
-      return { state: readFlowState(turn.stored, turn.now ?? new Date()), card: noticeCard(turn.language, t(turn.language, 'addService.refused.title'), t(turn.language, key), false) };
+      return { state: readFlowState(turn.stored, turn.now ?? new Date()), card: refusedCard(turn.language, turn.actor) };
     }
   }
 
@@ -179,6 +204,8 @@ export class AddServiceFlow {
       if (!flow || flow.flowId !== data.flowId) return this.stale(turn, data);
       const catalog = await contractCatalog(this.db, turn.actor);
       const onStep = flow.step === data.step || (flow.step === 'user' && data.step === 'user');
+      // Every press moves the resume window on, and the number held for the flow with it (RESUMABLE_MS).
+      if (flow.draft.reservedNumberId) await holdNewNumber(this.db, turn.actor, flow, now);
       if (!onStep && !(onSteps?.includes(flow.step) ?? false)) return this.show(turn, flow);
       const outcome = await work(flow, catalog);
       if (outcome.state) outcome.state.updatedAt = now.toISOString();
@@ -207,8 +234,14 @@ export class AddServiceFlow {
       flow.draft.userId = only.id;
       return this.advance(turn, flow);
     }
-    if (found.length === 0) return this.show(turn, flow, { query: t(turn.language, 'addService.search.none', { query: parsed.data }) });
+    if (found.length === 0) return this.nobodyFound(turn, flow, { values: typedPerson(parsed.data, turn.language), errors: NO_PROBLEMS });
     return this.show(turn, flow, {}, undefined, found);
+  }
+
+  /** "Nobody matches", and under it the offer to add who was typed. */
+  private nobodyFound(turn: FlowTurn, flow: FlowState, newUser: NewUserForm): Promise<FlowOutcome> {
+    const query = flow.search?.trim() ?? '';
+    return this.show(turn, flow, { query: t(turn.language, 'addService.search.none', { query }) }, undefined, undefined, newUser);
   }
 
   /** Forward from the current step, through the steps a request in words already settled. */
@@ -262,15 +295,22 @@ export class AddServiceFlow {
   }
 
   /** The current step's card: what it shows is read through the domain first, then the card is drawn from it. */
-  private async show(turn: FlowTurn, flow: FlowState, errors: CardErrors = {}, portingProblems: PortingProblem[] = [], matches: PersonMatch[] = []): Promise<FlowOutcome> {
+  private async show(
+    turn: FlowTurn,
+    flow: FlowState,
+    errors: CardErrors = {},
+    portingProblems: PortingProblem[] = [],
+    matches: PersonMatch[] = [],
+    newUser?: NewUserForm,
+  ): Promise<FlowOutcome> {
     const now = turn.now ?? new Date();
     const step = steps[flow.step];
     const catalog = await contractCatalog(this.db, turn.actor);
     const userName = await this.userName(turn, flow);
     const reserved =
-      flow.draft.reservedNumberId && step.notesReservedNumber?.(flow.draft) ? await reservedNumberOf(this.db, turn.actor.organisationId, flow.draft.reservedNumberId) : null;
+      flow.draft.reservedNumberId && step.notesReservedNumber?.(flow.draft) ? await reservedNumberOf(this.db, turn.actor.organisationId, flow.draft.reservedNumberId, flowKey(flow)) : null;
     const header = stepHeader(turn.language, flow, { portal: step.portal, total: TOTAL_STEPS, title: step.title, userName, reservedNumber: reserved?.e164 ?? null });
-    const view: FlowView = { language: turn.language, now, flow, catalog, userName, header, errors, portingProblems, matches };
+    const view: FlowView = { language: turn.language, now, flow, catalog, userName, header, errors, portingProblems, matches, newUser };
     const reading: StepReading = { db: this.db, actor: turn.actor, now, flow, type: findServiceType(catalog, flow.draft.serviceTypeCode, flow.draft.productTypeCode) };
     return { state: flow, card: await step.draw(reading, view) };
   }
@@ -278,4 +318,10 @@ export class AddServiceFlow {
   private async userName(turn: FlowTurn, flow: FlowState): Promise<string> {
     return flow.draft.userId ? (await userForService(this.db, turn.actor, flow.draft.userId)).displayName : '';
   }
+}
+
+/** The new person's fields as a search typed them: an email address goes in the address, anything else is the name. */
+function typedPerson(query: string, language: Language): NewUserForm['values'] {
+  const isEmail = z.email().safeParse(query).success;
+  return { displayName: isEmail ? '' : query, email: isEmail ? query : '', language };
 }

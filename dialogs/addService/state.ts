@@ -57,8 +57,18 @@ export const flowStateSchema = z.object({
 });
 export type FlowState = z.output<typeof flowStateSchema>;
 
-/** An abandoned flow can be continued for a day; after that it is forgotten (its reserved number expires too). */
+/**
+ * An abandoned flow can be continued for a day after its last press; after that it is forgotten. The new number
+ * reserved for it lives exactly as long (renewed at every press, see AddServiceFlow), not the pool's default hour:
+ * the card names that number and a flow continued the next morning must still find it, while a number held for a
+ * flow nobody can continue any more (forgotten, or its process killed) is free again for anyone at the same moment.
+ */
 export const RESUMABLE_MS = 24 * 60 * 60 * 1000;
+
+/** The flow's own key: its Save's idempotency key and what its reserved number is held for (one per flow). */
+export function flowKey(flow: Pick<FlowState, 'flowId'>): string {
+  return `addService:${flow.flowId}`;
+}
 
 /** The stored flow if it is still usable at `now`; anything unreadable or too old counts as no flow. */
 export function readFlowState(stored: unknown, now: Date): FlowState | undefined {

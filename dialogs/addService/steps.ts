@@ -14,7 +14,7 @@ import { checkSimForService } from '../../services/addService/simCheck';
 import { serviceSummary } from '../../services/addService/summaryCard';
 import { portingFormSchema, portingInputOf, type PortingProblem } from '../portingFields';
 import type { FlowCardData } from './flow';
-import { flowSteps, RESUMABLE_MS, type FlowState, type FlowStep } from './state';
+import { flowKey, flowSteps, RESUMABLE_MS, type FlowState, type FlowStep } from './state';
 import * as views from './views';
 import type { CardErrors, FlowView } from './views';
 
@@ -203,10 +203,7 @@ export const steps = {
         await releaseReservation(db, actor, flow);
         return ok;
       }
-      if (flow.draft.reservedNumberId) return ok;
-      const reserved = await reserveNumber(db, actor, { kind: NumberKind.MOBILE, ttlMs: RESUMABLE_MS, now });
-      if (!reserved.ok) return fieldError(language, 'numberOption', 'addService.error.noFreeNumber');
-      flow.draft.reservedNumberId = reserved.number.id;
+      if (!(await holdNewNumber(db, actor, flow, now ?? new Date()))) return fieldError(language, 'numberOption', 'addService.error.noFreeNumber');
       return ok;
     },
     problemField: 'numberOption',
@@ -368,12 +365,21 @@ function behind({ step: from, needs, draft }: Route): FlowStep {
   return before.at(-1)?.endsOn(draft) ?? 'confirm';
 }
 
-/** Gives back the new number reserved for the flow, if any. */
+/**
+ * Holds a new mobile number for the flow until its resume window ends: the one it holds (renewed), else a free one.
+ * Concurrent presses of the same flow, in any process, hold the same number. False when the pool has none left.
+ */
+export async function holdNewNumber(db: Db, actor: Actor, flow: FlowState, now: Date): Promise<boolean> {
+  const reserved = await reserveNumber(db, actor, { kind: NumberKind.MOBILE, ttlMs: RESUMABLE_MS, now, heldFor: flowKey(flow) });
+  if (reserved.ok) flow.draft.reservedNumberId = reserved.number.id;
+  else delete flow.draft.reservedNumberId;
+  return reserved.ok;
+}
+
+/** Gives back the new number held for the flow, if any, even one a lost write of a concurrent press never noted. */
 export async function releaseReservation(db: Db, actor: Actor, flow: FlowState): Promise<boolean> {
-  const id = flow.draft.reservedNumberId;
-  if (!id) return false;
   delete flow.draft.reservedNumberId;
-  return releaseNumber(db, actor, id);
+  return releaseNumber(db, actor, { heldFor: flowKey(flow) });
 }
 
 /** Values downstream of a changed choice that no longer belong to it. */

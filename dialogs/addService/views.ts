@@ -6,10 +6,10 @@ import type { CardChoice, FlowButton, StepHeader } from '../../cards/addServiceP
 import { renderAddServicePortingCard } from '../../cards/addServicePortingCard';
 import { renderAddServiceSimCard } from '../../cards/addServiceSimCard';
 import { renderAddServiceSummaryCard, type AddServiceSummaryCardData } from '../../cards/addServiceSummaryCard';
-import { renderAddServiceUserCard } from '../../cards/addServiceUserCard';
+import { renderAddServiceUserCard, type NewUserPart } from '../../cards/addServiceUserCard';
 import { emptyPortingForm, portingFormOf, renderPortingFields, type PortingProblem } from '../portingFields';
 import type { AdaptiveCard } from '../../cards/render';
-import { t, type Language, type StringKey } from '../../cards/strings';
+import { languages, t, type Language, type StringKey } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
 import { ActivationMethod, ActivationTiming, NumberOption, ServiceStatus } from '../../prisma/generated/enums';
 import { findProduct, findServiceType, hintedOptionCodes, type CatalogBundle, type CatalogOption, type CatalogProduct, type CatalogServiceType, type Localised } from '../../services/catalog/catalog';
@@ -17,6 +17,7 @@ import { formatBelgianNational } from '../../services/numbers/phoneNumbers';
 import type { FixedNumberChoices, MovableNumber } from '../../services/addService/numberChoices';
 import { FixedOption, SimOption } from '../../services/addService/orderDraft';
 import type { ServiceSummary } from '../../services/addService/summaryCard';
+import { Role, type Actor } from '../../services/people/people';
 import type { PersonMatch } from '../../services/people/userSearch';
 import type { FlowState } from './state';
 
@@ -40,7 +41,11 @@ export interface FlowView {
   errors: CardErrors;
   portingProblems: PortingProblem[];
   matches: PersonMatch[];
+  /** A search found nobody: the new person's fields as typed, and what is wrong with them. */
+  newUser?: NewUserForm;
 }
+
+export type NewUserForm = Pick<NewUserPart, 'values' | 'errors'>;
 
 /** What a step's header says, from the steps table and what was read for it. */
 export interface HeaderFacts {
@@ -79,8 +84,28 @@ export function userCard(view: FlowView): AdaptiveCard {
       verb: Verbs.addService.pickUser,
       data: { flowId: flow.flowId, step: 'user', personId: person.id },
     })),
+    newUser: view.newUser && newUserPart(language, flow, view.newUser),
     buttons: [button(flow, Verbs.addService.search, t(language, 'addService.button.search'), 'positive'), cancelButton(language, flow)],
   });
+}
+
+/** "Add Nora New as a new user": the fields of the people feature's add card, in the flow's card. */
+function newUserPart(language: Language, flow: FlowState, form: NewUserForm): NewUserPart {
+  return {
+    title: t(language, 'addService.newUser.title'),
+    note: t(language, 'addService.newUser.note'),
+    labels: { displayName: t(language, 'people.field.displayName'), email: t(language, 'people.field.email'), language: t(language, 'people.field.language') },
+    ...form,
+    languages: languages.map((value) => ({ value, title: t(language, `people.language.${value}`) })),
+    button: button(flow, Verbs.addService.addUser, t(language, 'addService.newUser.button', { name: shortened(flow.search?.trim() ?? '', BUTTON_NAME_MAX) }), 'default'),
+  };
+}
+
+/** A phone shows about 48 characters of a button; the longest wording around the name (French) leaves this many. */
+const BUTTON_NAME_MAX = 22;
+
+function shortened(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 export function productCard(view: FlowView): AdaptiveCard {
@@ -349,6 +374,12 @@ export function resumeCard(language: Language, flow: FlowState, facts: { userNam
       { title: t(language, 'addService.button.startOver'), verb: Verbs.addService.restart, data: { flowId: flow.flowId }, style: 'default', inputs: 'none' },
     ],
   });
+}
+
+/** A refusal: who may add services for someone who may not; for an administrator, that nothing was changed. */
+export function refusedCard(language: Language, actor: Actor): AdaptiveCard {
+  const key = actor.role === Role.ADMINISTRATOR ? 'addService.refused.notAllowed' : 'addService.refused.notAdministrator';
+  return noticeCard(language, t(language, 'addService.refused.title'), t(language, key), false);
 }
 
 /** A plain message in the flow's place (cancelled, refused, an old card), with a way to start again. */

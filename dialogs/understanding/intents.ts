@@ -17,6 +17,10 @@ export const intentNames = [
   'activateSim',
   'serviceStatus',
   'lookUpUser',
+  'managePeople',
+  'addPerson',
+  'changePerson',
+  'removePerson',
   'contactAdministrator',
   'changeLanguage',
   'troubleshoot.noNetwork',
@@ -44,6 +48,10 @@ const askedOnlyBy: Partial<Record<IntentName, readonly Role[]>> = {
   waitingServices: [Role.ADMINISTRATOR, Role.SUPPORT],
   portingIssues: [Role.ADMINISTRATOR, Role.SUPPORT],
   overview: [Role.ADMINISTRATOR, Role.SUPPORT],
+  managePeople: [Role.ADMINISTRATOR],
+  addPerson: [Role.ADMINISTRATOR],
+  changePerson: [Role.ADMINISTRATOR],
+  removePerson: [Role.ADMINISTRATOR],
 };
 
 /** May someone of `role` (undefined: a visitor the bot does not know) ask for `intent`? */

@@ -78,9 +78,9 @@ export async function fixedNumberFor(
   return null;
 }
 /**
- * The new mobile number reserved for an unfinished order, while it still is the organisation's: the card names
- * it. Null once it is not (an expired reservation may have gone to someone else).
+ * The new mobile number reserved for an unfinished order, while it is still held for it (`heldFor`, the flow's key):
+ * the card names it. Null once it is not (an expired reservation may have gone to someone else).
  */
-export async function reservedNumberOf(db: Db, organisationId: string, numberId: string): Promise<{ e164: string } | null> {
-  return db.phoneNumber.findFirst({ where: { id: numberId, organisationId }, select: { e164: true } });
+export async function reservedNumberOf(db: Db, organisationId: string, numberId: string, heldFor: string): Promise<{ e164: string } | null> {
+  return db.phoneNumber.findFirst({ where: { id: numberId, organisationId, reservedFor: heldFor }, select: { e164: true } });
 }

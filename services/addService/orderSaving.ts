@@ -182,10 +182,14 @@ async function createService(
   const attached: Prisma.ServiceUncheckedUpdateInput = {};
 
   if (order.numberOption === NumberOption.NEW && draft.reservedNumberId) {
-    // The reservation must still be this organisation's and unclaimed: an expired one may have gone to someone else.
+    // The reservation must still be this organisation's, unclaimed and held for this order (or for no flow, as a bulk
+    // import's): an expired one may have gone to someone else, or to another flow.
     const kept = await tx.phoneNumber.updateMany({
-      where: { id: draft.reservedNumberId, kind: NumberKind.MOBILE, state: NumberState.RESERVED, organisationId: actor.organisationId, mobileOf: { is: null }, fixedOf: { is: null } },
-      data: { reservedUntil: null },
+      where: {
+        id: draft.reservedNumberId, kind: NumberKind.MOBILE, state: NumberState.RESERVED, organisationId: actor.organisationId, mobileOf: { is: null }, fixedOf: { is: null },
+        OR: [{ reservedFor: null }, { reservedFor: idempotencyKey }],
+      },
+      data: { reservedUntil: null, reservedFor: null },
     });
     if (kept.count !== 1) throw new OrderConflict({ step: 'number', message: 'addService.error.numberLost' });
     attached.mobileNumberId = draft.reservedNumberId;

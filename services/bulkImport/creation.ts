@@ -6,6 +6,7 @@ import type { Db } from '../platform/db/database';
 import { enqueue, jobHandler, type JobHandler } from '../platform/jobQueue';
 import { listFreeFixedNumbers, releaseNumber, reserveNumber } from '../numbers/numberPool';
 import { AccessDenied, type Actor } from '../people/people';
+import { addEmployee } from '../people/peopleAdmin';
 import { FixedOption, type ServiceDraft } from '../addService/orderDraft';
 import { saveService } from '../addService/orderSaving';
 import { importFor } from './importAccess';
@@ -13,7 +14,8 @@ import { bulkDraftSchema, type BulkDraft } from './rowChecks';
 
 /**
  * Confirming an import and creating its services: a job creates them in batches, each row once (its idempotency key
- * is "<import id>:<row number>"), so that a crash halfway resumes without duplicates.
+ * is "<import id>:<row number>"), so that a crash halfway resumes without duplicates. A row's new user is added first,
+ * once per email (request key "<import id>:<email>").
  */
 
 const BATCH_SIZE = 25;
@@ -69,7 +71,7 @@ export async function cancelImport(db: Db, actor: Actor, importId: string): Prom
 
 /** The draft as saveService takes it, with the start the confirmation chose for the whole file. */
 function orderOf(draft: BulkDraft, bulk: BulkImport): { draft: ServiceDraft; startAt: Date | null } {
-  const { startAt, anyFreeFixedNumber: _any, ...order } = draft;
+  const { startAt, anyFreeFixedNumber: _any, newUser: _newUser, ...order } = draft;
   switch (bulk.start) {
     case BulkStart.NOW:
       return { draft: { ...order, activationTiming: ActivationTiming.NOW }, startAt: null };
@@ -85,10 +87,49 @@ function orderOf(draft: BulkDraft, bulk: BulkImport): { draft: ServiceDraft; sta
 export const rowFailureSchema = z.object({ message: z.string(), vars: z.record(z.string(), z.string()).optional() });
 export type RowFailure = z.infer<typeof rowFailureSchema>;
 
+/** A row's user: the id of the person, or why they could not be added. */
+type UserOutcome = { userId: string } | { failure: RowFailure };
+
+/**
+ * Adds the new users of a batch's rows, one at a time (two rows may name the same one). A person already present is
+ * taken as is: a run before a crash added them, or they were added since the check.
+ */
+async function addNewUsers(db: Db, actor: Actor, bulk: BulkImport, drafts: BulkDraft[]): Promise<Map<string, UserOutcome>> {
+  const wanted = new Map<string, NonNullable<BulkDraft['newUser']>>();
+  for (const { newUser } of drafts) if (newUser && !wanted.has(newUser.email)) wanted.set(newUser.email, newUser);
+  const outcomes = new Map<string, UserOutcome>();
+  if (wanted.size === 0) return outcomes;
+  const present = await db.person.findMany({
+    where: { organisationId: actor.organisationId, removedAt: null, email: { in: [...wanted.keys()], mode: 'insensitive' } },
+    select: { id: true, email: true },
+  });
+  for (const person of present) outcomes.set(person.email.toLowerCase(), { userId: person.id });
+  for (const [email, user] of wanted) {
+    if (outcomes.has(email)) continue;
+    const added = await addEmployee(db, actor, user, { requestKey: `${bulk.id}:${email}` });
+    const takenBy = added.ok ? undefined : added.problems.find((problem) => problem.code === 'taken')?.takenBy;
+    outcomes.set(email, added.ok
+      ? { userId: added.employee.id }
+      : { failure: { message: 'bulkImport.failure.userNotAdded', vars: { email, name: takenBy ?? user.displayName } } });
+  }
+  return outcomes;
+}
+
 /** Creates one row's service (or finds it, when a run before the crash had): its id, or why it failed. */
-async function createRow(db: Db, actor: Actor, bulk: BulkImport, row: { rowNumber: number; draft: unknown; reservedNumberId: string | null }, now: Date) {
-  const { draft } = orderOf(bulkDraftSchema.parse(row.draft), bulk);
+async function createRow(
+  db: Db,
+  actor: Actor,
+  bulk: BulkImport,
+  row: { rowNumber: number; draft: unknown; reservedNumberId: string | null },
+  users: Map<string, UserOutcome>,
+  now: Date,
+) {
+  const checked = bulkDraftSchema.parse(row.draft);
+  const { draft } = orderOf(checked, bulk);
   const key = `${bulk.id}:${row.rowNumber}`;
+  const user = checked.newUser && users.get(checked.newUser.email);
+  if (user && 'failure' in user) return user;
+  if (user) draft.userId = user.userId;
   const already = await db.service.findUnique({ where: { idempotencyKey: key }, select: { id: true } });
   if (!already && draft.numberOption === NumberOption.NEW) {
     let reservedNumberId = row.reservedNumberId;
@@ -135,8 +176,9 @@ export async function createImportServices(db: Db, importId: string, now: () => 
       select: { rowNumber: true, draft: true, reservedNumberId: true },
     });
     if (rows.length === 0) break;
+    const users = await addNewUsers(db, actor, bulk, rows.map((row) => bulkDraftSchema.parse(row.draft)));
     const create = async (row: (typeof rows)[number]) => {
-      const outcome = await createRow(db, actor, bulk, row, now());
+      const outcome = await createRow(db, actor, bulk, row, users, now());
       await db.bulkImportRow.update({
         where: { importId_rowNumber: { importId, rowNumber: row.rowNumber } },
         data: 'serviceId' in outcome ? { serviceId: outcome.serviceId } : { failure: outcome.failure },

@@ -34,8 +34,15 @@ export const templateColumns = [
   'take_over_fixed_number',
   'activation_method',
   'activation_when',
+  // A user no one of the organisation has yet is added with this name and language; last and optional, so that files
+  // made from the template before them still import.
+  'user_name',
+  'user_language',
 ] as const;
 export type TemplateColumn = (typeof templateColumns)[number];
+
+/** Columns a file may leave out: their cells read as empty. */
+const optionalColumns: readonly TemplateColumn[] = ['user_name', 'user_language'];
 
 /** The column the validation report adds; a corrected report can be sent again as it is. */
 export const ERROR_COLUMN = 'error';
@@ -152,10 +159,10 @@ export async function* recordsOf(format: FileFormat, source: Readable): AsyncGen
   }
 }
 
-/** Where each template column is in the file's header, or why the header is not the template's. */
+/** Where each template column is in the file's header (-1 for an optional one left out), or why the header is not the template's. */
 export function headerIndex(header: string[]): Record<TemplateColumn, number> {
   const keys = header.map(columnKey);
-  const missing = templateColumns.filter((column) => !keys.includes(column));
+  const missing = templateColumns.filter((column) => !keys.includes(column) && !optionalColumns.includes(column));
   const unknown = header.filter((_, i) => keys[i] !== '' && !(templateColumns as readonly string[]).includes(keys[i]!) && keys[i] !== ERROR_COLUMN);
   if (missing.length > 0 || unknown.length > 0) throw new FileRejected('headers', { missing, unknown });
   return Object.fromEntries(templateColumns.map((column) => [column, keys.indexOf(column)])) as Record<TemplateColumn, number>;

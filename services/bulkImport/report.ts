@@ -5,7 +5,7 @@ import { toCsv } from '../fleet/csv';
 import type { Actor } from '../people/people';
 import { importFor } from './importAccess';
 import { ERROR_COLUMN, templateColumns, type RowCells } from './importFile';
-import { rowProblemSchema, type RowProblem } from './rowChecks';
+import { bulkDraftSchema, rowProblemSchema, type RowProblem } from './rowChecks';
 
 /** The validation report: the invalid rows and what is wrong with them, a page at a time or as a CSV file to correct. */
 
@@ -17,6 +17,12 @@ export interface InvalidRow {
   rowNumber: number;
   cells: RowCells;
   problems: RowProblem[];
+}
+
+/** A person the valid rows add to the organisation when the import is confirmed. */
+export interface NewUser {
+  displayName: string;
+  email: string;
 }
 
 export interface ImportReport {
@@ -50,6 +56,23 @@ export async function importReport(db: Db, actor: Actor, importId: string, page 
   return { import: found, rows: rows.map(invalidRowOf), page: current, pages };
 }
 
+/** The people the valid rows add when the import is confirmed, once each, in file order. */
+export async function importNewUsers(db: Db, actor: Actor, importId: string): Promise<NewUser[]> {
+  await importFor(db, actor, importId);
+  // Only rows with a new user are read.
+  const rows = await db.bulkImportRow.findMany({
+    where: { importId, draft: { path: ['newUser', 'email'], string_contains: '@' } },
+    orderBy: { rowNumber: 'asc' },
+    select: { draft: true },
+  });
+  const byEmail = new Map<string, NewUser>();
+  for (const row of rows) {
+    const user = bulkDraftSchema.parse(row.draft).newUser;
+    if (user && !byEmail.has(user.email)) byEmail.set(user.email, { displayName: user.displayName, email: user.email });
+  }
+  return [...byEmail.values()];
+}
+
 /** Every invalid row, for the downloadable report; `describe` words a row's problems in the reader's language. */
 export async function reportCsv(db: Db, actor: Actor, importId: string, describe: (row: InvalidRow) => string): Promise<{ fileName: string; csv: string; count: number }> {
   const found = await importFor(db, actor, importId);
@@ -62,7 +85,8 @@ export async function reportCsv(db: Db, actor: Actor, importId: string, describe
       take: 500,
       select: { rowNumber: true, cells: true, problems: true },
     });
-    for (const row of rows.map(invalidRowOf)) records.push([...templateColumns.map((column) => row.cells[column]), describe(row)]);
+    // A row checked before the optional columns existed has no cell for them.
+    for (const row of rows.map(invalidRowOf)) records.push([...templateColumns.map((column) => row.cells[column] ?? ''), describe(row)]);
     if (rows.length < 500) break;
     cursor = rows.at(-1)!.rowNumber;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ActivationMethod, ActivationTiming, HolderKind, LineType, NumberKind, NumberOption } from '../../prisma/generated/enums';
+import { ActivationMethod, ActivationTiming, HolderKind, Language, LineType, NumberKind, NumberOption } from '../../prisma/generated/enums';
 import { contractCatalog, localisedSchema, namesList, type CatalogProduct, type CatalogServiceType, type Localised } from '../catalog/catalog';
 import type { Db } from '../platform/db/database';
 import { donorOperators } from '../numbers/donorOperators';
@@ -11,6 +11,7 @@ import { automaticActivationAllowed, FixedOption, serviceDraftSchema, SimOption,
 import { checkSimForService } from '../addService/simCheck';
 import { normaliseIccid } from '../simCards/simNumber';
 import { plainText } from '../people/userSearch';
+import { employeeChangeSchema } from '../people/peopleAdmin';
 import { brusselsInstant, isCalendarDate } from '../platform/workingDays';
 import { templateColumns, type RowCells, type TemplateColumn } from './importFile';
 
@@ -36,6 +37,8 @@ export const bulkDraftSchema = serviceDraftSchema.extend({
   startAt: z.iso.datetime().optional(),
   /** No fixed number named: the first free one is taken when the service is created. */
   anyFreeFixedNumber: z.boolean().optional(),
+  /** The row's user is no one of the organisation yet: added, as this, before the service is created. */
+  newUser: employeeChangeSchema.optional(),
 });
 export type BulkDraft = z.output<typeof bulkDraftSchema>;
 
@@ -74,6 +77,11 @@ const holderKindOf = wordsFor<HolderKind>({ COMPANY: ['company', 'bedrijf', 'ent
 const lineTypeOf = wordsFor<LineType>({ SUBSCRIPTION: ['subscription', 'abonnement', 'postpaid'], PREPAID: ['prepaid', 'herlaadkaart', 'prepaye', 'carte prepayee'] });
 const methodOf = wordsFor<ActivationMethod>({ EMAIL: ['email', 'e-mail', 'mail', 'courriel'], AUTOMATIC: ['automatic', 'automatisch', 'automatique', 'auto'] });
 const yesOf = wordsFor<'yes' | 'no'>({ yes: ['yes', 'ja', 'oui', 'y', 'true', '1'], no: ['no', 'nee', 'non', 'n', 'false', '0', ''] });
+const languageOf = wordsFor<Language>({
+  en: ['en', 'english', 'engels', 'anglais'],
+  nl: ['nl', 'nederlands', 'dutch', 'neerlandais'],
+  fr: ['fr', 'francais', 'french', 'frans'],
+});
 const timingOf = wordsFor<ActivationTiming>({ NOW: ['now', 'nu', 'maintenant', 'immediately'], LATER: ['later', 'plus tard', 'wait'] });
 const operatorOf = (cell: string) => donorOperators.find((operator) => [operator.code, operator.name].some((word) => plainText(word) === plainText(cell)))?.code;
 
@@ -91,6 +99,8 @@ type RowCheck = { ok: true; draft: BulkDraft } | { ok: false; problems: RowProbl
  */
 export class RowChecker {
   private readonly claimed = new Map<string, number>();
+  /** New users by email, as the first row naming them gave them: two rows with one email add one person. */
+  private readonly newUsers = new Map<string, { rowNumber: number; displayName: string }>();
 
   private constructor(
     private readonly db: Db,
@@ -112,12 +122,16 @@ export class RowChecker {
     return first;
   }
 
-  /** The people of the organisation with these emails, by lower-case email: one query for a chunk of rows. */
+  /** The present people of the organisation with these emails, by lower-case email: one query for a chunk of rows. */
   async usersByEmail(emails: string[]): Promise<Map<string, string>> {
     const wanted = [...new Set(emails.filter(Boolean).map((email) => email.toLowerCase()))];
+    // A removed person is no user to give a service to: their row brings them back as a new user.
     const people = wanted.length === 0
       ? []
-      : await this.db.person.findMany({ where: { organisationId: this.actor.organisationId, email: { in: wanted, mode: 'insensitive' } }, select: { id: true, email: true } });
+      : await this.db.person.findMany({
+        where: { organisationId: this.actor.organisationId, removedAt: null, email: { in: wanted, mode: 'insensitive' } },
+        select: { id: true, email: true },
+      });
     return new Map(people.map((person) => [person.email.toLowerCase(), person.id]));
   }
 
@@ -129,8 +143,8 @@ export class RowChecker {
     const email = cells.user_email;
     const userId = users.get(email.toLowerCase());
     if (!email) problem('user_email', 'bulkImport.problem.userMissing');
-    else if (!userId) problem('user_email', 'bulkImport.problem.userUnknown', { value: email });
-    else draft.userId = userId;
+    else if (userId) draft.userId = userId;
+    else this.checkNewUser(rowNumber, cells, draft, problem);
 
     const type = this.serviceTypeOf(cells, draft, problem);
     if (type) this.checkBundle(cells, type, draft, problem);
@@ -149,6 +163,26 @@ export class RowChecker {
     }
     this.checkActivation(cells, type, draft, problem);
     return problems.length === 0 ? { ok: true, draft } : { ok: false, problems };
+  }
+
+  /** A user no one of the organisation has: valid with a name (and a language, or the administrator's). */
+  private checkNewUser(rowNumber: number, cells: RowCells, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: ProblemVars) => void): void {
+    if (!cells.user_name) return problem('user_email', 'bulkImport.problem.userUnknown', { value: cells.user_email });
+    const language = cells.user_language ? languageOf(cells.user_language) : (this.actor.preferredLanguage ?? this.actor.lastLanguage ?? Language.en);
+    if (!language) return problem('user_language', 'bulkImport.problem.language', { value: cells.user_language });
+    const person = employeeChangeSchema.safeParse({ displayName: cells.user_name, email: cells.user_email, language });
+    if (!person.success) {
+      const fields = new Set(person.error.issues.map((issue) => issue.path[0]));
+      if (fields.has('email')) problem('user_email', 'bulkImport.problem.userEmail', { value: cells.user_email });
+      if (fields.has('displayName')) problem('user_name', 'bulkImport.problem.userNameTooLong');
+      return;
+    }
+    const first = this.newUsers.get(person.data.email);
+    if (first && plainText(first.displayName) !== plainText(person.data.displayName)) {
+      return problem('user_name', 'bulkImport.problem.userNameDiffers', { row: String(first.rowNumber), name: first.displayName });
+    }
+    if (!first) this.newUsers.set(person.data.email, { rowNumber, displayName: person.data.displayName });
+    draft.newUser = person.data;
   }
 
   private serviceTypeOf(cells: RowCells, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: ProblemVars) => void): CatalogServiceType | undefined {

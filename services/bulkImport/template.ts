@@ -27,6 +27,8 @@ const templateExample: RowCells = {
   take_over_fixed_number: 'yes | no',
   activation_method: 'email | automatic',
   activation_when: 'now | later | 2026-12-07 08:00',
+  user_name: 'Jan Peeters',
+  user_language: 'nl | fr | en',
 };
 
 /** The CSV template: the header only, so that a row left in by mistake is never imported. */

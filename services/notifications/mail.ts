@@ -35,6 +35,21 @@ export interface Mailer {
   send(mail: OutgoingMail): Promise<SentMail>;
 }
 
+/**
+ * nodemailer waits minutes by default (2 min to connect, 10 min of silence): a mail server that hangs would hold a
+ * delivery, and its lease, that long. An SMTP_URL's own query parameters still take precedence.
+ */
+const SMTP_TIMEOUTS = {
+  /** A TCP (and TLS) connection is made in well under a second when the server is up. */
+  connectionTimeout: 10_000,
+  /** The server's greeting after connecting; a slow but healthy server answers within seconds. */
+  greetingTimeout: 10_000,
+  /** Silence in the middle of a conversation with the server: one message of ours is small. */
+  socketTimeout: 20_000,
+  /** Resolving the server's name. */
+  dnsTimeout: 10_000,
+};
+
 export function createMailer(options: MailOptions): Mailer {
   const message = (mail: OutgoingMail) => ({
     from: options.from,
@@ -46,7 +61,7 @@ export function createMailer(options: MailOptions): Mailer {
   });
 
   if (options.smtpUrl) {
-    const transport = nodemailer.createTransport(options.smtpUrl);
+    const transport = nodemailer.createTransport({ url: options.smtpUrl, ...SMTP_TIMEOUTS });
     return {
       usesSmtp: true,
       send: async (mail) => ({ messageId: (await transport.sendMail(message(mail))).messageId }),

@@ -2,6 +2,7 @@ import { Prisma } from '../../prisma/generated/client';
 import { NotificationState } from '../../prisma/generated/enums';
 import type { Db } from '../platform/db/database';
 import type { DbClient } from '../platform/jobQueue';
+import { batchedRead } from '../platform/batchedRead';
 import { defaultBackoff, describeError, isPermanent, retryDelayMs, type BackoffPolicy } from '../platform/retry';
 
 /**
@@ -106,11 +107,16 @@ export interface DeliveryOptions {
    * operation's updates to its administrator) must not hold everyone else's for as long.
    */
   perRecipient?: number;
+  /** Recipients whose earlier notifications this deliverer is still sending: none of theirs is claimed, so theirs stay in order. */
+  busyRecipients?: readonly string[];
   /** Tries, the first included, before a notification is DEAD. */
   maxAttempts?: number;
-  /** The time of this run: what is due, and when retries and leases end. */
+  /** The time of this run: what is due, when retries end and when it is recorded as delivered. */
   now?: Date;
-  /** How long a claimed notification is hidden from other deliverers; a deliverer that dies is replaced after it. */
+  /**
+   * How long a claimed notification is hidden from other deliverers. It is renewed while the delivery runs, so only a
+   * deliverer that dies is replaced, after it.
+   */
   leaseMs?: number;
   backoff?: BackoffPolicy;
 }
@@ -122,8 +128,8 @@ export interface DeliveryReport {
   dead: number;
 }
 
-/** A delivery's channel, recorded with the batch's; or what became of a failed one. */
-type Outcome = { via: string } | Exclude<keyof DeliveryReport, 'claimed' | 'delivered'> | 'lost';
+/** What became of one claimed notification; 'lost' when another deliverer took it over meanwhile. */
+type Outcome = keyof Omit<DeliveryReport, 'claimed'> | 'lost';
 
 interface ClaimedRow {
   id: string;
@@ -132,34 +138,44 @@ interface ClaimedRow {
   serviceId: string | null;
   kind: string;
   payload: unknown;
+  /** Our claim: the attempt count the claim set. Any record of ours requires it unchanged. */
   attempts: number;
   createdAt: Date;
 }
 
+/** Notifications claimed by one deliverer (claimDueNotifications), to be sent with deliverClaimed. */
+export interface Claim {
+  readonly rows: readonly ClaimedRow[];
+  readonly options: { maxAttempts: number; now: Date; leaseMs: number; backoff: BackoffPolicy };
+  /** When it was claimed, by this process's clock: the run's time moves on from `now` with it. */
+  readonly claimedAtMs: number;
+}
+
 const LOOK_AHEAD_BATCHES = 4;
+/** Renewals per lease: two can fail (a busy database) before another deliverer may take a delivery over. */
+const RENEWALS_PER_LEASE = 3;
 
 /** A JavaScript time as the UTC TIMESTAMP(3) values Prisma stores, whatever the session's time zone. */
 const utc = (at: Date) => Prisma.sql`(to_timestamp(${at.getTime()}::double precision / 1000) AT TIME ZONE 'UTC')`;
 
+/** Claims and delivers one batch of due notifications (claimDueNotifications, then deliverClaimed). */
+export async function deliverDueNotifications(db: Db, deliver: DeliverNotification, options: DeliveryOptions = {}): Promise<DeliveryReport> {
+  return deliverClaimed(db, await claimDueNotifications(db, options), deliver);
+}
+
 /**
- * Delivers one batch of due notifications. The claim (FOR UPDATE SKIP LOCKED, then a lease pushed into
- * nextAttemptAt) keeps concurrent deliverers, in this process or others, off each other's notifications; each
- * outcome is recorded only if the lease was not taken over meanwhile. Notifications to one recipient go out one
- * after the other, in the order they were written; different recipients in parallel. The deliveries are recorded
- * together at the end of the batch (a deliverer that stops before has them sent again after the lease: at least once).
+ * Claims a batch of due notifications. The claim (FOR UPDATE SKIP LOCKED, then a lease pushed into nextAttemptAt and
+ * the attempt count raised) keeps concurrent deliverers, in this process or others, off each other's notifications.
  */
-export async function deliverDueNotifications(
-  db: Db,
-  deliver: DeliverNotification,
-  options: DeliveryOptions = {},
-): Promise<DeliveryReport> {
-  const { batch = 50, perRecipient = 10, maxAttempts = 8, now = new Date(), leaseMs = 60_000, backoff = defaultBackoff } = options;
+export async function claimDueNotifications(db: Db, options: DeliveryOptions = {}): Promise<Claim> {
+  const { batch = 50, perRecipient = 10, busyRecipients = [], maxAttempts = 8, now = new Date(), leaseMs = 60_000, backoff = defaultBackoff } = options;
+  const claimedAtMs = Date.now();
   // The oldest due rows not claimed by another deliverer (SKIP LOCKED), looking a few batches ahead so that a flood
   // to one recipient leaves room for others; of those, at most `perRecipient` each.
   const claimed = await db.$queryRaw<ClaimedRow[]>`
     WITH due AS (
       SELECT id, "recipientId", "nextAttemptAt", "createdAt" FROM "Notification"
-      WHERE state = 'PENDING' AND "nextAttemptAt" <= ${utc(now)}
+      WHERE state = 'PENDING' AND "nextAttemptAt" <= ${utc(now)} AND NOT ("recipientId" = ANY(${[...busyRecipients]}::uuid[]))
       ORDER BY "nextAttemptAt", "createdAt"
       LIMIT ${batch * LOOK_AHEAD_BATCHES}
       FOR UPDATE SKIP LOCKED
@@ -176,51 +192,90 @@ export async function deliverDueNotifications(
     SET attempts = attempts + 1, "nextAttemptAt" = ${utc(new Date(now.getTime() + leaseMs))}
     WHERE id IN (SELECT id FROM chosen)
     RETURNING id, "idempotencyKey", "recipientId", "serviceId", kind, payload, attempts, "createdAt"`;
+  const rows = [...claimed].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  return { rows, options: { maxAttempts, now, leaseMs, backoff }, claimedAtMs };
+}
 
+/**
+ * Delivers what was claimed. Notifications to one recipient go out one after the other, in the order they were
+ * written; different recipients in parallel, none waiting for another. Each outcome is recorded as soon as it is
+ * known, and only if the claim still stands; a recipient's next notification is checked to be still ours just before
+ * it is sent, and the lease of those not done yet is renewed meanwhile, so that no other deliverer sends them too.
+ */
+export async function deliverClaimed(
+  db: Db,
+  claim: Claim,
+  deliver: DeliverNotification,
+  /** Told of each notification once its outcome is recorded (or it turned out not to be ours any more). */
+  onSettled: (notification: Claim['rows'][number]) => void = () => undefined,
+): Promise<DeliveryReport> {
+  const { rows, options } = claim;
+  const report: DeliveryReport = { claimed: rows.length, delivered: 0, retrying: 0, dead: 0 };
+  if (rows.length === 0) return report;
   const byRecipient = new Map<string, ClaimedRow[]>();
-  for (const row of [...claimed].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())) {
-    byRecipient.set(row.recipientId, [...(byRecipient.get(row.recipientId) ?? []), row]);
+  for (const row of rows) byRecipient.set(row.recipientId, [...(byRecipient.get(row.recipientId) ?? []), row]);
+
+  const unfinished = new Map(rows.map((row) => [row.id, row]));
+  const elapsedNow = () => new Date(options.now.getTime() + Date.now() - claim.claimedAtMs);
+  const renewal = setInterval(() => {
+    // A renewal that fails leaves the lease to run out; every record of ours still requires our claim.
+    renewLeases(db, [...unfinished.values()], new Date(elapsedNow().getTime() + options.leaseMs)).catch(() => undefined);
+  }, options.leaseMs / RENEWALS_PER_LEASE);
+  // Deliveries finishing together are recorded in one statement.
+  const recordDelivered = batchedRead((delivered: Array<{ row: ClaimedRow; via: string }>) => markDelivered(db, delivered, options.now));
+  try {
+    await Promise.all(
+      [...byRecipient.values()].map(async (recipientRows) => {
+        for (const [nth, row] of recipientRows.entries()) {
+          // The first was claimed a moment ago; the next ones waited for it, long enough for a lease to be lost.
+          const outcome =
+            nth > 0 && !(await stillClaimed(db, row))
+              ? 'lost'
+              : await deliverOne(db, deliver, row, options, async (via) => (await recordDelivered({ row, via })) ?? false);
+          unfinished.delete(row.id);
+          if (outcome !== 'lost') report[outcome]++;
+          onSettled(row);
+        }
+      }),
+    );
+  } finally {
+    clearInterval(renewal);
   }
-  const report: DeliveryReport = { claimed: claimed.length, delivered: 0, retrying: 0, dead: 0 };
-  const delivered: Array<{ row: ClaimedRow; via: string }> = [];
-  await Promise.all(
-    [...byRecipient.values()].map(async (rows) => {
-      for (const row of rows) {
-        const outcome = await deliverOne(db, deliver, row, { maxAttempts, now, backoff });
-        if (typeof outcome === 'object') delivered.push({ row, via: outcome.via });
-        else if (outcome !== 'lost') report[outcome]++;
-      }
-    }),
-  );
-  report.delivered = await recordDelivered(db, delivered, now);
   return report;
 }
 
-/** One update per channel and attempt count, each only for the rows whose claim still stands; how many it recorded. */
-async function recordDelivered(db: Db, delivered: Array<{ row: ClaimedRow; via: string }>, now: Date): Promise<number> {
-  const groups = new Map<string, { via: string; attempts: number; ids: string[] }>();
-  for (const { row, via } of delivered) {
-    const key = `${via} ${row.attempts}`;
-    const group = groups.get(key) ?? { via, attempts: row.attempts, ids: [] };
-    group.ids.push(row.id);
-    groups.set(key, group);
-  }
-  let recorded = 0;
-  for (const { via, attempts, ids } of groups.values()) {
-    const { count } = await db.notification.updateMany({
-      where: { id: { in: ids }, state: NotificationState.PENDING, attempts },
-      data: { state: NotificationState.DELIVERED, deliveredVia: via, deliveredAt: now, lastError: null },
-    });
-    recorded += count;
-  }
-  return recorded;
+/** Pushes the lease of notifications still being delivered to `until`, where our claim stands. */
+async function renewLeases(db: Db, rows: ClaimedRow[], until: Date): Promise<void> {
+  if (rows.length === 0) return;
+  await db.$executeRaw`
+    UPDATE "Notification" AS n SET "nextAttemptAt" = ${utc(until)}
+    FROM (VALUES ${Prisma.join(rows.map((row) => Prisma.sql`(${row.id}::uuid, ${row.attempts}::int)`))}) AS c(id, attempts)
+    WHERE n.id = c.id AND n.state = 'PENDING' AND n.attempts = c.attempts`;
+}
+
+async function stillClaimed(db: Db, row: ClaimedRow): Promise<boolean> {
+  return (await db.notification.count({ where: { id: row.id, state: NotificationState.PENDING, attempts: row.attempts } })) === 1;
+}
+
+/** Marks deliveries DELIVERED, each only if its claim still stands; whether each was. */
+async function markDelivered(db: Db, delivered: Array<{ row: ClaimedRow; via: string }>, now: Date): Promise<Map<{ row: ClaimedRow; via: string }, boolean>> {
+  const values = Prisma.join(delivered.map(({ row, via }) => Prisma.sql`(${row.id}::uuid, ${row.attempts}::int, ${via})`));
+  const marked = await db.$queryRaw<Array<{ id: string }>>`
+    UPDATE "Notification" AS n
+    SET state = 'DELIVERED', "deliveredVia" = d.via, "deliveredAt" = ${utc(now)}, "lastError" = NULL
+    FROM (VALUES ${values}) AS d(id, attempts, via)
+    WHERE n.id = d.id AND n.state = 'PENDING' AND n.attempts = d.attempts
+    RETURNING n.id`;
+  const ids = new Set(marked.map(({ id }) => id));
+  return new Map(delivered.map((item) => [item, ids.has(item.row.id)]));
 }
 
 async function deliverOne(
   db: Db,
   deliver: DeliverNotification,
   row: ClaimedRow,
-  { maxAttempts, now, backoff }: { maxAttempts: number; now: Date; backoff: BackoffPolicy },
+  { maxAttempts, now, backoff }: Claim['options'],
+  recordDelivered: (via: string) => Promise<boolean>,
 ): Promise<Outcome> {
   // Only while our claim stands: same state and attempt count as we left them.
   const record = async (data: Prisma.NotificationUpdateManyMutationInput) =>
@@ -231,8 +286,9 @@ async function deliverOne(
     const dead = await record({ state: NotificationState.DEAD, lastError: 'the deliverer stopped during the last try' });
     return dead ? 'dead' : 'lost';
   }
+  let via: string;
   try {
-    return await deliver({
+    ({ via } = await deliver({
       id: row.id,
       idempotencyKey: row.idempotencyKey,
       recipientId: row.recipientId,
@@ -240,7 +296,7 @@ async function deliverOne(
       kind: row.kind,
       payload: row.payload,
       attempt: row.attempts,
-    });
+    }));
   } catch (error) {
     const lastError = describeError(error);
     if (isPermanent(error) || row.attempts >= maxAttempts) {
@@ -249,4 +305,5 @@ async function deliverOne(
     const nextAttemptAt = new Date(now.getTime() + retryDelayMs(error, row.attempts, backoff));
     return (await record({ nextAttemptAt, lastError })) ? 'retrying' : 'lost';
   }
+  return (await recordDelivered(via)) ? 'delivered' : 'lost';
 }

@@ -7,7 +7,8 @@ import { AccessDenied, canSeeOrganisation, requireRole, type Actor } from '../pe
 /**
  * The operator's number pool. A free number has no organisation (or is one of an organisation's own, kept free for
  * it); reserving it gives it to the administrator's organisation until `reservedUntil`, after which a reservation
- * that no service took is free again, for anyone.
+ * that no service took is free again, for anyone. A reservation made for an unfinished flow is held for that flow
+ * (`reservedFor`): the flow holds one number, whatever the number of presses or processes reserving for it.
  */
 
 export const DEFAULT_RESERVATION_MS = 60 * 60 * 1000;
@@ -29,6 +30,11 @@ export interface ReserveOptions {
   e164?: string;
   ttlMs?: number;
   now?: Date;
+  /**
+   * The flow the number is held for: reserving again for it (a double press, a retry in another process, a resumed
+   * flow) gives the number it holds, its lifetime renewed, instead of another one.
+   */
+  heldFor?: string;
 }
 
 /**
@@ -43,25 +49,38 @@ function available(organisationId: string, now: Date): Prisma.Sql {
 
 /**
  * Reserves one number for the administrator's organisation. The row is chosen and locked in the same statement with
- * SKIP LOCKED, so concurrent reservations each get a different number instead of waiting for or repeating one.
+ * SKIP LOCKED, so concurrent reservations each get a different number instead of waiting for or repeating one;
+ * concurrent reservations for the same flow meet on the unique `reservedFor` instead, and all get the flow's one.
  */
 export async function reserveNumber(db: Db, actor: Actor, options: ReserveOptions): Promise<Reservation> {
   requireRole(actor, Role.ADMINISTRATOR);
   const now = options.now ?? new Date();
   const reservedUntil = new Date(now.getTime() + (options.ttlMs ?? DEFAULT_RESERVATION_MS));
   const organisationId = actor.organisationId;
+  const held = () => renewHeld(db, organisationId, options, reservedUntil);
+  const already = await held();
+  if (already) return already;
   const chosen = options.e164 === undefined ? Prisma.empty : Prisma.sql`AND p."e164" = ${options.e164}`;
-  const rows = await db.$queryRaw<Array<{ id: string; e164: string }>>`
-    UPDATE "PhoneNumber" SET "state" = 'RESERVED'::"NumberState", "organisationId" = ${organisationId}::uuid, "reservedUntil" = ${reservedUntil}
-    WHERE "id" = (
-      SELECT p."id" FROM "PhoneNumber" p
-      WHERE p."kind" = ${options.kind}::"NumberKind" ${chosen}
-        AND ${available(organisationId, now)}
-      ORDER BY p."organisationId" = ${organisationId}::uuid DESC NULLS LAST, p."e164"
-      LIMIT 1
-      FOR UPDATE SKIP LOCKED
-    )
-    RETURNING "id", "e164"`;
+  let rows: Array<{ id: string; e164: string }>;
+  try {
+    rows = await db.$queryRaw<Array<{ id: string; e164: string }>>`
+      UPDATE "PhoneNumber" SET "state" = 'RESERVED'::"NumberState", "organisationId" = ${organisationId}::uuid, "reservedUntil" = ${reservedUntil},
+        "reservedFor" = ${options.heldFor ?? null}
+      WHERE "id" = (
+        SELECT p."id" FROM "PhoneNumber" p
+        WHERE p."kind" = ${options.kind}::"NumberKind" ${chosen}
+          AND ${available(organisationId, now)}
+        ORDER BY p."organisationId" = ${organisationId}::uuid DESC NULLS LAST, p."e164"
+        LIMIT 1
+        FOR UPDATE SKIP LOCKED
+      )
+      RETURNING "id", "e164"`;
+  } catch (error) {
+    // Another press of the same flow reserved between the look-up above and this statement: its number is the flow's.
+    const raced = options.heldFor !== undefined && isUniqueViolation(error) ? await held() : undefined;
+    if (raced) return raced;
+    throw error;
+  }
   const row = rows[0];
   if (!row) {
     const what = options.kind === NumberKind.FIXED ? 'fixed' : 'mobile';
@@ -77,14 +96,36 @@ export async function reserveNumber(db: Db, actor: Actor, options: ReserveOption
 }
 
 /**
- * Gives back a number reserved by the administrator's organisation (the add-service flow was cancelled). A number a
- * service holds is not released here: the service ends first. Returns whether a reservation was released.
+ * The number still held for `options.heldFor` by the organisation (even past its lifetime, as long as nobody took
+ * it), its lifetime renewed; undefined when the flow holds none.
  */
-export async function releaseNumber(db: Db, actor: Actor, numberId: string): Promise<boolean> {
+async function renewHeld(db: Db, organisationId: string, options: ReserveOptions, reservedUntil: Date): Promise<Reservation | undefined> {
+  if (options.heldFor === undefined) return undefined;
+  const [row] = await db.$queryRaw<Array<{ id: string; e164: string }>>`
+    UPDATE "PhoneNumber" p SET "reservedUntil" = ${reservedUntil}
+    WHERE p."reservedFor" = ${options.heldFor} AND p."kind" = ${options.kind}::"NumberKind" AND p."state" = 'RESERVED'::"NumberState"
+      AND p."organisationId" = ${organisationId}::uuid
+      AND NOT EXISTS (SELECT 1 FROM "Service" s WHERE s."mobileNumberId" = p."id" OR s."fixedNumberId" = p."id")
+    RETURNING p."id", p."e164"`;
+  return row ? { ok: true, number: { id: row.id, e164: row.e164, kind: options.kind, reservedUntil } } : undefined;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  return error.code === 'P2002' || (error.code === 'P2010' && JSON.stringify(error.meta ?? {}).includes('23505'));
+}
+
+/**
+ * Gives back a number reserved by the administrator's organisation (the add-service flow was cancelled): by its id,
+ * or as the one held for a flow (`heldFor`), which the flow may not know (a concurrent press's lost write). A number
+ * a service holds is not released here: the service ends first. Returns whether a reservation was released.
+ */
+export async function releaseNumber(db: Db, actor: Actor, number: string | { heldFor: string }): Promise<boolean> {
   requireRole(actor, Role.ADMINISTRATOR);
+  const which = typeof number === 'string' ? { id: number } : { reservedFor: number.heldFor };
   const result = await db.phoneNumber.updateMany({
-    where: { id: numberId, state: NumberState.RESERVED, organisationId: actor.organisationId, mobileOf: { is: null }, fixedOf: { is: null } },
-    data: { state: NumberState.FREE, organisationId: null, reservedUntil: null },
+    where: { ...which, state: NumberState.RESERVED, organisationId: actor.organisationId, mobileOf: { is: null }, fixedOf: { is: null } },
+    data: { state: NumberState.FREE, organisationId: null, reservedUntil: null, reservedFor: null },
   });
   return result.count === 1;
 }

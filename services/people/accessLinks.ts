@@ -48,8 +48,12 @@ export type ValidLink = AccessLink & { person: Person };
 export async function findUsableLink(db: Db, token: string, purpose: LinkPurpose, now = new Date()): Promise<ValidLink | null> {
   if (!tokenSchema.safeParse(token).success) return null;
   const link = await db.accessLink.findUnique({ where: { tokenHash: hashToken(token) }, include: { person: true } });
-  if (!link || link.purpose !== purpose || link.revokedAt || link.usedAt || link.expiresAt <= now) return null;
-  return link;
+  return link && isUsable(link, purpose, now) ? link : null;
+}
+
+/** Not expired, revoked (a new email replaces the link) or used, and for this purpose. */
+export function isUsable(link: Pick<AccessLink, 'purpose' | 'revokedAt' | 'usedAt' | 'expiresAt'>, purpose: LinkPurpose, now = new Date()): boolean {
+  return link.purpose === purpose && !link.revokedAt && !link.usedAt && link.expiresAt > now;
 }
 
 /** Uses a one-time link: only the first of concurrent redemptions gets it. */

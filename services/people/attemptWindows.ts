@@ -12,7 +12,8 @@ export interface AttemptLimit {
 }
 
 export type AttemptSlot =
-  | { allowed: true; windowStart: Date }
+  /** `count`: attempts in the window so far, this one included. */
+  | { allowed: true; windowStart: Date; count: number; retryAfterMs: number }
   | { allowed: false; retryAfterMs: number };
 
 export async function takeAttempt(db: Db, key: string, { limit, windowMs }: AttemptLimit, now = new Date()): Promise<AttemptSlot> {
@@ -23,8 +24,10 @@ export async function takeAttempt(db: Db, key: string, { limit, windowMs }: Atte
     INSERT INTO "AttemptWindow" ("key", "windowStart", "count") VALUES (${key}, ${windowStart}, 1)
     ON CONFLICT ("key", "windowStart") DO UPDATE SET "count" = "AttemptWindow"."count" + 1
     RETURNING "count"`;
-  if (rows[0]!.count <= limit) return { allowed: true, windowStart };
-  return { allowed: false, retryAfterMs: windowStart.getTime() + windowMs - now.getTime() };
+  const count = rows[0]!.count;
+  const retryAfterMs = windowStart.getTime() + windowMs - now.getTime();
+  if (count <= limit) return { allowed: true, windowStart, count, retryAfterMs };
+  return { allowed: false, retryAfterMs };
 }
 
 /** The attempt was a right one after all: it no longer counts against the key. */

@@ -22,9 +22,12 @@ export type Actor = Person & { organisation: Organisation };
 
 export type Recognition =
   | { status: 'known'; actor: Actor }
-  | { status: 'unknown-organisation' }
+  // `deactivated`: the operator ended the organisation's use of the bot; its people are refused like strangers.
+  | { status: 'unknown-organisation'; deactivated?: true }
   | { status: 'unknown-person'; organisation: Organisation; administrators: Pick<Person, 'displayName' | 'email'>[] }
   | { status: 'anonymous' };
+
+const ORGANISATION_DEACTIVATED: Recognition = { status: 'unknown-organisation', deactivated: true };
 
 /** Finds the person behind a channel identity. Only an organisation's own tenant id leads to its people. */
 export async function recognise(db: Db, identity: ChannelIdentity): Promise<Recognition> {
@@ -32,18 +35,22 @@ export async function recognise(db: Db, identity: ChannelIdentity): Promise<Reco
   if (parsed.kind === 'anonymous') return { status: 'anonymous' };
   if (parsed.kind === 'person') {
     const person = await db.person.findUnique({ where: { id: parsed.personId }, include: { organisation: true } });
-    if (!person) return { status: 'anonymous' };
+    // A removed person's link or chat no longer acts for them.
+    if (!person || person.removedAt) return { status: 'anonymous' };
+    if (person.organisation.deactivatedAt) return ORGANISATION_DEACTIVATED;
     // A link in an email gets forwarded: whoever holds it acts as an employee, whatever the person's role.
     return { status: 'known', actor: parsed.linkServiceId ? { ...person, role: Role.USER } : person };
   }
   // The person through their organisation's tenant in one look-up: every turn starts here.
   const person = await db.person.findFirst({
-    where: { aadObjectId: parsed.aadObjectId.toLowerCase(), organisation: { tenantId: parsed.tenantId.toLowerCase() } },
+    where: { aadObjectId: parsed.aadObjectId.toLowerCase(), removedAt: null, organisation: { tenantId: parsed.tenantId.toLowerCase() } },
     include: { organisation: true },
   });
+  if (person?.organisation.deactivatedAt) return ORGANISATION_DEACTIVATED;
   if (person) return { status: 'known', actor: person };
   const organisation = await db.organisation.findUnique({ where: { tenantId: parsed.tenantId.toLowerCase() } });
   if (!organisation) return { status: 'unknown-organisation' };
+  if (organisation.deactivatedAt) return ORGANISATION_DEACTIVATED;
   const administrators = await db.person.findMany({
     where: { organisationId: organisation.id, role: Role.ADMINISTRATOR },
     select: { displayName: true, email: true },

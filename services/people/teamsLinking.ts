@@ -30,6 +30,7 @@ export async function linkTeamsAccount(db: Db, account: TeamsAccount): Promise<T
     where: {
       organisationId: organisation.id,
       aadObjectId: null,
+      removedAt: null,
       OR: emails.map((email) => ({ email: { equals: email, mode: 'insensitive' as const } })),
     },
     select: { id: true, email: true },

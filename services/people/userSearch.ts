@@ -60,7 +60,8 @@ export async function findPeople(db: Db, actor: Actor, query: string, options: {
   // An organisation has hundreds of people, not millions: matching accents and word starts here beats a SQL
   // extension (unaccent) that the embedded database may not have.
   const people = await db.person.findMany({
-    where: { organisationId: actor.organisationId },
+    // A removed person is kept for the history only: never offered again.
+    where: { organisationId: actor.organisationId, removedAt: null },
     select: { id: true, displayName: true, email: true },
     orderBy: { displayName: 'asc' },
   });
@@ -92,7 +93,8 @@ export function mostNamed<P extends PersonMatch>(people: P[], words: string): P[
 export async function findPeopleNamedIn(db: Db, actor: Actor, words: string, options: { limit?: number } = {}): Promise<PersonMatch[]> {
   requireRole(actor, Role.ADMINISTRATOR);
   const people = await db.person.findMany({
-    where: { organisationId: actor.organisationId },
+    // A removed person is kept for the history only: never offered again.
+    where: { organisationId: actor.organisationId, removedAt: null },
     select: { id: true, displayName: true, email: true },
     orderBy: { displayName: 'asc' },
   });

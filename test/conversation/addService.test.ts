@@ -333,7 +333,7 @@ describe('moving around the flow', () => {
     let card = await execute(harness, ann, 'welcome.addService');
     card = await press(harness, ann, card, 'Search', { query: 'Oscar' });
     expect(readCard(card).texts).toContain('Nobody in your organisation matches "Oscar". Check the spelling, or try part of the name or the email address.');
-    expect(readCard(card).values).toEqual({ query: 'Oscar' });
+    expect(readCard(card).values).toEqual({ query: 'Oscar', displayName: 'Oscar', email: '', language: 'en' });
 
     card = await press(harness, ann, card, 'Search', { query: 'ma' });
     expect(readCard(card).buttons).toEqual([

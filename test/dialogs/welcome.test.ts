@@ -21,19 +21,19 @@ describe('someone the bot knows gets a card with what their role can do', () => 
       'en',
       'Hello Ann Admin',
       'As fleet administrator you can add a service for an employee',
-      ['Add a service', 'Services waiting for activation', 'Mobile porting issues', 'Overview'],
+      ['Add a service', 'Services waiting for activation', 'Mobile porting issues', 'Overview', 'Manage people'],
     ],
     [
       'nl',
       'Hallo Ann Admin',
       'Als vlootbeheerder kun je een dienst toevoegen voor een medewerker',
-      ['Een dienst toevoegen', 'Diensten die wachten op activatie', 'Problemen met nummeroverdracht', 'Overzicht'],
+      ['Een dienst toevoegen', 'Diensten die wachten op activatie', 'Problemen met nummeroverdracht', 'Overzicht', 'Mensen beheren'],
     ],
     [
       'fr',
       'Bonjour Ann Admin',
       'En tant que gestionnaire de flotte, vous pouvez ajouter un service pour un employé',
-      ['Ajouter un service', "Services en attente d'activation", 'Problèmes de transfert de numéro', 'Aperçu'],
+      ['Ajouter un service', "Services en attente d'activation", 'Problèmes de transfert de numéro', 'Aperçu', 'Gérer les personnes'],
     ],
   ] as const)('the administrator, in %s', (language, greeting, intro, buttons) => {
     const card = cardOf(welcomeFor(known(demo.ann), language));
@@ -43,7 +43,7 @@ describe('someone the bot knows gets a card with what their role can do', () => 
     expect(shownIntro).toContain(intro);
     expect(shownIntro).toContain('Demo Company NV');
     expect(titlesOf(card)).toEqual(buttons);
-    expect(buttonsOf(card).map((button) => button.verb)).toEqual(['welcome.addService', 'welcome.waitingServices', 'welcome.portingIssues', 'welcome.overview']);
+    expect(buttonsOf(card).map((button) => button.verb)).toEqual(['welcome.addService', 'welcome.waitingServices', 'welcome.portingIssues', 'welcome.overview', 'welcome.managePeople']);
   });
 
   test.each([

@@ -133,7 +133,7 @@ test('Teams, from template to summary: the template as a file, the report of a f
   const rows = parse(sharePoint.uploads.at(-1)!.body, { bom: true }) as string[][];
   expect(rows[0]).toEqual([...templateColumns, 'error']);
   expect(rows.slice(1).map((cells) => [cells[0], cells.at(-1)])).toEqual([
-    ['nobody@demo.example', 'user_email: No one in your organisation has the email nobody@demo.example. Expected the email of one of your employees.'],
+    ['nobody@demo.example', 'user_email: No one in your organisation has the email nobody@demo.example. Expected the email of one of your employees, or, to add them as a new user, their name in the user_name column.'],
     [bulkEmail(11), 'bundle: "Mobile XXL" is not a bundle of Mobile. Expected one of: Mobile S, Mobile M, Mobile L.'],
   ]);
 

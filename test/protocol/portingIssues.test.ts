@@ -49,8 +49,10 @@ async function press(person: TeamsPerson, verb: string, data: Json = {}): Promis
       type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb, data }, trigger: 'manual' },
     })),
   });
-  expect(response.status).toBe(200);
-  return { answer: await response.json(), followUps: connector.sent.slice(before) };
+  const answer = await response.json();
+  // Data no card carries is refused with 400, its sentence in the body as for any other answer.
+  expect(response.status).toBe(answer.statusCode);
+  return { answer, followUps: connector.sent.slice(before) };
 }
 
 function cardOf(answer: Json): Json {
@@ -171,7 +173,9 @@ test('another organisation\'s administrator and an employee cannot open or send 
 });
 
 test('a card with tampered data is refused with a sentence, not an error', async () => {
-  expect(textOf((await press(ann, 'portingIssues.fix', { requestId: 'not-an-id' })).answer)).toMatch(/^Sorry, that porting request is not one you can fix/);
+  const { answer } = await press(ann, 'portingIssues.fix', { requestId: 'not-an-id' });
+  expect(answer).toMatchObject({ statusCode: 400, type: 'application/vnd.microsoft.activity.message' });
+  expect(answer.value).toMatch(/^Sorry, that porting request is not one you can fix/);
 });
 
 test('in the web chat (Action.Submit), the list arrives as a message', async () => {

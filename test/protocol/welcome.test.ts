@@ -59,7 +59,7 @@ test('Ann, the fleet administrator, is greeted by name with her organisation and
   expect(replies).toHaveLength(1);
   const seen = whatTheySee(replies[0]!);
   expect(seen.texts).toEqual(expect.arrayContaining(['Hello Ann Admin', 'Demo Company NV']));
-  expect(seen.buttons).toEqual(['Add a service', 'Services waiting for activation', 'Mobile porting issues', 'Overview']);
+  expect(seen.buttons).toEqual(['Add a service', 'Services waiting for activation', 'Mobile porting issues', 'Overview', 'Manage people']);
   // Teams gets Universal Actions, each with a plain submit for clients that lack them.
   expect(seen.actions[0]).toMatchObject({
     type: 'Action.Execute',

@@ -32,6 +32,7 @@ import * as orderSaving from '../../services/addService/orderSaving';
 import * as simCheck from '../../services/addService/simCheck';
 import * as summaryCard from '../../services/addService/summaryCard';
 import * as userSearch from '../../services/people/userSearch';
+import * as peopleAdmin from '../../services/people/peopleAdmin';
 import { openTestDatabase } from '../support/database';
 import { rowCounts } from '../support/rowCounts';
 
@@ -73,6 +74,8 @@ const NOT_GUARDS: Record<string, string> = {
   'languagePreference:rememberLastLanguage': "writes the actor's own row only",
   'languagePreference:setPreferredLanguage': "writes the actor's own row only",
   'serviceLists:servicesOfUser': "reads the actor's own services only (where userId = actor)",
+  'activationLinks:linkTriesOf': "reads the actor's own activation link only (where personId = actor)",
+  'activationLinks:submitSimTry': "counts the try against the actor's own limit, then leaves the check to userActivation.submitSimNumber (its cases above)",
   'portingRequests:addPortingAttempt': "writes inside its caller's transaction, after the caller's check (saveService, requestPorting, resubmitPorting)",
 };
 
@@ -302,6 +305,27 @@ const CASES: Record<string, Partial<Record<WrongActor, Call>>> = {
     'user as administrator': (w) => summaryCard.serviceSummary(w.db.prisma, w.jan, w.marieService),
     "another organisation's administrator": (w) => summaryCard.serviceSummary(w.db.prisma, w.olga, w.marieService),
   },
+  'peopleAdmin:addEmployee': {
+    'user as administrator': (w) => peopleAdmin.addEmployee(w.db.prisma, w.jan, { displayName: 'Forged Person', email: 'forged@demo.example', language: 'en' }),
+  },
+  'peopleAdmin:employeeFor': {
+    'user as administrator': (w) => peopleAdmin.employeeFor(w.db.prisma, w.jan, w.janId),
+    "another organisation's administrator": (w) => peopleAdmin.employeeFor(w.db.prisma, w.olga, w.janId),
+  },
+  'peopleAdmin:changeEmployee': {
+    'user as administrator': (w) => peopleAdmin.changeEmployee(w.db.prisma, w.jan, w.janId, { displayName: 'Forged', email: 'forged@demo.example', language: 'en' }),
+    "another organisation's administrator": (w) => peopleAdmin.changeEmployee(w.db.prisma, w.olga, w.janId, { displayName: 'Forged', email: 'forged@demo.example', language: 'en' }),
+  },
+  'peopleAdmin:removalPlan': {
+    'user as administrator': (w) => peopleAdmin.removalPlan(w.db.prisma, w.jan, w.janId),
+    "another organisation's administrator": (w) => peopleAdmin.removalPlan(w.db.prisma, w.olga, w.janId),
+  },
+  'peopleAdmin:removeEmployee': {
+    'user as administrator': (w) => peopleAdmin.removeEmployee(w.db.prisma, w.jan, w.janId),
+    "another organisation's administrator": (w) => peopleAdmin.removeEmployee(w.db.prisma, w.olga, w.janId),
+  },
+  'peopleAdmin:employeesNamedIn': { 'user as administrator': (w) => peopleAdmin.employeesNamedIn(w.db.prisma, w.jan, 'remove Marie') },
+  'peopleAdmin:findEmployees': { 'user as administrator': (w) => peopleAdmin.findEmployees(w.db.prisma, w.jan, 'Marie') },
   'userSearch:findPeople': { 'user as administrator': (w) => userSearch.findPeople(w.db.prisma, w.jan, 'Marie') },
   'userSearch:findPeopleNamedIn': { 'user as administrator': (w) => userSearch.findPeopleNamedIn(w.db.prisma, w.jan, 'a data SIM for Marie') },
 };

@@ -23,8 +23,11 @@ const prisma = () => bot().db.prisma;
 
 type Json = Record<string, unknown>;
 
-/** What any turn writes: the conversation's state, the person's conversation reference, and the audit trail itself. */
-const EXPECTED_WRITES = ['AuditEvent', 'BotState', 'ConversationReference'];
+/**
+ * What any turn writes: the conversation's state, the person's conversation reference, and the audit trail itself;
+ * and a person's count of wrong SIM card numbers, where one of another organisation's cards counts as one.
+ */
+const EXPECTED_WRITES = ['AuditEvent', 'BotState', 'ConversationReference', 'AttemptWindow'];
 
 const waitingNotYours = "That service is not one of your organisation's, so nothing was done. The attempt was recorded.";
 const supportDenied = "You can't see that service: it belongs to someone you may not look up. The attempt was recorded.";

@@ -45,6 +45,14 @@ const cardData: fc.Arbitrary<Json> = fc.dictionary(
 const allVerbs: readonly string[] = Object.values(Verbs).flatMap((card) => Object.values(card));
 const verb = fc.oneof(fc.constantFrom(...allVerbs), fc.string({ maxLength: 30 }));
 
+/** A Teams card button of every verb (Action.Execute) pressed by anyone, with data as sent or tampered. */
+export function cardPress(serviceUrl: string): fc.Arbitrary<{ verb: string; activity: Json }> {
+  return fc.tuple(person, fc.constantFrom(...allVerbs), cardData).map(([who, v, data]) => ({
+    verb: v,
+    activity: teamsActivity(serviceUrl, who, { type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: v, data }, trigger: 'manual' } }),
+  }));
+}
+
 /** Activities of every kind a Teams-shaped client could post, from well formed to absurd. */
 export function activityFor(serviceUrl: string): fc.Arbitrary<Json> {
   const fields: fc.Arbitrary<Json & { type: string }> = fc.oneof(
@@ -53,7 +61,8 @@ export function activityFor(serviceUrl: string): fc.Arbitrary<Json> {
     fc.record({
       type: fc.constant('invoke'),
       name: fc.constant('adaptiveCard/action'),
-      value: fc.tuple(verb, cardData).map(([v, data]) => ({ action: { type: 'Action.Execute', verb: v, data }, trigger: 'manual' })),
+      // Mostly Action.Execute, as Teams sends; other types are what no card sends.
+      value: fc.tuple(fc.constantFrom<unknown>('Action.Execute', 'Action.Execute', 'Action.Execute', 'Action.Submit', 42), verb, cardData).map(([type, v, data]) => ({ action: { type, verb: v, data }, trigger: 'manual' })),
     }),
     fc.record({ type: fc.constantFrom('invoke', 'event', 'messageReaction', 'typing', 'installationUpdate', 'conversationUpdate', 'endOfConversation'), name: fc.option(fc.string({ maxLength: 30 })), value: fc.option(fc.jsonValue({ maxDepth: 3 })), action: fc.option(fc.constantFrom('add', 'remove')) }),
     fc.record({ type: fc.string({ minLength: 1, maxLength: 20 }), text: fc.option(nastyText), value: fc.option(fc.jsonValue({ maxDepth: 3 })) }),

@@ -18,11 +18,12 @@ import { renderQuestionCard } from '../../cards/questionCard';
 import type { AdaptiveCard } from '../../cards/render';
 import { renderServiceListCard } from '../../cards/serviceListCard';
 import { renderServiceTimelineCard } from '../../cards/serviceTimelineCard';
-import { t, textOfKey, type Language } from '../../cards/strings';
+import { languages, t, textOfKey, type Language } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
 import { renderWaitingServicesCard } from '../../cards/waitingServicesCard';
 import { renderWelcomeCard, renderWelcomeGuestCard } from '../../cards/welcomeCard';
 import { startReply } from '../../dialogs/bulkImport';
+import { addCard, listCard, removeCard } from '../../dialogs/people';
 import { serviceLabel } from '../../dialogs/serviceLabel';
 import { codeAsName } from '../../services/catalog/catalog';
 
@@ -53,6 +54,35 @@ export const templateCases: Record<string, (language: Language) => AdaptiveCard[
       values: { query: 'zzz' },
       errors: { query: t(l, 'addService.search.none', { query: 'zzz' }) },
       matches: [],
+    }),
+    // Nobody matched, and adding the person typed found their address taken: the fields as typed, each with its problem.
+    renderAddServiceUserCard({
+      ...header(l, '', 'addService.user.title'),
+      labels: { query: t(l, 'addService.user.label') },
+      placeholder: t(l, 'addService.user.placeholder'),
+      values: { query: 'Marie-Christine Vandenberghe-Dubois' },
+      errors: { query: t(l, 'addService.search.none', { query: 'Marie-Christine Vandenberghe-Dubois' }) },
+      matches: [],
+      newUser: {
+        title: t(l, 'addService.newUser.title'),
+        note: t(l, 'addService.newUser.note'),
+        labels: { displayName: t(l, 'people.field.displayName'), email: t(l, 'people.field.email'), language: t(l, 'people.field.language') },
+        values: { displayName: 'Marie-Christine Vandenberghe-Dubois', email: 'jan.peeters@demo.example', language: 'xx' },
+        errors: {
+          displayName: t(l, 'people.error.displayName.tooLong'),
+          email: t(l, 'people.error.email.taken', { name: 'Jan Peeters' }),
+          language: t(l, 'people.error.language.invalid'),
+        },
+        languages: languages.map((value) => ({ value, title: t(l, `people.language.${value}`) })),
+        button: {
+          // The dialog shortens a long name to fit a phone's button.
+          title: t(l, 'addService.newUser.button', { name: 'Marie-Christine Vande…' }),
+          verb: Verbs.addService.addUser,
+          data: { flowId: 'f1', step: 'user' },
+          style: 'default',
+          inputs: 'auto',
+        },
+      },
     }),
   ],
   addServiceChoice: (l) => [
@@ -282,6 +312,29 @@ export const templateCases: Record<string, (language: Language) => AdaptiveCard[
       ] as const).map(([verb, key]) => ({ verb, title: t(l, key) })),
     }),
   ],
+  // The web chat's add card; Teams' one, with the people picker, is checked in test/cards/peopleCards.test.ts.
+  peopleForm: (l) => [
+    addCard(l, {
+      teams: false,
+      values: { displayName: 'Marie-Hélène Vandenbroucke-Dubois', email: 'marie-helene.vandenbroucke-dubois@demo.example', language: 'fr' },
+      errors: { displayName: '', email: t(l, 'people.error.email.taken', { name: 'Marie-Hélène Vandenbroucke' }), language: '', directoryId: '' },
+      requestKey: 'k1',
+    }),
+  ],
+  peopleList: (l) => [
+    listCard(l),
+    listCard(l, { query: 'Jan', text: t(l, 'people.list.found', { query: 'Jan' }), found: [
+      { id: 'p1', displayName: 'Jan Peeters', email: 'jan.peeters@demo.example', language: 'nl', aadObjectId: null },
+      { id: 'p2', displayName: 'Jan Vandenbroucke-Dubois', email: 'jan.vandenbroucke-dubois@demo.example', language: 'fr', aadObjectId: null },
+    ] }),
+  ],
+  peopleRemove: (l) => {
+    const employee = { id: 'p1', displayName: 'Marie-Hélène Vandenbroucke', email: 'marie@demo.example', language: 'fr' as const, aadObjectId: null };
+    return [
+      removeCard(l, { employee, blocked: true, byState: [{ status: 'WAITING_FOR_PORTING', count: 1 }, { status: 'ACTIVE', count: 2 }, { status: 'ENDED', count: 1 }] }),
+      removeCard(l, { employee, blocked: false, byState: [] }),
+    ];
+  },
   welcomeGuest: (l) => [
     renderWelcomeGuestCard({
       title: t(l, 'welcome.guest.title'),

@@ -26,6 +26,10 @@ export interface LocalConnector {
   requests: Array<SentActivity & { status: number; at: number }>;
   /** Decides per request whether to fail it; undefined (the default) accepts everything. */
   failWith: ((request: SentActivity) => ConnectorFailure | undefined) | undefined;
+  /** Decides per request whether to hold it unanswered, as a connector that hangs; undefined holds none. */
+  hangWhen: ((request: SentActivity) => boolean) | undefined;
+  /** The requests held unanswered, in order of arrival; `open` until the bot gives up on one. */
+  hanging: Array<SentActivity & { open: boolean }>;
   /** Teams accounts the member call (GET …/members/:userId) knows, by channel account id; others answer 404. */
   members: Map<string, TeamsMember>;
   /** Resolves with the first sent activity matching `predicate`, waiting for it up to `timeoutMs`. */
@@ -51,6 +55,7 @@ const createConversationRoute = /^\/v3\/conversations\/?$/;
 export async function startLocalConnector(): Promise<LocalConnector> {
   const sent: SentActivity[] = [];
   const requests: LocalConnector['requests'] = [];
+  const hanging: LocalConnector['hanging'] = [];
   const waiters = new Set<() => void>();
   let nextId = 1;
   let nextConversation = 1;
@@ -90,6 +95,14 @@ export async function startLocalConnector(): Promise<LocalConnector> {
         activityId: match[2] ? decodeURIComponent(match[2]) : undefined,
         activity: JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}'),
       };
+      if (connector.hangWhen?.(request)) {
+        const held = { ...request, open: true };
+        hanging.push(held);
+        res.once('close', () => {
+          held.open = false;
+        });
+        return;
+      }
       const failure = connector.failWith?.(request);
       requests.push({ ...request, status: failure?.status ?? 200, at: Date.now() });
       if (failure) {
@@ -111,6 +124,8 @@ export async function startLocalConnector(): Promise<LocalConnector> {
     sent,
     requests,
     failWith: undefined,
+    hangWhen: undefined,
+    hanging,
     members: new Map(),
     waitFor: (predicate, timeoutMs = 5000) =>
       new Promise((resolve, reject) => {
@@ -131,7 +146,12 @@ export async function startLocalConnector(): Promise<LocalConnector> {
         waiters.add(check);
         check();
       }),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Held requests would keep the server open until the bot gives up on them.
+        server.closeAllConnections();
+      }),
   };
   return connector;
 }

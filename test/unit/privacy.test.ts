@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { maskDeep, maskPersonalData } from '../../services/platform/privacy';
 
 const iccid = '8932100100000000018';
@@ -63,5 +64,47 @@ test('maskDeep masks every string in a log record and keeps the rest', () => {
     count: 3,
     nested: { to: ['j***@demo.example'], ok: true },
     error: { type: 'Error', message: 'bad 89…18' },
+  });
+});
+
+describe('maskPersonalData reads a megabyte in linear time', () => {
+  // Everything is logged masked, whatever a person or system sent. Linear masking of a megabyte takes well under a
+  // second here; a pattern that rescans its run from every position took minutes (80,000 characters: 8 to 18 s).
+  const MEGABYTE = 1024 * 1024;
+  const MAX_STALL_MS = 5000;
+  const fill = (unit: string, length: number) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length);
+
+  /** The event loop's longest wait while the text was masked, in milliseconds. */
+  async function longestStall(text: string): Promise<number> {
+    const delay = monitorEventLoopDelay({ resolution: 10 });
+    const turnOfTheLoop = () => new Promise((resolve) => setTimeout(resolve, 25));
+    delay.enable();
+    await turnOfTheLoop();
+    maskPersonalData(text);
+    await turnOfTheLoop();
+    delay.disable();
+    return delay.max / 1e6;
+  }
+
+  test.each([
+    ['digits and spaces', '12 '],
+    ['an email local part without @', 'ab.c_d%e+f-9'],
+    ['dashes', '-'],
+    ['digits', '8932100112345678901'],
+    ['"eyJ-", a token start again and again', 'eyJ-'],
+    ['dotted token segments', 'eyJa.'],
+    ['one address with a megabyte of domain', 'a.'],
+    ['zeros', '0'],
+  ])('%s', async (_kind, unit) => {
+    const text = unit === 'a.' ? `x@${fill(unit, MEGABYTE)}` : fill(unit, MEGABYTE);
+    expect(await longestStall(text)).toBeLessThan(MAX_STALL_MS);
+  });
+
+  test.each([
+    ['an address with the longest local part', `${'a'.repeat(64)}@demo.example`, 'a***@demo.example'],
+    ['a JSON Web Token after "="', 'token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln', 'token=eyJh…'],
+    ['a megabyte-long token', `t ${'A'.repeat(MEGABYTE)} end`, 't AAAA… end'],
+  ])('and masks as before: %s', (_label, input, expected) => {
+    expect(maskPersonalData(input)).toBe(expected);
   });
 });

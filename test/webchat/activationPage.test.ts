@@ -419,23 +419,33 @@ describe('wrong numbers are limited', () => {
     expect(await lockedActivationLinks(served.db.prisma, ann.organisationId)).not.toContain(service.id);
   });
 
-  test('thirty wrong numbers from one address hold back every link from it, keeping what was typed, until the hour has passed', async () => {
+  test('thirty wrong numbers from one address over three links do not hold back an unrelated employee on that network', async () => {
     const links = await Promise.all([4, 5, 6, 7].map((n) => waitingService(generatedDemoEmployees[n]!.email)));
     for (const { url } of links.slice(0, 3)) {
       for (let attempt = 1; attempt <= 10; attempt++) await submit(url, '8932 1001');
     }
     const { service, url } = links[3]!;
-    const held = await submit(url, grouped(demoStockIccids[2]!));
+    expect((await submit(url, grouped(demoStockIccids[2]!))).status).toBe(303);
+    expect((await statusOf(service.id)).simCard?.iccid).toBe(demoStockIccids[2]);
+  });
+
+  test('two hundred wrong numbers from one address in an hour hold back every link from it, keeping what was typed, until the hour has passed', async () => {
+    const first = await waitingService(generatedDemoEmployees[16]!.email);
+    const { service, url } = await waitingService(generatedDemoEmployees[17]!.email);
+    expect((await submit(first.url, '8932 1001')).status).toBe(422);
+    // As if 199 more had come from this address across other links.
+    await served.db.prisma.attemptWindow.updateMany({ where: { key: { startsWith: 'activation-address:' } }, data: { count: 200 } });
+    const held = await submit(url, grouped(demoStockIccids[4]!));
     expect(held.status).toBe(429);
     expect(Number(held.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(errorText(held.html)).toMatch(/^Too many wrong SIM card numbers were entered from your network\. Please try again in \d+ minutes, or ask your fleet administrator\.$/);
-    expect(attribute(tagOf(held.html, 'iccid'), 'value')).toBe(grouped(demoStockIccids[2]!));
+    expect(attribute(tagOf(held.html, 'iccid'), 'value')).toBe(grouped(demoStockIccids[4]!));
     expect((await statusOf(service.id)).simCardId).toBeNull();
 
     // The window the wrong numbers were counted in has ended.
     await served.db.prisma.attemptWindow.updateMany({ data: { windowStart: new Date(Date.now() - 2 * 60 * 60 * 1000) } });
-    expect((await submit(url, grouped(demoStockIccids[2]!))).status).toBe(303);
-    expect((await statusOf(service.id)).simCard?.iccid).toBe(demoStockIccids[2]);
+    expect((await submit(url, grouped(demoStockIccids[4]!))).status).toBe(303);
+    expect((await statusOf(service.id)).simCard?.iccid).toBe(demoStockIccids[4]);
   });
 
   test('right numbers do not count against the address', async () => {

@@ -7,6 +7,16 @@ import type { ChannelIdentity } from '../../../services/people/people';
 /** How long a conversation token stays valid without a refresh (directlinejs refreshes every 15 minutes). */
 export const TOKEN_LIFETIME_MS = 60 * 60 * 1000;
 
+/**
+ * How long a conversation may be refreshed at all, from its start. A personal activation page's chat is there for
+ * the few minutes of typing a SIM card number or pressing Start, from a link that may have been forwarded or left
+ * open on a shared computer: two hours, and reloading the page (which checks the link again) opens a new one. A
+ * signed-in administrator, or a visitor asking general questions, works through a day of fleet tasks in one
+ * conversation: twelve hours, after which an administrator signs in again with a new link.
+ */
+export const LINK_CHAT_MAX_AGE_MS = 2 * 60 * 60 * 1000;
+export const CHAT_MAX_AGE_MS = 12 * 60 * 60 * 1000;
+
 /** At most this many activities per poll; a client with more to read gets the rest on its next poll. */
 const PAGE_SIZE = 100;
 
@@ -14,13 +24,18 @@ export interface WebChatConversation {
   id: string;
   personId: string | null;
   serviceId: string | null;
+  /** The activation link a personal page's chat was opened with: the chat acts only while that link can. */
+  accessLinkId: string | null;
+  /** Set when the link stopped acting through this chat: activities up to it can still be read, none after. */
+  closedAtSeq: number | null;
+  createdAt: Date;
   expiresAt: Date;
 }
 
 /** A conversation's activity as a client reads it: the stored JSON with its id. */
 export type StoredActivity = Record<string, unknown> & { id: string };
 
-const selectConversation = { id: true, personId: true, serviceId: true, expiresAt: true } as const;
+const selectConversation = { id: true, personId: true, serviceId: true, accessLinkId: true, closedAtSeq: true, createdAt: true, expiresAt: true } as const;
 
 /** The person a conversation is tied to, as the bot sees it; never taken from what the browser sends. */
 export function identityOf(conversation: Pick<WebChatConversation, 'personId' | 'serviceId'>): ChannelIdentity {
@@ -36,7 +51,7 @@ export function userIdOf(conversation: Pick<WebChatConversation, 'id' | 'personI
 /** Opens a conversation and returns its token; only the token's hash is stored. */
 export async function openConversation(
   db: Db,
-  owner: { personId?: string; serviceId?: string } = {},
+  owner: { personId?: string; serviceId?: string; accessLinkId?: string } = {},
 ): Promise<{ conversation: WebChatConversation; token: string }> {
   const token = newToken();
   const conversation = await db.webChatConversation.create({
@@ -45,6 +60,7 @@ export async function openConversation(
       tokenHash: hashToken(token),
       personId: owner.personId,
       serviceId: owner.serviceId,
+      accessLinkId: owner.accessLinkId,
       expiresAt: new Date(Date.now() + TOKEN_LIFETIME_MS),
     },
     select: selectConversation,
@@ -52,10 +68,15 @@ export async function openConversation(
   return { conversation, token };
 }
 
-/** The conversation a token opens, or null for an unknown or expired token. */
+/** The conversation a token opens, or null for an unknown token, or one expired or past its conversation's age. */
 export async function conversationForToken(db: Db, token: string, now = new Date()): Promise<WebChatConversation | null> {
   const conversation = await db.webChatConversation.findUnique({ where: { tokenHash: hashToken(token) }, select: selectConversation });
-  return conversation && conversation.expiresAt > now ? conversation : null;
+  return conversation && conversation.expiresAt > now && endOf(conversation) > now ? conversation : null;
+}
+
+/** When the conversation's token stops being refreshed, whatever its refreshes. */
+function endOf(conversation: Pick<WebChatConversation, 'accessLinkId' | 'createdAt'>): Date {
+  return new Date(conversation.createdAt.getTime() + (conversation.accessLinkId ? LINK_CHAT_MAX_AGE_MS : CHAT_MAX_AGE_MS));
 }
 
 export async function findConversation(db: Db, id: string): Promise<WebChatConversation | null> {
@@ -63,13 +84,21 @@ export async function findConversation(db: Db, id: string): Promise<WebChatConve
 }
 
 /**
- * Extends the token's life. The token itself stays the same: a poll still in flight with a replaced token would get
+ * Extends the token's life, at most to the conversation's end (`endOf`). The token itself stays the same: a poll still in flight with a replaced token would get
  * a 403, which directlinejs takes as "expired" for good, and the chat would stop.
  */
-export async function extendToken(db: Db, conversationId: string): Promise<Date> {
-  const expiresAt = new Date(Date.now() + TOKEN_LIFETIME_MS);
-  await db.webChatConversation.update({ where: { id: conversationId }, data: { expiresAt } });
+export async function extendToken(db: Db, conversation: WebChatConversation, now = new Date()): Promise<Date> {
+  const expiresAt = new Date(Math.min(now.getTime() + TOKEN_LIFETIME_MS, endOf(conversation).getTime()));
+  await db.webChatConversation.update({ where: { id: conversation.id }, data: { expiresAt } });
   return expiresAt;
+}
+
+/**
+ * The turn just run made the chat's link stop acting (the right number, the lock): its answers, already stored, can
+ * still be read, and nothing written later.
+ */
+export async function closeConversation(db: Db, conversationId: string): Promise<void> {
+  await db.$executeRaw`UPDATE "WebChatConversation" SET "closedAtSeq" = "nextSeq" WHERE "id" = ${conversationId} AND "closedAtSeq" IS NULL`;
 }
 
 /** True for the first caller only: claims sequence number 1 (which holds no activity) as the "started" mark. */
@@ -129,9 +158,10 @@ export async function activitiesAfter(
   db: Db,
   conversationId: string,
   watermark: number,
+  upTo?: number,
 ): Promise<{ activities: StoredActivity[]; watermark: number }> {
   const rows = await db.webChatActivity.findMany({
-    where: { conversationId, seq: { gt: watermark } },
+    where: { conversationId, seq: { gt: watermark, ...(upTo === undefined ? {} : { lte: upTo }) } },
     orderBy: { seq: 'asc' },
     take: PAGE_SIZE,
     select: { seq: true, activityId: true, activity: true },

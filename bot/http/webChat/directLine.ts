@@ -2,10 +2,11 @@ import restify from 'restify';
 import { z } from 'zod';
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Db } from '../../../services/platform/db/database';
-import type { Logger } from '../../logger';
+import { logFailure, type Logger } from '../../logger';
 import {
   activitiesAfter,
   appendActivity,
+  closeConversation,
   conversationForToken,
   extendToken,
   markStarted,
@@ -16,6 +17,7 @@ import {
 import { readUpload, uploadOf, type UploadedFile } from './upload';
 import { BOT_ACCOUNT, WEB_CHAT_CHANNEL_ID, type WebChatAdapter } from './webChatAdapter';
 import { isStorableJson } from '../../../services/platform/text';
+import { linkActs } from '../../../services/people/activationLinks';
 
 export const DIRECT_LINE_BASE = '/v3/directline';
 
@@ -66,20 +68,27 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     try {
       await handler(req, res);
     } catch (error) {
-      logger.error({ err: error, route: req.getRoute()?.path }, 'direct line request failed');
-      sendError(res, 500, 'ServiceError', 'Something went wrong on our side; please try again.');
+      const reference = logFailure(logger, error, { route: req.getRoute()?.path }, 'direct line request failed');
+      sendError(res, 500, 'ServiceError', `Something went wrong on our side; please try again. Reference: ${reference}.`);
     }
   };
 
-  /** The conversation the request's token opens, or null after answering 401/403. */
-  async function authorise(req: restify.Request, res: restify.Response): Promise<WebChatConversation | null> {
+  /**
+   * The conversation the request's token opens, or null after answering 401/403. `readUpTo`: a personal page's chat
+   * whose link no longer acts, which may still read its last answers up to there.
+   */
+  async function authorise(req: restify.Request, res: restify.Response, reading = false): Promise<(WebChatConversation & { readUpTo?: number }) | null> {
     const header = bearerSchema.safeParse(req.header('authorization'));
     if (!header.success) {
       sendError(res, 401, 'BadArgument', 'An Authorization: Bearer <token> header is required.');
       return null;
     }
     const conversation = await conversationForToken(db, header.data.slice('Bearer '.length));
-    if (!conversation) {
+    // A personal page's chat lasts no longer than its link can act: Direct Line's answer for an expired token, on
+    // which the web chat stops, and the page itself then tells where things stand. Only the answers to the turn that
+    // ended it can still be read.
+    const ended = conversation?.accessLinkId ? !(await linkActs(db, conversation.accessLinkId)) : false;
+    if (!conversation || (ended && !(reading && conversation.closedAtSeq !== null))) {
       sendError(res, 403, 'TokenExpired', 'The token is unknown or has expired.');
       return null;
     }
@@ -89,7 +98,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
       sendError(res, 403, 'BadArgument', 'This token does not open that conversation.');
       return null;
     }
-    return conversation;
+    return ended ? { ...conversation, readUpTo: conversation.closedAtSeq! } : conversation;
   }
 
   function describe(conversation: WebChatConversation, token: string) {
@@ -117,7 +126,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     guarded(async (req, res) => {
       const conversation = await authorise(req, res);
       if (!conversation) return;
-      const expiresAt = await extendToken(db, conversation.id);
+      const expiresAt = await extendToken(db, conversation);
       res.send(200, describe({ ...conversation, expiresAt }, tokenOf(req)));
     }),
   );
@@ -160,12 +169,15 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
   server.get(
     `${DIRECT_LINE_BASE}/conversations/:conversationId/activities`,
     guarded(async (req, res) => {
-      const conversation = await authorise(req, res);
+      const conversation = await authorise(req, res, true);
       if (!conversation) return;
       // The server has no query parser plugin: the query string is read here.
       const watermark = watermarkSchema.safeParse(new URLSearchParams(req.getQuery()).get('watermark') ?? undefined);
       if (!watermark.success) return badRequest(res, watermark.error);
-      const page = await activitiesAfter(db, conversation.id, Number(watermark.data || 0));
+      const after = Number(watermark.data || 0);
+      // Everything readable was read: from now on the chat is over, as for an expired token.
+      if (conversation.readUpTo !== undefined && after >= conversation.readUpTo) return sendError(res, 403, 'TokenExpired', 'The token is unknown or has expired.');
+      const page = await activitiesAfter(db, conversation.id, after, conversation.readUpTo);
       res.send(200, { activities: page.activities, watermark: String(page.watermark) });
     }),
   );
@@ -214,6 +226,7 @@ export function registerDirectLineRoutes(server: restify.Server, deps: DirectLin
     const id = await appendActivity(db, conversation.id, files.length > 0 ? { ...activity, attachments: named } : activity);
     const attachments = files.map(({ name, contentType, bytes }) => ({ name, contentType, contentUrl: `data:${contentType};base64,${bytes.toString('base64')}` }));
     await adapter.processActivity(conversation, { ...activity, id, ...(files.length > 0 ? { attachments } : {}) }, (context) => bot.run(context));
+    if (conversation.accessLinkId && !(await linkActs(db, conversation.accessLinkId))) await closeConversation(db, conversation.id);
     return id;
   }
 }

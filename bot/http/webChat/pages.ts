@@ -8,7 +8,7 @@ import { LinkPurpose, redeemOneTimeLink } from '../../../services/people/accessL
 import type { Db } from '../../../services/platform/db/database';
 import { replyLanguage } from '../../../services/people/languagePreference';
 import { projectRoot } from '../../../services/platform/projectRoot';
-import type { Logger } from '../../logger';
+import { logFailure, type Logger } from '../../logger';
 import { openConversation } from './conversations';
 
 export const OPERATOR = 'Dstny';
@@ -167,8 +167,8 @@ export function registerPageRoutes(server: restify.Server, deps: PageDeps): void
         // One answer for unknown, expired and used links, so that links cannot be probed.
         const l = browserLanguage(req);
         const html = noticePage(l, t(l, 'welcome.guest.title'), t(l, 'signIn.unusable.title'), [t(l, 'signIn.unusable.body'), t(l, 'signIn.unusable.ask')], {
-          href: '/',
-          text: t(l, 'signIn.unusable.help'),
+          href: '/signin',
+          text: t(l, 'signIn.unusable.newLink'),
         });
         res.sendRaw(404, html, pageHeaders());
         return;
@@ -177,9 +177,10 @@ export function registerPageRoutes(server: restify.Server, deps: PageDeps): void
       const l = replyLanguage({ client: browserLanguage(req), person: link.person });
       sendChatPage(res, l, t(l, 'webChat.signedInAs', { name: link.person.displayName }), token);
     } catch (error) {
-      logger.error({ err: error }, 'sign-in page failed');
+      const reference = logFailure(logger, error, {}, 'sign-in page failed');
       const l = browserLanguage(req);
-      res.sendRaw(500, noticePage(l, t(l, 'welcome.guest.title'), t(l, 'signIn.error.title'), [t(l, 'signIn.error.body')]), pageHeaders());
+      const body = [t(l, 'signIn.error.body'), t(l, 'error.reference', { reference })];
+      res.sendRaw(500, noticePage(l, t(l, 'welcome.guest.title'), t(l, 'signIn.error.title'), body), pageHeaders());
     }
   });
 

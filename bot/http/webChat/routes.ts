@@ -3,6 +3,7 @@ import type { TurnContext } from 'botbuilder';
 import type { Database } from '../../../services/platform/db/database';
 import type { Config } from '../../config';
 import type { Logger } from '../../logger';
+import { clientAddressResolver } from '../clientAddress';
 import { registerDirectLineRoutes } from './directLine';
 import { registerPageRoutes } from './pages';
 import { registerSignInRequest } from './signInRequest';
@@ -21,6 +22,6 @@ export function registerWebChatRoutes(server: restify.Server, deps: WebChatDeps)
   const adapter = new WebChatAdapter(db.prisma, config.publicUrl, logger);
   registerDirectLineRoutes(server, { db: db.prisma, adapter, bot, logger });
   registerPageRoutes(server, { db: db.prisma, logger });
-  registerSignInRequest(server, { db: db.prisma, logger, clientAddressOf: (req) => req.socket.remoteAddress ?? 'unknown' });
+  registerSignInRequest(server, { db: db.prisma, logger, clientAddressOf: clientAddressResolver(config.trustedProxies) });
   return adapter;
 }

@@ -4,7 +4,7 @@ import { t, type Language } from '../../../cards/strings';
 import { takeAttempt, type AttemptLimit } from '../../../services/people/attemptWindows';
 import { SIGN_IN_LINK_TTL_MS, requestSignInLink, signInRequestSchema } from '../../../services/people/signInLinks';
 import type { Db } from '../../../services/platform/db/database';
-import type { Logger } from '../../logger';
+import { logFailure, type Logger } from '../../logger';
 import { browserLanguage, escapeHtml, pageHeaders, renderPage } from './pages';
 
 /**
@@ -62,8 +62,8 @@ export function registerSignInRequest(server: restify.Server, deps: SignInReques
       const sent = paragraphs(t(l, 'signIn.request.sent', { email: parsed.data.email, hours: String(HOURS) }), t(l, 'signIn.request.nothingArrived'));
       res.sendRaw(200, page(l, t(l, 'signIn.request.sentTitle'), sent), pageHeaders());
     } catch (error) {
-      logger.error({ err: error }, 'sign-in request failed');
-      res.sendRaw(500, page(l, t(l, 'signIn.error.title'), paragraphs(t(l, 'signIn.request.failed'))), pageHeaders());
+      const reference = logFailure(logger, error, {}, 'sign-in request failed');
+      res.sendRaw(500, page(l, t(l, 'signIn.error.title'), paragraphs(t(l, 'signIn.request.failed'), t(l, 'error.reference', { reference }))), pageHeaders());
     }
   });
 }

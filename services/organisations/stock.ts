@@ -1,0 +1,109 @@
+import { NumberKind, NumberState } from '../../prisma/generated/enums';
+import { checkBelgianNumber } from '../numbers/phoneNumbers';
+import type { Db } from '../platform/db/database';
+import { checkIccid } from '../simCards/simNumber';
+import { numbersInputSchema, OrganisationProblem, parsed, simCardsInputSchema, type OperatorActor } from './input';
+import { auditOperatorChange, organisationOf } from './organisations';
+
+/**
+ * SIM cards and numbers the operator delivers to an organisation. Each item is checked as the bot checks what people
+ * type; what cannot be added is reported with its reason, and the rest is added: sending the same list again adds
+ * nothing and reports every item as already there.
+ */
+
+export const ALREADY_IN_STOCK = 'already in your stock';
+export const OTHER_ORGANISATION = 'belongs to another organisation';
+export const LISTED_TWICE = 'listed twice in this call';
+
+export interface StockReport<Key extends string> {
+  added: number;
+  refused: Array<Record<Key, string> & { reason: string }>;
+}
+
+/** Adds SIM cards to the organisation's stock (IN_STOCK, for its administrators to give to services). */
+export async function addSimCards(db: Db, operator: OperatorActor, tenantIdInput: unknown, input: unknown): Promise<StockReport<'iccid'>> {
+  const { iccids } = parsed(simCardsInputSchema, input, 'SIM cards');
+  const organisation = await activeOrganisationOf(db, tenantIdInput);
+  const refused: StockReport<'iccid'>['refused'] = [];
+  const wanted = new Map<string, string>();
+  for (const typed of iccids) {
+    const check = checkIccid(typed);
+    if (!check.ok) refused.push({ iccid: typed, reason: check.message });
+    else if (wanted.has(check.iccid)) refused.push({ iccid: typed, reason: LISTED_TWICE });
+    else wanted.set(check.iccid, typed);
+  }
+  // One statement: a card another call adds at the same moment is simply not created here, and reported below.
+  const created = await db.simCard.createManyAndReturn({
+    data: [...wanted.keys()].map((iccid) => ({ iccid, organisationId: organisation.id })),
+    skipDuplicates: true,
+    select: { iccid: true },
+  });
+  const createdIccids = new Set(created.map((card) => card.iccid));
+  const present = await db.simCard.findMany({
+    where: { iccid: { in: [...wanted.keys()].filter((iccid) => !createdIccids.has(iccid)) } },
+    select: { iccid: true, organisationId: true },
+  });
+  for (const card of present) {
+    refused.push({ iccid: wanted.get(card.iccid)!, reason: card.organisationId === organisation.id ? ALREADY_IN_STOCK : OTHER_ORGANISATION });
+  }
+  if (created.length > 0) {
+    await auditOperatorChange(db, operator, { organisationId: organisation.id, action: 'operator.simCards.added', after: { added: created.length, refused: refused.length } });
+  }
+  return { added: created.length, refused };
+}
+
+/**
+ * Gives numbers to the organisation, free for its new services: numbers new to the operator, and free numbers of the
+ * operator's pool that no organisation holds yet.
+ */
+export async function addNumbers(db: Db, operator: OperatorActor, tenantIdInput: unknown, input: unknown): Promise<StockReport<'number'>> {
+  const lists = parsed(numbersInputSchema, input, 'numbers');
+  const organisation = await activeOrganisationOf(db, tenantIdInput);
+  const refused: StockReport<'number'>['refused'] = [];
+  const wanted = new Map<string, { typed: string; kind: NumberKind }>();
+  const listed: Array<[string, NumberKind]> = [
+    ...(lists.mobile ?? []).map((typed): [string, NumberKind] => [typed, NumberKind.MOBILE]),
+    ...(lists.fixed ?? []).map((typed): [string, NumberKind] => [typed, NumberKind.FIXED]),
+  ];
+  for (const [typed, kind] of listed) {
+    const check = checkBelgianNumber(typed, kind);
+    if (!check.ok) refused.push({ number: typed, reason: check.message });
+    else if (wanted.has(check.e164)) refused.push({ number: typed, reason: LISTED_TWICE });
+    else wanted.set(check.e164, { typed, kind });
+  }
+  const e164s = [...wanted.keys()];
+  const added = await db.$transaction(async (tx) => {
+    // A free number of the pool that no organisation holds becomes this one's, still free.
+    const claimed = await tx.phoneNumber.updateManyAndReturn({
+      where: { e164: { in: e164s }, state: NumberState.FREE, organisationId: null },
+      data: { organisationId: organisation.id },
+      select: { e164: true },
+    });
+    const created = await tx.phoneNumber.createManyAndReturn({
+      data: e164s.map((e164) => ({ e164, kind: wanted.get(e164)!.kind, organisationId: organisation.id })),
+      skipDuplicates: true,
+      select: { e164: true },
+    });
+    return new Set([...claimed, ...created].map((row) => row.e164));
+  });
+  const present = await db.phoneNumber.findMany({
+    where: { e164: { in: e164s.filter((e164) => !added.has(e164)) } },
+    select: { e164: true, organisationId: true },
+  });
+  for (const row of present) {
+    refused.push({ number: wanted.get(row.e164)!.typed, reason: row.organisationId === organisation.id ? ALREADY_IN_STOCK : OTHER_ORGANISATION });
+  }
+  if (added.size > 0) {
+    await auditOperatorChange(db, operator, { organisationId: organisation.id, action: 'operator.numbers.added', after: { added: added.size, refused: refused.length } });
+  }
+  return { added: added.size, refused };
+}
+
+/** The organisation, refused when deactivated: nothing is delivered to an organisation whose people cannot act. */
+async function activeOrganisationOf(db: Db, tenantIdInput: unknown) {
+  const organisation = await organisationOf(db, tenantIdInput);
+  if (organisation.deactivatedAt) {
+    throw new OrganisationProblem('deactivated', `the organisation with tenant id ${organisation.tenantId} is deactivated: it receives no stock`);
+  }
+  return organisation;
+}
