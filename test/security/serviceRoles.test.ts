@@ -177,6 +177,10 @@ const CASES: Record<string, Partial<Record<WrongActor, Call>>> = {
     'user as administrator': (w) => importReport.importReport(w.db.prisma, w.jan, w.demoImport),
     "another organisation's administrator": (w) => importReport.importReport(w.db.prisma, w.olga, w.demoImport),
   },
+  'report:importNewUsers': {
+    'user as administrator': (w) => importReport.importNewUsers(w.db.prisma, w.jan, w.demoImport),
+    "another organisation's administrator": (w) => importReport.importNewUsers(w.db.prisma, w.olga, w.demoImport),
+  },
   'report:reportCsv': {
     'user as administrator': (w) => importReport.reportCsv(w.db.prisma, w.jan, w.demoImport, () => ''),
     "another organisation's administrator": (w) => importReport.reportCsv(w.db.prisma, w.olga, w.demoImport, () => ''),
