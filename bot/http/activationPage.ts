@@ -11,7 +11,8 @@ import type { Db } from '../../services/platform/db/database';
 import { logFailure, type Logger } from '../logger';
 import { clientAddressResolver } from './clientAddress';
 import { openConversation } from './webChat/conversations';
-import { browserLanguage, chatHead, escapeHtml, fill, noticePage, pageHeaders, pageTemplate, renderPage } from './webChat/pages';
+import { chatHead } from './webChat/assets';
+import { browserLanguage, escapeHtml, fill, noticePage, pageHeaders, pageTemplate, renderPage } from './webChat/pages';
 
 /**
  * The personal activation page from the email (GET /activate/:token): whose service and which product, and what the

@@ -1,6 +1,7 @@
 import { configFromEnvironment } from '../../bot/config';
 import { startBot } from '../../bot/main';
-import { WEB_CHAT_BUNDLE_PATH, escapeHtml } from '../../bot/http/webChat/pages';
+import { WEB_CHAT_BUNDLE_PATH } from '../../bot/http/webChat/assets';
+import { escapeHtml } from '../../bot/http/webChat/pages';
 import { languages, t } from '../../cards/strings';
 import { LinkPurpose, createAccessLink } from '../../services/people/accessLinks';
 import { useRunningBot } from '../support/botUnderTest';

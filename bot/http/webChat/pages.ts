@@ -9,34 +9,16 @@ import type { Db } from '../../../services/platform/db/database';
 import { replyLanguage } from '../../../services/people/languagePreference';
 import { projectRoot } from '../../../services/platform/projectRoot';
 import { logFailure, type Logger } from '../../logger';
+import { chatHead } from './assets';
 import { openConversation } from './conversations';
 
 export const OPERATOR = 'Dstny';
 const EMPTY_STYLE_HASH = `sha256-${crypto.createHash('sha256').update('').digest('base64')}`;
 
 export const pagesDir = path.join(projectRoot(), 'bot', 'http', 'pages');
-// The package's exports hide package.json and dist/ from require, so they are found from its main entry (lib/).
-const webChatPackage = path.resolve(path.dirname(require.resolve('botframework-webchat')), '..');
-const webChatBundle = path.join(webChatPackage, 'dist', 'webchat.js');
-const webChatVersion = (JSON.parse(fs.readFileSync(path.join(webChatPackage, 'package.json'), 'utf8')) as { version: string }).version;
-
-/** Versioned, so browsers may keep it for good and a new Web Chat release gets a new address. */
-export const WEB_CHAT_BUNDLE_PATH = `/webchat/${webChatVersion}/webchat.js`;
-
 export interface PageDeps {
   db: Db;
   logger: Logger;
-}
-
-interface Asset {
-  body: Buffer;
-  type: string;
-  etag: string;
-}
-
-function asset(file: string, type: string): Asset {
-  const body = fs.readFileSync(path.join(pagesDir, file));
-  return { body, type, etag: `"${crypto.createHash('sha256').update(body).digest('base64url').slice(0, 27)}"` };
 }
 
 export const escapeHtml = (text: string) =>
@@ -74,16 +56,6 @@ export function renderPage(page: Page): string {
     { lang: page.lang, title: page.title, operator: OPERATOR, appTitle: page.appTitle, bodyClass: page.bodyClass ?? '' },
     { head: page.head ?? '', who, main: page.main },
   );
-}
-
-/** The head of a page with the web chat: the nonce Web Chat styles with, the conversation it opens if any, the scripts. */
-export function chatHead(nonce: string, token?: string): string {
-  return [
-    `<meta name="csp-nonce" content="${escapeHtml(nonce)}">`,
-    ...(token ? [`<meta name="webchat-token" content="${escapeHtml(token)}">`] : []),
-    `<script src="${WEB_CHAT_BUNDLE_PATH}" defer></script>`,
-    '<script src="/webchat/page/chat.js" defer></script>',
-  ].join('\n  ');
 }
 
 /** A short page that only tells something: a heading and its paragraphs, plus a link onwards if any. */
@@ -131,16 +103,11 @@ export function pageHeaders(styleNonce?: string, formAction = "'none'"): Record<
 
 /**
  * The web chat page for an anonymous visitor (GET /), the sign-in link that opens a chat tied to a person
- * (GET /signin/:token), and the static files they load.
+ * (GET /signin/:token).
  */
 export function registerPageRoutes(server: restify.Server, deps: PageDeps): void {
   const { db, logger } = deps;
   const chatTemplate = pageTemplate('chat.html');
-  const assets: Record<string, Asset> = {
-    'chat.js': asset('chat.js', 'text/javascript; charset=utf-8'),
-    'chat.css': asset('chat.css', 'text/css; charset=utf-8'),
-    'activate.css': asset('activate.css', 'text/css; charset=utf-8'),
-  };
 
   function sendChatPage(res: restify.Response, l: Language, who: string, token?: string): void {
     const nonce = crypto.randomBytes(16).toString('base64');
@@ -182,33 +149,5 @@ export function registerPageRoutes(server: restify.Server, deps: PageDeps): void
       const body = [t(l, 'signIn.error.body'), t(l, 'error.reference', { reference })];
       res.sendRaw(500, noticePage(l, t(l, 'welcome.guest.title'), t(l, 'signIn.error.title'), body), pageHeaders());
     }
-  });
-
-  server.get(WEB_CHAT_BUNDLE_PATH, (_req, res, next) => {
-    res.writeHead(200, {
-      'Content-Type': 'text/javascript; charset=utf-8',
-      'Cache-Control': 'public, max-age=31536000, immutable',
-      'X-Content-Type-Options': 'nosniff',
-    });
-    fs.createReadStream(webChatBundle).pipe(res);
-    next();
-  });
-
-  server.get('/webchat/page/:file', (req, res, next) => {
-    const file = assets[String(req.params.file)];
-    if (!file) {
-      res.send(404, { error: { code: 'NotFound', message: 'No such file.' } });
-      return next();
-    }
-    const headers = {
-      'Content-Type': file.type,
-      // Revalidated on each load, so a new deployment is picked up at once; unchanged files cost a 304.
-      'Cache-Control': 'no-cache',
-      ETag: file.etag,
-      'X-Content-Type-Options': 'nosniff',
-    };
-    if (req.header('if-none-match') === file.etag) res.sendRaw(304, '', headers);
-    else res.sendRaw(200, file.body, headers);
-    next();
   });
 }

@@ -5,6 +5,7 @@ import type { Config } from '../../config';
 import type { Logger } from '../../logger';
 import { clientAddressResolver } from '../clientAddress';
 import { registerDirectLineRoutes } from './directLine';
+import { registerAssetRoutes } from './assets';
 import { registerPageRoutes } from './pages';
 import { registerSignInRequest } from './signInRequest';
 import { WebChatAdapter } from './webChatAdapter';
@@ -21,6 +22,7 @@ export function registerWebChatRoutes(server: restify.Server, deps: WebChatDeps)
   const { db, bot, config, logger } = deps;
   const adapter = new WebChatAdapter(db.prisma, config.publicUrl, logger);
   registerDirectLineRoutes(server, { db: db.prisma, adapter, bot, logger });
+  registerAssetRoutes(server);
   registerPageRoutes(server, { db: db.prisma, logger });
   registerSignInRequest(server, { db: db.prisma, logger, clientAddressOf: clientAddressResolver(config.trustedProxies) });
   return adapter;
