@@ -223,6 +223,7 @@ export async function summaryText(db: Db, actor: Actor, language: Language, impo
   const summary = await importSummary(db, actor, importId);
   const bulk = summary.import;
   const lines = [t(language, 'bulkImport.summary.title', { fileName: bulk.fileName }), t(language, 'bulkImport.summary.created', { count: count(language, bulk.createdCount) })];
+  if (summary.peopleAdded > 0) lines.push(t(language, 'bulkImport.summary.peopleAdded', { count: count(language, summary.peopleAdded) }));
   if (summary.started > 0) lines.push(t(language, 'bulkImport.summary.started', { count: count(language, summary.started) }));
   if (summary.waiting > 0) lines.push(t(language, 'bulkImport.summary.waiting', { count: count(language, summary.waiting) }));
   for (const group of summary.scheduled) {

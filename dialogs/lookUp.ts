@@ -65,6 +65,7 @@ const eventLabel: Record<ServiceEventKind, StringKey> = {
   activation_email_sent: 'support.event.activation_email_sent',
   activation_email_resent: 'support.event.activation_email_resent',
   activation_scheduled: 'support.event.activation_scheduled',
+  activation_schedule_dropped: 'support.event.activation_schedule_dropped',
   service_started: 'support.event.service_started',
   sim_submitted: 'support.event.sim_submitted',
   activation_confirmed: 'support.event.activation_confirmed',

@@ -133,10 +133,10 @@ export async function seedCatalog(db: Db): Promise<void> {
   }
 }
 
-async function upsertOrganisation(db: Db, company: { tenantId: string; name: string; products: string[] }) {
+async function upsertOrganisation(db: Db, company: { tenantId: string; name: string; vat: string; products: string[] }) {
   const organisation = await db.organisation.upsert({
     where: { tenantId: company.tenantId },
-    create: { tenantId: company.tenantId, name: company.name },
+    create: { tenantId: company.tenantId, name: company.name, vatNumber: company.vat },
     update: {},
   });
   await db.contractProduct.createMany({

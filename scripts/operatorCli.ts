@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
 import { iccidsFromCsv, OrganisationProblem } from '../services/organisations/input';
-import { deactivateOrganisation, inspectOrganisation, listOrganisations, putOrganisation } from '../services/organisations/organisations';
+import { deactivateOrganisation, inspectOrganisation, listOrganisations, putOrganisation, reactivateOrganisation } from '../services/organisations/organisations';
 import { addNumbers, addSimCards } from '../services/organisations/stock';
 import { openDatabase, type Db } from '../services/platform/db/database';
 import { seedCatalog } from '../prisma/seed';
@@ -54,6 +54,12 @@ const commands: Record<string, Command> = {
     summary: 'its people can no longer use the bot; nothing is deleted',
     arity: 1,
     run: (db, [tenantId]) => deactivateOrganisation(db, operator, tenantId),
+  },
+  reactivate: {
+    usage: 'reactivate <tenantId>',
+    summary: 'its people use the bot again, with what they had left',
+    arity: 1,
+    run: (db, [tenantId]) => reactivateOrganisation(db, operator, tenantId),
   },
 };
 

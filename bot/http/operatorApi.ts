@@ -11,7 +11,7 @@ import {
   simCardsInputSchema,
   type OperatorActor,
 } from '../../services/organisations/input';
-import { deactivateOrganisation, inspectOrganisation, listOrganisations, putOrganisation } from '../../services/organisations/organisations';
+import { deactivateOrganisation, inspectOrganisation, listOrganisations, putOrganisation, reactivateOrganisation } from '../../services/organisations/organisations';
 import { addNumbers, addSimCards } from '../../services/organisations/stock';
 import { takeAttempt } from '../../services/people/attemptWindows';
 import type { Database } from '../../services/platform/db/database';
@@ -106,6 +106,10 @@ export function registerOperatorApi(server: restify.Server, deps: OperatorApiDep
   server.post(
     `${base}/:tenantId/deactivate`,
     serve(async (req, operator) => ({ status: 200, body: await deactivateOrganisation(db.prisma, operator, tenantId(req)) })),
+  );
+  server.post(
+    `${base}/:tenantId/reactivate`,
+    serve(async (req, operator) => ({ status: 200, body: await reactivateOrganisation(db.prisma, operator, tenantId(req)) })),
   );
 }
 
@@ -240,6 +244,14 @@ export function openApiDocument() {
           operationId: 'deactivateOrganisation',
           summary: 'Its people can no longer use the bot; nothing is deleted',
           responses: { '200': answer('The organisation, deactivated', ref('Organisation')), ...withTenant },
+        },
+      },
+      [`${organisationPath}/reactivate`]: {
+        parameters: [tenantParameter],
+        post: {
+          operationId: 'reactivateOrganisation',
+          summary: 'Its people use the bot again, with what they had left; an active organisation stays as it is',
+          responses: { '200': answer('The organisation, active', ref('Organisation')), ...withTenant },
         },
       },
     },

@@ -14,6 +14,8 @@ export interface ImportSummary {
   waiting: number;
   scheduled: Array<{ at: Date; count: number }>;
   failures: Array<{ rowNumber: number; failure: RowFailure }>;
+  /** People the import added (or brought back) as users of its services: each is written with the import's key. */
+  peopleAdded: number;
 }
 
 /** Where the import's services stand, for the progress card and the summary. */
@@ -31,7 +33,15 @@ export async function importSummary(db: Db, actor: Actor, importId: string): Pro
     take: 20,
     select: { rowNumber: true, failure: true },
   });
+  const peopleAdded = await db.auditEvent.count({
+    where: {
+      organisationId: actor.organisationId,
+      action: { in: ['person.added', 'person.restored'] },
+      after: { path: ['requestKey'], string_starts_with: `${importId}:` },
+    },
+  });
   return {
+    peopleAdded,
     import: found,
     started: byStatus.filter((group) => group.status !== ServiceStatus.WAITING_FOR_ACTIVATION).reduce((sum, group) => sum + group._count._all, 0),
     waiting: waiting.filter((group) => !group.scheduledStartAt).reduce((sum, group) => sum + group._count._all, 0),

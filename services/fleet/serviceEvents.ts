@@ -17,6 +17,7 @@ export const serviceEventKinds = [
   'activation_email_sent',
   'activation_email_resent',
   'activation_scheduled',
+  'activation_schedule_dropped',
   'service_started',
   'sim_submitted',
   'activation_confirmed',

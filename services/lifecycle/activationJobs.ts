@@ -58,6 +58,10 @@ export function startAllJob(db: Db, linkDays: number): JobHandler<z.infer<typeof
 async function startAs(db: Db, actorId: string, serviceIds: string[], options: StartOptions): Promise<void> {
   const actor = await db.person.findUnique({ where: { id: actorId }, include: { organisation: true } });
   if (!actor) return;
+  if (actor.organisation.deactivatedAt) {
+    await dropScheduledStarts(db, actor.organisationId, serviceIds);
+    return;
+  }
   for (const serviceId of serviceIds) {
     try {
       await startService(db, actor, serviceId, options);
@@ -65,4 +69,22 @@ async function startAs(db: Db, actorId: string, serviceIds: string[], options: S
       if (!(error instanceof AccessDenied)) throw error;
     }
   }
+}
+
+/**
+ * Nothing starts for a deactivated organisation. Its services stay waiting, no longer shown as scheduled for a time
+ * that has passed: once the organisation is active again, an administrator starts them.
+ */
+async function dropScheduledStarts(db: Db, organisationId: string, serviceIds: string[], now = new Date()): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const dropped = await tx.service.findMany({
+      where: { id: { in: serviceIds }, organisationId, status: ServiceStatus.WAITING_FOR_ACTIVATION, scheduledStartAt: { not: null } },
+      select: { id: true, scheduledStartAt: true },
+    });
+    if (dropped.length === 0) return;
+    await tx.service.updateMany({ where: { id: { in: dropped.map((s) => s.id) } }, data: { scheduledStartAt: null } });
+    await tx.serviceEvent.createMany({
+      data: dropped.map((s) => ({ serviceId: s.id, kind: 'activation_schedule_dropped', detail: { at: s.scheduledStartAt!.toISOString() }, createdAt: now })),
+    });
+  });
 }

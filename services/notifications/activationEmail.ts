@@ -74,6 +74,8 @@ export function activationEmailJob(deps: ActivationEmailJobDeps): JobHandler<z.i
     const service = link?.service;
     if (!link || !service || service.id !== serviceId || link.purpose !== LinkPurpose.ACTIVATION) return;
     if (link.revokedAt || link.usedAt || link.expiresAt <= new Date()) return;
+    // Its page would refuse the link: an administrator sends a new one once the organisation is active again.
+    if (service.organisation.deactivatedAt || link.person.removedAt) return;
     const type = await db.serviceType.findUnique({ where: { code: service.serviceTypeCode }, select: { hasSim: true } });
     const task = activationTaskOf(service.status, type?.hasSim ?? true);
     if (!task) return;

@@ -74,6 +74,8 @@ export function notificationReads(db: Db): NotificationReads {
     async subjectOf(notification) {
       const recipient = await people(notification.recipientId);
       if (!recipient) throw new PermanentError('the recipient no longer exists');
+      // The operator ended the organisation's use of the bot: its people are no longer contacted.
+      if (recipient.organisation.deactivatedAt) throw new PermanentError('the recipient\'s organisation is deactivated');
       const service = notification.serviceId ? await services(notification.serviceId) : undefined;
       if (notification.serviceId && !service) throw new PermanentError('the service no longer exists');
       const serviceType = service ? await serviceTypes(service.serviceTypeCode) : undefined;

@@ -187,19 +187,31 @@ function countsBy<K extends string>(keys: K[], rows: Array<[K, number]>): Record
 }
 
 /**
- * Its people can no longer act (services/people/people.ts refuses them); its people, stock, numbers, services and
- * trail stay. Deactivating it again changes nothing.
+ * Its people can no longer act (services/people/people.ts refuses them) and nothing is sent or started for it; its
+ * people, stock, numbers, services and trail stay. Deactivating it again changes nothing.
  */
-export async function deactivateOrganisation(db: Db, operator: OperatorActor, tenantIdInput: unknown, now = new Date()): Promise<OrganisationView> {
+export function deactivateOrganisation(db: Db, operator: OperatorActor, tenantIdInput: unknown, now = new Date()): Promise<OrganisationView> {
+  return setDeactivated(db, operator, tenantIdInput, now);
+}
+
+/** The organisation's people act again, as they were left: a contract taken up again. Reactivating an active one changes nothing. */
+export function reactivateOrganisation(db: Db, operator: OperatorActor, tenantIdInput: unknown): Promise<OrganisationView> {
+  return setDeactivated(db, operator, tenantIdInput, null);
+}
+
+async function setDeactivated(db: Db, operator: OperatorActor, tenantIdInput: unknown, deactivatedAt: Date | null): Promise<OrganisationView> {
   const organisation = await organisationOf(db, tenantIdInput);
   await db.$transaction(async (tx) => {
-    const { count } = await tx.organisation.updateMany({ where: { id: organisation.id, deactivatedAt: null }, data: { deactivatedAt: now } });
+    const { count } = await tx.organisation.updateMany({
+      where: { id: organisation.id, deactivatedAt: deactivatedAt ? null : { not: null } },
+      data: { deactivatedAt },
+    });
     if (count > 0) {
       await auditOperatorChange(tx, operator, {
         organisationId: organisation.id,
-        action: 'operator.organisation.deactivated',
-        before: { deactivatedAt: null },
-        after: { deactivatedAt: now.toISOString() },
+        action: deactivatedAt ? 'operator.organisation.deactivated' : 'operator.organisation.reactivated',
+        before: { deactivatedAt: organisation.deactivatedAt?.toISOString() ?? null },
+        after: { deactivatedAt: deactivatedAt?.toISOString() ?? null },
       });
     }
   });

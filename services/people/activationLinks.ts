@@ -70,6 +70,8 @@ export async function openActivationLink(db: Db, token: string, now = new Date()
     db.serviceType.findUnique({ where: { code: service.serviceTypeCode }, select: { name: true, translations: true, hasSim: true } }),
     portingPending(db, service.id),
   ]);
+  // Its person removed or their organisation deactivated: the link no longer acts for anyone.
+  if (person.removedAt || person.organisation.deactivatedAt) return null;
   return {
     linkId: link.id,
     person,
@@ -214,11 +216,15 @@ export async function linkTriesOf(db: Db, actor: Actor, serviceId: string, now =
 
 /**
  * May the chat opened with this link still act? Only while the page could: the link is neither expired, replaced,
- * used nor locked, and its service still waits for its user.
+ * used nor locked, its service still waits for its user, and its person is still one of an active organisation.
  */
 export async function linkActs(db: Db, linkId: string, now = new Date()): Promise<boolean> {
-  const link = await db.accessLink.findUnique({ where: { id: linkId }, include: { service: { select: { status: true, userId: true } } } });
+  const link = await db.accessLink.findUnique({
+    where: { id: linkId },
+    include: { service: { select: { status: true, userId: true } }, person: { select: { removedAt: true, organisation: { select: { deactivatedAt: true } } } } },
+  });
   if (!link?.service || !isUsable(link, LinkPurpose.ACTIVATION, now)) return false;
+  if (link.person.removedAt || link.person.organisation.deactivatedAt) return false;
   return link.failedAttempts < LINK_ATTEMPT_LIMIT && link.service.userId === link.personId && waitsForUser(link.service.status);
 }
 

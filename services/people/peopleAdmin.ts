@@ -131,8 +131,12 @@ export async function addEmployee(db: Db, actor: Actor, input: EmployeeInput, op
   const found = await holders(db, actor.organisationId, wanted.email, wanted.directoryId);
   const byEmail = found.find((person) => person.email.toLowerCase() === wanted.email);
   if (byEmail && !byEmail.removedAt && options.requestKey) {
-    const same = await db.auditEvent.count({ where: { action: 'person.added', subjectId: byEmail.id, after: { path: ['requestKey'], equals: options.requestKey } } });
-    if (same > 0) return { ok: true, employee: employeeOf(byEmail), restored: false, repeated: true };
+    // The first press either added the person or brought a removed one back: the repeat answers as that press did.
+    const first = await db.auditEvent.findFirst({
+      where: { action: { in: ['person.added', 'person.restored'] }, subjectId: byEmail.id, after: { path: ['requestKey'], equals: options.requestKey } },
+      select: { action: true },
+    });
+    if (first) return { ok: true, employee: employeeOf(byEmail), restored: first.action === 'person.restored', repeated: true };
   }
   const problems: EmployeeProblem[] = [];
   if (byEmail && (!byEmail.removedAt || byEmail.role !== Role.USER)) problems.push({ field: 'email', code: 'taken', takenBy: byEmail.displayName });

@@ -1,8 +1,9 @@
 import { Readable } from 'node:stream';
-import { problemText } from '../../dialogs/bulkImport';
+import { problemText, summaryText } from '../../dialogs/bulkImport';
 import { demo } from '../../prisma/demoData';
 import { confirmImport, createImportServices } from '../../services/bulkImport/creation';
 import { templateColumns, type RowCells } from '../../services/bulkImport/importFile';
+import { importSummary } from '../../services/bulkImport/progress';
 import { importNewUsers, importReport } from '../../services/bulkImport/report';
 import { validateImport } from '../../services/bulkImport/validation';
 import * as serviceOrders from '../../services/addService/orderSaving';
@@ -71,6 +72,9 @@ test('two new users (one on two rows) and an existing one: 2 people added once e
   expect(await db.prisma.auditEvent.count({ where: { action: 'person.added', subjectId: { in: people.map((person) => person.id) } } })).toBe(2);
   const services = await db.prisma.service.findMany({ where: { idempotencyKey: { startsWith: `${validated.id}:` } }, include: { user: true } });
   expect(services.map((service) => service.user.email).sort()).toEqual([eva.email, eva.email, demo.jan.email, tom.email].sort());
+  // The summary counts each added person once, though the creation ran twice.
+  expect((await importSummary(db.prisma, ann, validated.id)).peopleAdded).toBe(2);
+  expect(await summaryText(db.prisma, ann, 'en', validated.id)).toContain('2 new users added to your organisation.');
 });
 
 test('a removed person named with a name is brought back, with their history', async () => {
@@ -83,6 +87,7 @@ test('a removed person named with a name is brought back, with their history', a
   await createImportServices(db.prisma, validated.id);
   expect(await db.prisma.person.findUniqueOrThrow({ where: { id: removed.id } })).toMatchObject({ displayName: 'Lena Peeters', removedAt: null, preferredLanguage: 'nl' });
   expect(await db.prisma.service.count({ where: { userId: removed.id, idempotencyKey: { startsWith: `${validated.id}:` } } })).toBe(1);
+  expect((await importSummary(db.prisma, ann, validated.id)).peopleAdded).toBe(1);
 });
 
 test('a new email without a name is refused, naming the column to fill in, in every language', async () => {
@@ -117,4 +122,8 @@ test('a file made before the user_name and user_language columns imports as befo
   const older = templateColumns.filter((column) => column !== 'user_name' && column !== 'user_language');
   const validated = await validate('older.csv', csvOf([row({ user_email: demo.jan.email })], older));
   expect(validated).toMatchObject({ totalRows: 1, validRows: 1 });
+  await confirmImport(db.prisma, ann, validated.id, { start: 'AS_IN_FILE', confirmKey: 'confirm-older' }, now);
+  await createImportServices(db.prisma, validated.id);
+  expect((await importSummary(db.prisma, ann, validated.id)).peopleAdded).toBe(0);
+  expect(await summaryText(db.prisma, ann, 'en', validated.id)).not.toContain('new users');
 });

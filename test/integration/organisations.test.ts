@@ -1,6 +1,14 @@
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, demoStockIccids, freeMobileNumbers, other } from '../../prisma/demoData';
 import { OrganisationProblem } from '../../services/organisations/input';
-import { deactivateOrganisation, inspectOrganisation, listOrganisations, putOrganisation } from '../../services/organisations/organisations';
+import { randomUUID } from 'node:crypto';
+import { LinkPurpose, ServiceStatus } from '../../prisma/generated/enums';
+import { scheduleStart } from '../../services/lifecycle/activation';
+import { scheduledStartJob } from '../../services/lifecycle/activationJobs';
+import { ActivationJobs } from '../../services/lifecycle/jobs';
+import { notificationReads } from '../../services/notifications/notificationSubjects';
+import { deactivateOrganisation, inspectOrganisation, listOrganisations, putOrganisation, reactivateOrganisation } from '../../services/organisations/organisations';
+import { createAccessLink } from '../../services/people/accessLinks';
+import { openActivationLink } from '../../services/people/activationLinks';
 import { ALREADY_IN_STOCK, LISTED_TWICE, OTHER_ORGANISATION, addNumbers, addSimCards } from '../../services/organisations/stock';
 import { canSeeOrganisation, recognise } from '../../services/people/people';
 import type { Database } from '../../services/platform/db/database';
@@ -198,4 +206,32 @@ test("deactivating: its people are refused, it receives no stock, nothing is del
   expect(after._count).toEqual(otherOrg._count);
   // The other organisations' people are untouched.
   expect((await recognise(db.prisma, { kind: 'aad', tenantId: DEMO_TENANT_ID, aadObjectId: demo.ann.aadObjectId })).status).toBe('known');
+});
+
+test('a deactivated organisation: nothing is started, linked or delivered for it; reactivated, its people act again with what they had', async () => {
+  const ann = await db.prisma.person.findFirstOrThrow({ where: { email: demo.ann.email }, include: { organisation: true } });
+  const waiting = await db.prisma.service.findFirstOrThrow({ where: { organisationId: ann.organisationId, status: ServiceStatus.WAITING_FOR_ACTIVATION } });
+  await scheduleStart(db.prisma, ann, [waiting.id], new Date(Date.now() + 60_000));
+  const job = await db.prisma.job.findFirstOrThrow({ where: { kind: ActivationJobs.scheduledStart }, orderBy: { createdAt: 'desc' } });
+  const forSim = await db.prisma.service.findFirstOrThrow({ where: { organisationId: ann.organisationId, status: ServiceStatus.WAITING_FOR_SIM } });
+  const { token } = await createAccessLink(db.prisma, { purpose: LinkPurpose.ACTIVATION, personId: forSim.userId, serviceId: forSim.id, ttlMs: 3_600_000 });
+  const toAnn = { id: randomUUID(), idempotencyKey: randomUUID(), recipientId: ann.id, serviceId: forSim.id, kind: 'service.activated', payload: {}, attempt: 1 };
+  const deliveryProblem = () => notificationReads(db.prisma).subjectOf(toAnn).then(() => 'none', (error: unknown) => String(error));
+  expect(await deliveryProblem()).not.toMatch(/deactivated/);
+
+  await deactivateOrganisation(db.prisma, api, DEMO_TENANT_ID);
+  // The scheduled time comes while the contract is off: nothing starts, and the service no longer reads as scheduled.
+  await scheduledStartJob(db.prisma, 14).run(job.payload as { actorId: string; serviceIds: string[] }, { id: job.id, kind: job.kind, attempt: 1, workerId: 'test' });
+  expect(await db.prisma.service.findUniqueOrThrow({ where: { id: waiting.id } })).toMatchObject({ status: ServiceStatus.WAITING_FOR_ACTIVATION, scheduledStartAt: null });
+  expect(await db.prisma.serviceEvent.count({ where: { serviceId: waiting.id, kind: 'activation_schedule_dropped' } })).toBe(1);
+  expect(await openActivationLink(db.prisma, token)).toBeNull();
+  expect(await deliveryProblem()).toMatch(/organisation is deactivated/);
+
+  const view = await reactivateOrganisation(db.prisma, api, DEMO_TENANT_ID);
+  expect(view.deactivatedAt).toBeNull();
+  expect(await reactivateOrganisation(db.prisma, api, DEMO_TENANT_ID)).toEqual(view);
+  expect(await trail('operator.organisation.reactivated')).toHaveLength(1);
+  expect((await recognise(db.prisma, { kind: 'aad', tenantId: DEMO_TENANT_ID, aadObjectId: demo.ann.aadObjectId })).status).toBe('known');
+  expect(await openActivationLink(db.prisma, token)).toMatchObject({ serviceId: forSim.id });
+  expect(await deliveryProblem()).not.toMatch(/deactivated/);
 });

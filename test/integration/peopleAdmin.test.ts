@@ -138,8 +138,11 @@ describe('removing', () => {
     const [audit] = await audits('person.removed', rita.id);
     expect(audit).toMatchObject({ actorId: ann.id, before: { displayName: 'Rita Removed', services: [{ status: 'CANCELLED', count: 1 }] } });
 
-    const back = await addEmployee(db.prisma, ann, { displayName: 'Rita Back', email: 'Rita.Removed@demo.example', language: 'fr' });
-    expect(back).toMatchObject({ ok: true, restored: true, employee: { id: rita.id, displayName: 'Rita Back', language: 'fr' } });
+    const ritaBack = { displayName: 'Rita Back', email: 'Rita.Removed@demo.example', language: 'fr' } as const;
+    const back = await addEmployee(db.prisma, ann, ritaBack, { requestKey: 'add-rita-back' });
+    expect(back).toMatchObject({ ok: true, restored: true, repeated: false, employee: { id: rita.id, displayName: 'Rita Back', language: 'fr' } });
+    // The same press again answers as the first did: brought back, not "taken" and not "added".
+    expect(await addEmployee(db.prisma, ann, ritaBack, { requestKey: 'add-rita-back' })).toMatchObject({ ok: true, restored: true, repeated: true });
     expect(await audits('person.restored', rita.id)).toHaveLength(1);
   });
 

@@ -136,7 +136,7 @@ describe('the operator API', () => {
     expect(repeat.body.refused).toEqual(expect.arrayContaining([{ number: '02 640 20 00', reason: 'already in your stock' }]));
   });
 
-  test('deactivating an organisation: its people are told the bot is not theirs; its data stays', async () => {
+  test('deactivating an organisation: its people are told the bot is not theirs; its data stays; reactivated, they are served again', async () => {
     const olga = { tenantId: OTHER_TENANT_ID, aadObjectId: other.olga.aadObjectId, name: 'Olga Other', locale: 'en-US' };
     const answer = await call('POST', `/organisations/${OTHER_TENANT_ID}/deactivate`);
     expect(answer).toMatchObject({ status: 200, body: { tenantId: OTHER_TENANT_ID, deactivatedAt: expect.any(String) } });
@@ -144,6 +144,12 @@ describe('the operator API', () => {
     expect(whatTheySee(reply!).texts).toEqual([t('en', 'welcome.deactivatedOrganisation')]);
     expect((await call('GET', `/organisations/${OTHER_TENANT_ID}`)).body.counts.people.ADMINISTRATOR).toBeGreaterThan(0);
     expect(await call('POST', `/organisations/${OTHER_TENANT_ID}/sim-cards`, { body: { iccids: [iccid(9)] } })).toMatchObject({ status: 409 });
+
+    const reactivated = await call('POST', `/organisations/${OTHER_TENANT_ID}/reactivate`);
+    expect(reactivated).toMatchObject({ status: 200, body: { tenantId: OTHER_TENANT_ID, deactivatedAt: null } });
+    const [welcome] = await says(olga, 'hello');
+    expect(whatTheySee(welcome!).texts).not.toContain(t('en', 'welcome.deactivatedOrganisation'));
+    expect(await call('POST', `/organisations/${OTHER_TENANT_ID}/sim-cards`, { body: { iccids: [iccid(9)] } })).toMatchObject({ status: 200, body: { added: 1 } });
   });
 
   test('the OpenAPI document is valid OpenAPI 3.1 and names exactly the routes the server registers', async () => {
@@ -159,7 +165,7 @@ describe('the operator API', () => {
       .filter((route) => route.path.startsWith(OPERATOR_API_PREFIX))
       .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
     expect(registered.sort()).toEqual(documented.sort());
-    expect(registered).toHaveLength(7);
+    expect(registered).toHaveLength(8);
   });
 
   test('429 with Retry-After once the key made more calls in a minute than the limit', async () => {
