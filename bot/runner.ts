@@ -197,19 +197,52 @@ async function runPublicAction(deps: RunnerDeps, context: TurnContext, state: Ap
 
 function publicTurn(deps: RunnerDeps, context: TurnContext, state: AppTurnState): PublicTurn {
   const { recognition, language } = factsOf(context);
-  return { db: deps.db.prisma, recognition, language, channel: channelOf(deps, context), speakIn: (chosen) => speakIn(context, state, chosen) };
+  return { db: deps.db.prisma, recognition, language, channel: channelOf(deps, context, state), speakIn: (chosen) => speakIn(context, state, chosen) };
 }
 
-function channelOf(deps: RunnerDeps, context: TurnContext): FeatureChannel {
+/**
+ * Teams names the message whose button was pressed (replyToId); the web chat does not. There a card whose buttons
+ * carry a `cardKey` is remembered by that key when shown, so that its answer can replace it.
+ */
+const SHOWN_CARDS = 'shownCards';
+const SHOWN_CARDS_KEPT = 30;
+const shownCardsSchema = z.array(z.tuple([z.string(), z.string()])).max(SHOWN_CARDS_KEPT).catch([]);
+const cardKeySchema = z.object({ cardKey: z.string().max(64) });
+
+function cardKeyOf(node: unknown): string | undefined {
+  if (Array.isArray(node)) return node.map(cardKeyOf).find(Boolean);
+  if (node === null || typeof node !== 'object') return undefined;
+  const key = cardKeySchema.safeParse((node as { data?: unknown }).data);
+  return key.success ? key.data.cardKey : Object.values(node).map(cardKeyOf).find(Boolean);
+}
+
+function rememberCard(state: AppTurnState, card: AdaptiveCard, activityId: string | undefined): void {
+  const key = cardKeyOf(card);
+  if (!key || !activityId) return;
+  const shown = shownCardsSchema.parse(state.conversation[SHOWN_CARDS]).filter(([known]) => known !== key);
+  state.conversation[SHOWN_CARDS] = [...shown, [key, activityId]].slice(-SHOWN_CARDS_KEPT);
+}
+
+function pressedCardOf(context: TurnContext, state: AppTurnState): string | undefined {
+  if (context.activity.replyToId) return context.activity.replyToId;
+  const pressed = cardKeySchema.safeParse(context.activity.value);
+  return pressed.success ? shownCardsSchema.parse(state.conversation[SHOWN_CARDS]).find(([key]) => key === pressed.data.cardKey)?.[1] : undefined;
+}
+
+function channelOf(deps: RunnerDeps, context: TurnContext, state: AppTurnState): FeatureChannel {
   const activity = context.activity;
   const teams = activity.channelId === TEAMS_CHANNEL_ID;
+  const shown = (card: AdaptiveCard, activityId: string | undefined) => {
+    rememberCard(state, card, activityId);
+    return activityId;
+  };
   return {
     teams,
     channelId: activity.channelId,
     conversationId: activity.conversation.id,
     // A Teams retry of the same message carries the same id.
     messageKey: `${activity.conversation.id}:${activity.id ?? crypto.randomUUID()}`,
-    pressedCardId: activity.replyToId,
+    pressedCardId: pressedCardOf(context, state),
     tiedServiceId: async () => {
       // Read from the conversation's record, which the server keeps; a Teams turn has none.
       if (!context.turnState.get(WEB_CHAT_IDENTITY)) return undefined;
@@ -226,11 +259,12 @@ function channelOf(deps: RunnerDeps, context: TurnContext): FeatureChannel {
         if (updated) {
           // An update is this turn's answer: a concurrent press that loses the state write has nothing more to say.
           context.responded = true;
-          return replacing;
+          return shown(card, replacing);
         }
       }
-      return (await context.sendActivity(message))?.id;
+      return shown(card, (await context.sendActivity(message))?.id);
     },
+    postCard: async (card: AdaptiveCard) => shown(card, (await context.sendActivity(cardActivity(activity.channelId, card)))?.id),
     sendFile: (file, consentContext) => sendFile(context, file, consentContext),
   };
 }

@@ -18,6 +18,8 @@ export interface OverviewCardData {
   /** What the button just pressed did; empty for nothing. */
   notice: string;
   attentionTitle: string;
+  /** 'Attention' (red) when the reader must act, 'Default' when the list is only to keep an eye on. */
+  attentionColor: 'Attention' | 'Default';
   /** Shown, plainly, when nothing needs the administrator. */
   attentionNone: string;
   /** Only the kinds there are now. */

@@ -25,6 +25,10 @@ export interface WaitingServicesCardData {
   pageText: string;
   /** Carried by every button: a double click or a Teams retry repeats the same request, not a new one. */
   requestKey: string;
+  /** This card among the others, so that its answer replaces it in the web chat too. */
+  cardKey: string;
+  /** What this card shows, carried by every button: an action on a list changed since is not done. */
+  listKey: string;
   actions: Array<{ title: string; verb: string; to: number }>;
 }
 

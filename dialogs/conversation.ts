@@ -8,12 +8,24 @@ import type { Reply } from './reply';
 import type { IntentName } from './understanding/intents';
 import { welcomeFor } from './welcome';
 
-/** What every person can say whatever else they do: hello, help, and the language they want. */
-export const conversationFeature = defineFeature({
+/**
+ * What every person can say whatever else they do: hello, help, and the language they want. Someone the bot does not
+ * know is answered "hello" by the refusal, which is their welcome.
+ */
+export const conversationFeature = defineFeature<true>({
   name: 'conversation',
+  // The welcome card is in the conversation (sent on install, or on a first "hello"): the key bot/app.ts sets too.
+  state: { key: 'welcomed', schema: z.literal(true) },
   refusal: (language, recognition) => welcomeFor(recognition, language),
+  intents: {
+    // A second "hello" is a greeting, not a request for the menu: a short answer that says where the menu is.
+    greeting: async (turn) => {
+      if (turn.state) return [{ kind: 'text', text: t(turn.language, 'welcome.again', { name: turn.actor.displayName }) }];
+      turn.keep(true);
+      return [welcomeFor(turn.recognition, turn.language)];
+    },
+  },
   publicIntents: {
-    greeting: async (turn) => [welcomeFor(turn.recognition, turn.language)],
     help: async (turn) => [welcomeFor(turn.recognition, turn.language)],
     changeLanguage: async (turn, match) => {
       const wanted = languageNamedIn(match.text);

@@ -121,7 +121,12 @@ export interface FeatureChannel {
    * `replacing` when given (a new message when that fails). Returns the id of the message that shows it.
    */
   showCard(card: AdaptiveCard, replacing?: string): Promise<string | undefined>;
-  /** The id of the message whose card button was pressed. */
+  /** Shows a card as a new message, also for a Teams card button (whose card stays). Returns the message's id. */
+  postCard(card: AdaptiveCard): Promise<string | undefined>;
+  /**
+   * The id of the message whose card button was pressed: Teams says it; the web chat knows it for a card shown with
+   * `showCard` or `postCard` whose buttons carry a `cardKey`.
+   */
   pressedCardId: string | undefined;
   /** Teams: a consent card carrying `consentContext`; the web chat: the file itself. */
   sendFile(file: OutgoingFile, consentContext: { kind: string } & Record<string, unknown>): Promise<void>;
@@ -148,6 +153,18 @@ export interface FileConsentAnswer {
   /** Uploads the file where Teams said and shows it; false when there is no upload place or the upload failed. */
   deliver(file: OutgoingFile): Promise<boolean>;
   canDeliver: boolean;
+}
+
+/**
+ * A card button's answer shown where the card was, so that a list or form whose action is done does not stay live
+ * under its result: a first reply that is a card replaces the card pressed (in Teams always, in the web chat when the
+ * card's buttons carry a `cardKey`), the other replies follow as messages.
+ */
+export async function answerInPlace<S>(turn: FeatureTurn<S>, replies: Reply[]): Promise<Reply[]> {
+  const [first, ...rest] = replies;
+  if (first?.kind !== 'card') return replies;
+  await turn.channel.showCard(first.card, turn.channel.pressedCardId);
+  return rest;
 }
 
 /** Declares a feature with its state's type inferred. */

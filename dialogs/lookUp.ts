@@ -230,7 +230,8 @@ function timelineCard(
     if (actor.role === Role.ADMINISTRATOR && service.porting?.state === 'REFUSED') {
       buttons.push({ title: t(language, 'support.action.fixPorting'), verb: Verbs.portingIssues.fix, data: { requestId: service.porting.id } });
     }
-    buttons.push({ title: t(language, 'support.action.escalate'), verb: Verbs.lookUp.escalate, data });
+    // Escalating tells the organisation's administrators: it helps support, not an administrator reading their own service.
+    if (actor.role === Role.SUPPORT) buttons.push({ title: t(language, 'support.action.escalate'), verb: Verbs.lookUp.escalate, data });
   }
   const card = renderServiceTimelineCard({
     title: t(language, 'support.timeline.title', {

@@ -136,6 +136,11 @@ function attentionButtons(language: Language, actor: Actor, kind: AttentionKind,
   }
 }
 
+/** What only Dstny can move (an activation running late) does not need the administrator, and support acts on nothing here. */
+function needsReader(actor: Actor, attention: ReadonlyArray<{ kind: AttentionKind }>): boolean {
+  return actor.role === Role.ADMINISTRATOR && attention.some(({ kind }) => kind !== 'overdue');
+}
+
 function itemText(language: Language, item: AttentionItem): string {
   const name = item.userName ?? t(language, 'overview.attention.someone');
   return item.service ? t(language, 'service.row', { name, service: serviceLabel(language, { ...item.service, number: item.service.mobileNumber }) }) : name;
@@ -166,7 +171,9 @@ export async function overviewReply(deps: OverviewDeps, actor: Actor, language: 
       title: t(language, 'overview.title'),
       subtitle: t(language, 'overview.subtitle', { organisation: overview.organisation.name, total: overview.total }),
       notice,
-      attentionTitle: t(language, 'overview.attention.title'),
+      // "Needs you now", in red, only over something the reader can unblock; the rest is told plainly.
+      attentionTitle: t(language, needsReader(actor, overview.attention) ? 'overview.attention.title' : 'overview.attention.watch'),
+      attentionColor: needsReader(actor, overview.attention) ? 'Attention' : 'Default',
       attentionNone: t(language, 'overview.attention.none'),
       attention,
       byStateTitle: t(language, 'overview.byState'),

@@ -22,7 +22,7 @@ import {
 import { Role, type Actor } from '../services/people/people';
 import { searchQuerySchema } from '../services/people/userSearch';
 import { statusLabel } from './lookUp';
-import { action, defineFeature, plainAction, type FeatureTurn, type IntentAnswer } from './feature';
+import { action, answerInPlace, defineFeature, plainAction, type FeatureTurn, type IntentAnswer } from './feature';
 import type { Reply } from './reply';
 import { wordsOf } from './understanding/corpus';
 import type { IntentMatch } from './understanding/intents';
@@ -235,11 +235,7 @@ const intentAnswers: Record<'managePeople' | 'addPerson' | 'changePerson' | 'rem
 };
 
 /** A form's answer shown in place of the card pressed, so that a corrected card does not pile up under the wrong one. */
-async function inPlace(turn: FeatureTurn<unknown>, reply: Reply): Promise<Reply[]> {
-  if (reply.kind !== 'card') return [reply];
-  await turn.channel.showCard(reply.card, turn.channel.pressedCardId);
-  return [];
-}
+const inPlace = (turn: FeatureTurn<unknown>, reply: Reply): Promise<Reply[]> => answerInPlace(turn, [reply]);
 
 export function deniedReply(language: Language): Reply {
   return { kind: 'text', text: t(language, 'people.denied') };

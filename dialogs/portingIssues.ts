@@ -1,4 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { renderNotificationCard } from '../cards/notificationCard';
 import { renderPortingFixCard } from '../cards/portingFixCard';
 import {
   portingFormOf,
@@ -21,7 +23,7 @@ import { formatBelgianNational } from '../services/numbers/phoneNumbers';
 import { attemptAfter, listPortingIssues, PortingConflict, refusedRequestFor, resubmitPorting } from '../services/numbers/portingRequests';
 import { portingDetailsOf } from '../services/numbers/portingDetails';
 import { refusalCodeSchema, refusalField, needsCorrection, type RefusalCode } from '../services/numbers/portingEvents';
-import { action, defineFeature, plainAction } from './feature';
+import { action, answerInPlace, defineFeature, plainAction } from './feature';
 import type { Reply } from './reply';
 import { serviceLabel } from './serviceLabel';
 
@@ -160,7 +162,13 @@ export async function resubmitPortingFix(
         });
         // What the pre-check noted without stopping the request (a wish date moved to the earliest possible one).
         const notes = result.warnings.map((warning) => portingProblemText(language, warning, values, now));
-        return [text([sent, ...notes].join('\n\n')), await portingIssuesReply(db, actor, language)];
+        // The form becomes what was done, with nothing left to press; the list follows without the request.
+        const done = renderNotificationCard({
+          title: t(language, 'porting.fix.sentTitle', { number: formatBelgianNational(result.request.e164) }),
+          lines: [sent, ...notes],
+          actions: [],
+        });
+        return [{ kind: 'card', card: done }, await portingIssuesReply(db, actor, language)];
       }
     }
   });
@@ -178,6 +186,7 @@ async function alreadySettled(db: Db, request: PortingRequest, language: Languag
 type RequestWithUser = PortingRequest & { service: { user: { displayName: string } } };
 
 function fixCard(language: Language, request: RequestWithUser, values: PortingFormValues, problems: PortingProblem[], now: Date): Reply {
+  const cardKey = randomUUID();
   const code = refusalCodeSchema.safeParse(request.refusalCode);
   const refused = code.success ? code.data : null;
   return {
@@ -187,9 +196,10 @@ function fixCard(language: Language, request: RequestWithUser, values: PortingFo
       intro: t(language, 'porting.fix.intro', { user: request.service.user.displayName }),
       portingFields: renderPortingFields(language, { values, problems, now }),
       refusal: { field: refused ? refusalField[refused] : null, text: refusalText(language, { code: refused, reason: request.refusalReason }, request.donorOperator) },
+      // The key lets the web chat replace this card with its answer, as Teams does.
       buttons: [
-        { title: t(language, 'porting.fix.resubmit'), verb: Verbs.portingIssues.resubmit, data: { requestId: request.id }, inputs: 'auto' },
-        { title: t(language, 'porting.fix.back'), verb: Verbs.portingIssues.list, data: {}, inputs: 'none' },
+        { title: t(language, 'porting.fix.resubmit'), verb: Verbs.portingIssues.resubmit, data: { requestId: request.id, cardKey }, inputs: 'auto' },
+        { title: t(language, 'porting.fix.back'), verb: Verbs.portingIssues.list, data: { cardKey }, inputs: 'none' },
       ],
     }),
   };
@@ -217,9 +227,10 @@ export const portingIssuesFeature = defineFeature({
   },
   actions: {
     [Verbs.welcome.portingIssues]: plainAction(async (turn) => [await portingIssuesReply(turn.db, turn.actor, turn.language)]),
-    [Verbs.portingIssues.list]: plainAction(async (turn) => [await portingIssuesReply(turn.db, turn.actor, turn.language)]),
-    [Verbs.portingIssues.fix]: action(fixDataSchema, async (turn, data) => [await openPortingFix(turn.db, turn.actor, data.requestId, turn.language)]),
-    [Verbs.portingIssues.resubmit]: action(resubmitDataSchema, (turn, data) =>
-      resubmitPortingFix({ db: turn.db, donors: turn.settings.donors }, turn.actor, data, turn.language)),
+    // The fix card's "Back to the list" and "Send again" answer in its place.
+    [Verbs.portingIssues.list]: plainAction(async (turn) => answerInPlace(turn, [await portingIssuesReply(turn.db, turn.actor, turn.language)])),
+    [Verbs.portingIssues.fix]: action(fixDataSchema, async (turn, data) => answerInPlace(turn, [await openPortingFix(turn.db, turn.actor, data.requestId, turn.language)])),
+    [Verbs.portingIssues.resubmit]: action(resubmitDataSchema, async (turn, data) =>
+      answerInPlace(turn, await resubmitPortingFix({ db: turn.db, donors: turn.settings.donors }, turn.actor, data, turn.language))),
   },
 });

@@ -4,12 +4,13 @@ import { t, type Language } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import { renderWaitingServicesCard } from '../cards/waitingServicesCard';
 import { ServiceStatus } from '../prisma/generated/enums';
+import { timelineOf } from '../services/fleet/lookUp';
 import { listWaitingServices, serviceUserName, type WaitingService } from '../services/lifecycle/serviceLists';
 import { queueStartAll, resendActivationEmail, scheduleStart, startService } from '../services/lifecycle/activation';
 import type { Db } from '../services/platform/db/database';
 import { Role, type Actor } from '../services/people/people';
 import { brusselsInstant, isCalendarDate } from '../services/platform/workingDays';
-import { action, defineFeature, plainAction, type FeatureTurn } from './feature';
+import { action, answerInPlace, defineFeature, plainAction, type FeatureTurn } from './feature';
 import type { Reply } from './reply';
 import { serviceLabel } from './serviceLabel';
 
@@ -25,14 +26,27 @@ export const waitingActionSchema = z.object({
   date: z.string().max(10).optional(),
   time: z.string().regex(/^\d{2}:\d{2}$/).optional(),
   to: z.coerce.number().int().min(0).max(10_000).optional(),
+  /** What the card showed (listKeyOf): an action on the whole list is done only on the list as it was shown. */
+  listKey: z.string().max(64).optional(),
 });
 export type WaitingAction = z.infer<typeof waitingActionSchema>;
 
 const whenFormat = (language: Language) =>
   new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'full', timeStyle: 'short', timeZone: 'Europe/Brussels' });
 
+/** A short digest of what a page of the list shows: two cards with the same key showed the same list. */
+function listKeyOf(list: { services: WaitingService[]; total: number; page: number }): string {
+  const rows = list.services.map((s) => `${s.id}:${s.status}:${s.scheduledStartAt?.toISOString() ?? ''}`);
+  return crypto.createHash('sha256').update([list.total, list.page, ...rows].join('|')).digest('base64url').slice(0, 22);
+}
+
 export async function waitingServicesCard(db: Db, actor: Actor, language: Language, page: number, message = ''): Promise<Reply> {
+  return (await waitingList(db, actor, language, page, message)).reply;
+}
+
+async function waitingList(db: Db, actor: Actor, language: Language, page: number, message = ''): Promise<{ reply: Reply; listKey: string }> {
   const list = await listWaitingServices(db, actor, page);
+  const listKey = listKeyOf(list);
   const date = new Intl.DateTimeFormat(`${language}-BE`, { dateStyle: 'medium', timeZone: 'Europe/Brussels' });
   const heading = (s: WaitingService) =>
     t(language, 'service.row', { name: s.userName, service: serviceLabel(language, { ...s, number: s.mobileNumber }) });
@@ -63,7 +77,7 @@ export async function waitingServicesCard(db: Db, actor: Actor, language: Langua
     ...(list.page > 0 ? [{ title: t(language, 'waiting.previous'), verb: Verbs.waitingServices.page, to: list.page - 1 }] : []),
     ...(list.page < list.pages - 1 ? [{ title: t(language, 'waiting.next'), verb: Verbs.waitingServices.page, to: list.page + 1 }] : []),
   ];
-  return {
+  const reply: Reply = {
     kind: 'card',
     card: renderWaitingServicesCard({
       title: t(language, 'waiting.title'),
@@ -78,28 +92,41 @@ export async function waitingServicesCard(db: Db, actor: Actor, language: Langua
       pages: list.pages,
       pageText: t(language, 'waiting.page', { page: list.page + 1, pages: list.pages }),
       requestKey: crypto.randomUUID(),
+      cardKey: crypto.randomUUID(),
+      listKey,
       actions,
     }),
   };
+  return { reply, listKey };
 }
 
-/** Starts the services and says how many started and how many had been started already. */
+/**
+ * Starts the services and says how many started; a service started already (from another card, by someone else, by
+ * a planned start) is named with who started it and when, rather than counted blindly.
+ */
 async function startAll(db: Db, actor: Actor, language: Language, ids: string[], linkDays: number): Promise<string> {
   let started = 0;
-  let already = 0;
+  const already: string[] = [];
   for (const id of ids) {
     const result = await startService(db, actor, id, { linkDays });
     if (result.started) started++;
-    else already++;
+    else already.push(await startedBefore(db, actor, language, id));
   }
-  const parts = [t(language, 'waiting.started', { count: started })];
-  if (already > 0) parts.push(t(language, 'waiting.alreadyStarted', { count: already }));
-  return parts.join(' ');
+  return [...(started > 0 || already.length === 0 ? [t(language, 'waiting.started', { count: started })] : []), ...already].join(' ');
+}
+
+/** "Marie Dubois's service was already started by Ann Admin on …", from the service's own history. */
+async function startedBefore(db: Db, actor: Actor, language: Language, serviceId: string): Promise<string> {
+  const { service, changes } = await timelineOf(db, actor, serviceId);
+  const start = changes.filter((change) => change.action === 'service.started').at(-1);
+  const user = service.user.displayName;
+  if (!start?.who) return t(language, 'waiting.alreadyStartedOne', { user });
+  return t(language, 'waiting.alreadyStartedBy', { user, who: start.who, when: whenFormat(language).format(start.at) });
 }
 
 export type WaitingVerb = (typeof Verbs.waitingServices)[keyof typeof Verbs.waitingServices];
 
-/** One button of the card: do it, then show the list again with what happened on top. */
+/** One button of the card: do it, then show the list again with what happened on top, in place of the card pressed. */
 export async function onWaitingAction(
   db: Db,
   actor: Actor,
@@ -111,6 +138,12 @@ export async function onWaitingAction(
   const now = options.now ?? new Date();
   const selected = (action.selected ?? '').split(',').map((id) => id.trim()).filter(Boolean);
   let message = '';
+  // Start all and Schedule act on the list as the card showed it: on a card older than the list nothing is done, and
+  // the list is shown as it is now. (Start and Start selected name their services, and say which had started since.)
+  if (action.listKey !== undefined && (verb === Verbs.waitingServices.startAll || verb === Verbs.waitingServices.schedule)) {
+    const current = await waitingList(db, actor, language, action.page, t(language, 'waiting.changed'));
+    if (action.listKey !== current.listKey) return current.reply;
+  }
   switch (verb) {
     case Verbs.waitingServices.page:
       return waitingServicesCard(db, actor, language, action.to ?? action.page);
@@ -152,20 +185,22 @@ const refused = (language: Language): Reply => ({ kind: 'text', text: t(language
 const roleMayPress = (role: Role, verb: string | undefined) =>
   role === Role.ADMINISTRATOR || (role === Role.SUPPORT && verb === Verbs.waitingServices.resend);
 
-const list = (turn: FeatureTurn<unknown>) => waitingServicesCard(turn.db, turn.actor, turn.language, 0);
+/** The list, shown where it can be replaced by the answers to its buttons (bot/runner.ts remembers it by its key). */
+const list = async (turn: FeatureTurn<unknown>) => answerInPlace(turn, [await waitingServicesCard(turn.db, turn.actor, turn.language, 0)]);
 
 /** "What is waiting?", typed or pressed, and the list's buttons; data not as the card was sent is audited. */
 export const waitingServicesFeature = defineFeature({
   name: 'waitingServices',
   refusal: refused,
   denied: (language, actor, verb) => (roleMayPress(actor.role, verb) ? { kind: 'text', text: t(language, 'waiting.notYours') } : refused(language)),
-  intents: { waitingServices: async (turn) => [await list(turn)] },
+  intents: { waitingServices: list },
   actions: {
-    [Verbs.welcome.waitingServices]: plainAction(async (turn) => [await list(turn)]),
+    [Verbs.welcome.waitingServices]: plainAction(list),
     ...Object.fromEntries(
       (Object.values(Verbs.waitingServices) as WaitingVerb[]).map((verb) => [
         verb,
-        action(waitingActionSchema, async (turn, data) => [await onWaitingAction(turn.db, turn.actor, turn.language, verb, data, { linkDays: turn.settings.linkDays })], 'audit'),
+        action(waitingActionSchema, async (turn, data) =>
+          answerInPlace(turn, [await onWaitingAction(turn.db, turn.actor, turn.language, verb, data, { linkDays: turn.settings.linkDays })]), 'audit'),
       ]),
     ),
   },

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import { t, type Language } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
-import { recordSummaryCard } from '../../services/addService/summaryCard';
+import { recordSummaryCard, serviceSummary } from '../../services/addService/summaryCard';
 import { action, defineFeature, type CardAction, type FeatureTurn } from '../feature';
 import type { Reply } from '../reply';
 import { AddServiceFlow, flowCardSchema, newUserCardSchema, type FlowCardData, type FlowOutcome, type FlowTurn } from './flow';
 import { readFlowState } from './state';
-import { noticeCard, refusedCard } from './views';
+import { noticeCard, refusedCard, summaryCard } from './views';
 
 type Stored = unknown;
 type FlowAction = (flow: AddServiceFlow, turn: FlowTurn, data: FlowCardData) => Promise<FlowOutcome>;
@@ -14,7 +14,6 @@ type FlowAction = (flow: AddServiceFlow, turn: FlowTurn, data: FlowCardData) => 
 /** One line per verb: what the flow does with the card's data. */
 const flowActions: Record<string, FlowAction> = {
   [Verbs.welcome.addService]: (flow, turn) => flow.start(turn),
-  [Verbs.addService.start]: (flow, turn) => flow.start(turn),
   [Verbs.addService.search]: (flow, turn, data) => flow.search(turn, data),
   [Verbs.addService.pickUser]: (flow, turn, data) => flow.pickUser(turn, data),
   [Verbs.addService.next]: (flow, turn, data) => flow.next(turn, data),
@@ -37,10 +36,14 @@ const refused = (language: Language): Reply => ({
  * web chat by updating the flow's card message (`replacing`), or as a new message. The card's place is kept with the
  * flow, and with a saved service, whose status updates then find it.
  */
-async function runFlow(turn: FeatureTurn<Stored>, run: (flow: AddServiceFlow, flowTurn: FlowTurn) => Promise<FlowOutcome>, replacing?: string): Promise<Reply[]> {
+async function runFlow(
+  turn: FeatureTurn<Stored>,
+  run: (flow: AddServiceFlow, flowTurn: FlowTurn) => Promise<FlowOutcome>,
+  replacing?: string | 'newMessage',
+): Promise<Reply[]> {
   const outcome = await run(new AddServiceFlow(turn.db), { actor: turn.actor, language: turn.language, stored: turn.state });
   turn.keep(outcome.state);
-  const activityId = await turn.channel.showCard(outcome.card, replacing);
+  const activityId = replacing === 'newMessage' ? await turn.channel.postCard(outcome.card) : await turn.channel.showCard(outcome.card, replacing);
   if (!activityId || !outcome.state) return [];
   turn.keep({ ...outcome.state, cardActivityId: activityId });
   if (outcome.savedServiceId) {
@@ -58,6 +61,22 @@ const cardAction = (flowAction: FlowAction): CardAction<Stored> =>
     const parsed = flowCardSchema.safeParse(data ?? {});
     return runFlow(turn, (flow, flowTurn) => flowAction(flow, flowTurn, parsed.success ? parsed.data : {}), shownCard(turn));
   });
+
+/** What "Add another service" on a saved service's summary carries: the service the summary shows. */
+const anotherSchema = z.object({ summaryOf: z.uuid() });
+
+/**
+ * "Add another service": the summary is the record of what was just created, so it stays (in Teams the button's
+ * answer is the same summary, read again) and the new flow starts in a card of its own below it.
+ */
+const anotherService = action(z.unknown(), async (turn: FeatureTurn<Stored>, data) => {
+  const another = anotherSchema.safeParse(data ?? {});
+  if (!another.success) return runFlow(turn, (flow, flowTurn) => flow.start(flowTurn), shownCard(turn));
+  // Read through the domain, which refuses another organisation's service (the runner answers that refusal).
+  const summary = await serviceSummary(turn.db, turn.actor, another.data.summaryOf);
+  if (turn.channel.teams) await turn.channel.showCard(summaryCard(turn.language, summary), turn.channel.pressedCardId);
+  return runFlow(turn, (flow, flowTurn) => flow.start(flowTurn), 'newMessage');
+});
 
 const addUserAction = action(newUserCardSchema, (turn: FeatureTurn<Stored>, data) => runFlow(turn, (flow, flowTurn) => flow.addUser(flowTurn, data), shownCard(turn)));
 
@@ -84,6 +103,7 @@ export const addServiceFeature = defineFeature<Stored>({
   },
   actions: {
     ...Object.fromEntries(Object.entries(flowActions).map(([verb, flowAction]) => [verb, cardAction(flowAction)])),
+    [Verbs.addService.start]: anotherService,
     [Verbs.addService.addUser]: addUserAction,
   },
 });

@@ -307,9 +307,17 @@ export class AddServiceFlow {
     const step = steps[flow.step];
     const catalog = await contractCatalog(this.db, turn.actor);
     const userName = await this.userName(turn, flow);
+    // The header says what is chosen now, read again at every card (after Back too): on the person's own step the
+    // person is being chosen, so no "For …" of the one chosen before.
     const reserved =
       flow.draft.reservedNumberId && step.notesReservedNumber?.(flow.draft) ? await reservedNumberOf(this.db, turn.actor.organisationId, flow.draft.reservedNumberId, flowKey(flow)) : null;
-    const header = stepHeader(turn.language, flow, { portal: step.portal, total: TOTAL_STEPS, title: step.title, userName, reservedNumber: reserved?.e164 ?? null });
+    const header = stepHeader(turn.language, flow, {
+      portal: step.portal,
+      total: TOTAL_STEPS,
+      title: step.title,
+      userName: flow.step === 'user' ? '' : userName,
+      reservedNumber: reserved?.e164 ?? null,
+    });
     const view: FlowView = { language: turn.language, now, flow, catalog, userName, header, errors, portingProblems, matches, newUser };
     const reading: StepReading = { db: this.db, actor: turn.actor, now, flow, type: findServiceType(catalog, flow.draft.serviceTypeCode, flow.draft.productTypeCode) };
     return { state: flow, card: await step.draw(reading, view) };

@@ -256,7 +256,8 @@ export const steps = {
     portal: 6,
     title: 'addService.sim.title',
     phase: { applies: (needs) => stepsOf(needs).sim, endsOn: () => 'sim' },
-    notesReservedNumber: () => true,
+    // The step right after the number's: the new number just reserved, while it is still the choice.
+    notesReservedNumber: (draft) => draft.numberOption === NumberOption.NEW,
     card: views.simCard,
     keepTyped: ({ flow: { draft }, data }) => {
       draft.iccid = typeof data.iccid === 'string' ? data.iccid.slice(0, 60) : draft.iccid;
@@ -278,7 +279,6 @@ export const steps = {
     portal: 7,
     title: 'addService.fixedNumber.title',
     phase: { applies: (needs) => stepsOf(needs).fixedNumber, endsOn: (draft) => (draft.fixedOption === FixedOption.IN_USE ? 'fixedConfirm' : 'fixedPick') },
-    notesReservedNumber: (draft) => draft.numberOption === NumberOption.NEW,
     card: views.fixedNumberCard,
     input: { schema: stepInputSchemas.fixedNumber, fields: ['fixedOption'] },
     take: async ({ flow: { draft } }, { fixedOption }) => {

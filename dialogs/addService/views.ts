@@ -339,7 +339,7 @@ export function renderServiceSummary(language: Language, summary: ServiceSummary
     facts,
     texts: explanation ? [tr(explanation, { user: summary.user })] : [],
     buttons: options.offerAnother
-      ? [{ title: tr('addService.button.another'), verb: Verbs.addService.start, data: {}, style: 'default', inputs: 'none' }]
+      ? [{ title: tr('addService.button.another'), verb: Verbs.addService.start, data: { summaryOf: summary.id }, style: 'default', inputs: 'none' }]
       : [],
   });
 }

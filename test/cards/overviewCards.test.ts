@@ -64,7 +64,8 @@ describe.each(languages)('in %s', (language) => {
     for (const who of [ann, sam]) {
       const card = cardOf(await overviewReply(deps(), who, language));
       expect(textsOf(card)).toEqual(expect.arrayContaining([
-        t(language, 'overview.attention.title'),
+        // Support acts on nothing of it: the list is to keep an eye on, not "Needs you now".
+        t(language, who === ann ? 'overview.attention.title' : 'overview.attention.watch'),
         t(language, 'overview.attention.portingIssue', { count: 1 }),
         t(language, 'overview.attention.failed', { count: 4 }),
         t(language, 'overview.attention.overdue', { count: 1 }),

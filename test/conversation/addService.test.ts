@@ -169,6 +169,20 @@ describe('the number, SIM card, fixed number and activation choices', () => {
     expect(service.events.map((event) => event.kind)).toEqual(expect.arrayContaining(['service_created', 'number_reserved', 'service_started', 'summary_card_posted']));
   });
 
+  it('"Add another service" keeps the summary of what was just created; the new flow starts in a card of its own', async () => {
+    const cards = await addService(ann, { user: 'Sofie', product: 'Dstny Mobile', serviceType: 'Mobile:', bundle: 'Mobile S', number: 'NEW', how: 'EMAIL', when: 'LATER' });
+    const summary = cards.at(-1)!;
+    expect(readCard(summary).texts).toEqual(expect.arrayContaining(['Service added', 'For Sofie Mertens']));
+    const before = harness.connector.sent.length;
+    // Teams puts the answer in place of the summary: the same summary, read again.
+    const inPlace = await press(harness, ann, summary, 'Add another service');
+    expect(readCard(inPlace).texts).toEqual(readCard(summary).texts);
+    const posted = harness.connector.sent.slice(before).map((sent) => readCard(sent.activity.attachments[0].content));
+    expect(posted).toHaveLength(1);
+    expect(posted[0]!.texts).toContain('Who is the service for?');
+    await execute(harness, ann, 'addService.cancel', { flowId: harness.connector.sent.at(-1)!.activity.attachments[0].content.actions[0].data.flowId });
+  });
+
   it('the administrator enters the SIM card and activation starts automatically, now', async () => {
     const iccid = demoStockIccids[40]!;
     const cards = await addService(ann, { user: 'Koen', product: 'Dstny Mobile', serviceType: 'Mobile:', bundle: 'Mobile L', number: 'NEW', iccid: iccid.replace(/(\d{4})/g, '$1 '), how: 'AUTOMATIC', when: 'NOW' });
@@ -225,6 +239,11 @@ describe('the number, SIM card, fixed number and activation choices', () => {
 
   it('a fixed number in use: its user is named, the administrator confirms, and it stays with its user until the new service activates', async () => {
     const cards = await addService(ann, { user: 'Nicolas', product: 'Dstny SmartMobile', serviceType: 'Converged SIM', bundle: 'SmartMobile 40 GB', number: 'NEW', fixed: 'IN_USE', how: 'EMAIL', when: 'LATER' });
+    // The new mobile number is noted while it is the choice (step 6); on the fixed number's cards it would read as the fixed one.
+    const noted = (step: string) => cards.filter((card) => readCard(card).texts.includes(step)).map((card) => readCard(card).texts.some((text) => text.startsWith('New number reserved: ')));
+    expect(noted('Step 6 of 8')).toEqual([true]);
+    expect(noted('Step 7 of 8').length).toBeGreaterThan(0);
+    expect(noted('Step 7 of 8')).not.toContain(true);
     const confirm = readCard(cards.find((card) => readCard(card).texts.includes('Take this fixed number?'))!);
     const sentence = confirm.texts.find((text) => text.includes('when Nicolas Dumont\'s service is activated'))!;
     expect(sentence).toMatch(/^02 588 20 0\d is now used by .+\. It moves from .+ to Nicolas Dumont when Nicolas Dumont's service is activated; .+ is told when the activation starts and when it happens\.$/);
@@ -348,8 +367,12 @@ describe('moving around the flow', () => {
     expect(readCard(card).texts).toEqual(expect.arrayContaining(['Step 1 of 8', 'For Marie Dubois']));
 
     card = await press(harness, ann, card, 'Back');
+    // Back on the person's card, the person is being chosen again: no "For Marie Dubois" any more.
+    expect(readCard(card).texts).toContain('Who is the service for?');
+    expect(readCard(card).texts.filter((text) => text.startsWith('For '))).toEqual([]);
     card = await press(harness, ann, card, 'Search', { query: 'jans' });
     expect(readCard(card).texts).toEqual(expect.arrayContaining(['Step 1 of 8', 'For Pieter Janssens']));
+    expect(readCard(card).texts).not.toContain('For Marie Dubois');
     await press(harness, ann, card, 'Cancel');
   });
 });

@@ -105,16 +105,16 @@ describe("support's look-up", () => {
 });
 
 describe("the administrator's look-up", () => {
-  test("Ann looking up Pieter gets the Fix of his refused transfer", async () => {
+  test("Ann looking up Pieter gets the Fix of his refused transfer, and no offer to escalate to herself", async () => {
     const card = cardOf((await lookUp(db.prisma, ann, 'en', { name: 'Pieter Janssens' }, newKey))[0]);
-    expect(titlesOf(card)).toEqual(['Fix the porting request', 'Escalate to the administrator']);
+    expect(titlesOf(card)).toEqual(['Fix the porting request']);
     const request = await db.prisma.portingRequest.findFirstOrThrow({ where: { service: { user: { email: demo.pieter.email } } } });
     expect(buttonOf(card, 'Fix the porting request')).toMatchObject({ verb: 'portingIssues.fix', data: { requestId: request.id } });
   });
 
   test("Ann looking up Marie, whose service waits for its start, can start it from the card, in Dutch", async () => {
     const card = cardOf((await lookUp(db.prisma, ann, 'nl', { email: demo.marie.email }, newKey))[0]);
-    expect(titlesOf(card)).toEqual(['Starten', 'Naar de beheerder escaleren']);
+    expect(titlesOf(card)).toEqual(['Starten']);
     expect(buttonOf(card, 'Starten')).toMatchObject({ verb: 'waitingServices.start', data: { serviceId: (await serviceOf(demo.marie.email)).id } });
   });
 });

@@ -135,15 +135,20 @@ describe('Send again', () => {
     const [blocked, ...nothingElse] = await resubmitPortingFix(deps(), ann, pressed(formOf(fix, { customerNumber: '', holderName: 'Demo Company' })), 'en');
     expect(nothingElse).toEqual([]);
     const blockedCard = cardOf(blocked);
-    expect(textsOf(blockedCard)).toContain('A subscription needs the customer number at Proximus: it is on every Proximus invoice.');
+    expect(textsOf(blockedCard)).toContain('A subscription needs the customer number at Proximus: it is on every invoice from Proximus.');
     expect(inputOf(blockedCard, 'holderName').value).toBe('Demo Company');
     expect(await db.prisma.portingRequest.count({ where: { e164: pieterPorting.e164 } })).toBe(1);
 
     const corrected = pressed(formOf(blockedCard, { customerNumber: pieterPorting.customerNumber, holderName: 'Demo Company NV', wishDate: '' }));
     const [sent, list] = await resubmitPortingFix(deps(), ann, corrected, 'en');
-    expect(textOf(sent)).toBe(
+    // The form becomes what was done: read-only, nothing left to change or press.
+    const done = cardOf(sent);
+    expect(textsOf(done)).toEqual([
+      'Transfer of 0475 38 19 46 sent again',
       "The corrected request to transfer 0475 38 19 46 for Pieter Janssens has been sent to Proximus (attempt 2). You'll hear from me when Proximus answers.",
-    );
+    ]);
+    expect(formOf(done)).toEqual({});
+    expect(titlesOf(done)).toEqual([]);
     expect(textOf(list)).toBe('There are no refused porting requests in Demo Company NV: nothing to fix.');
     // The donor's answer is on its way: the simulated Proximus has its next step scheduled.
     const attempt2 = await db.prisma.portingRequest.findFirstOrThrow({ where: { e164: pieterPorting.e164, attempt: 2 } });

@@ -8,6 +8,7 @@ import { expectValidCard } from '../support/adaptiveCards';
 import { useBotUnderTest } from '../support/botUnderTest';
 import { bulkEmail, bulkIccid, prepareOrganisation } from '../support/bulkImportFile';
 import { teamsActivity, whatTheySee, type SentActivity } from '../support/connector';
+import { signIn } from '../support/webSession';
 
 type Json = Record<string, any>;
 
@@ -199,7 +200,7 @@ describe('the web chat', () => {
   }
 
   test('Ann downloads the template as an attachment, uploads the file, confirms, and sees progress and the summary', async () => {
-    const html = await (await fetch(bot.bot().adminLink)).text();
+    const { html } = await signIn(bot.bot().adminLink);
     const token = /<meta name="webchat-token" content="([A-Za-z0-9_-]{43})">/.exec(html)![1]!;
     const { conversationId } = await directLine('POST', '/conversations', token, { user: { id: 'web-user' }, locale: 'en-US' });
     let watermark = '';

@@ -222,7 +222,11 @@ test("Needs you now: a failure tried again, a locked link sent anew, a request f
   const fix = await press(ann, Verbs.portingIssues.fix, buttonOf(handled, 'Fix the porting request').data);
   expect(fix.texts.join(' ')).toMatch(/Pieter Janssens/);
   const sent = await press(ann, Verbs.portingIssues.resubmit, { ...buttonOf(fix, 'Send again').data, ...fix.inputs, customerNumber: pieterPorting.customerNumber });
-  expect(sent.texts[0]).toMatch(/^The corrected request to transfer 0475 38 19 46 for Pieter Janssens has been sent to Proximus \(attempt 2\)/);
+  // The fix card becomes what was done, with nothing left to change or press.
+  expect(sent.texts[0]).toBe('Transfer of 0475 38 19 46 sent again');
+  expect(sent.texts[1]).toMatch(/^The corrected request to transfer 0475 38 19 46 for Pieter Janssens has been sent to Proximus \(attempt 2\)/);
+  expect(sent.inputs).toEqual({});
+  expect(sent.buttons).toEqual([]);
   const after = await press(ann, Verbs.welcome.overview);
   expect(after.texts).not.toContain('Needs you now');
   expect(after.texts).toContain('Nothing needs you right now.');

@@ -117,7 +117,7 @@ test('Ann fixes Pieter\'s refused porting: the list, Fix with the refused field 
   // A pre-check problem comes back next to its field, with everything else as typed.
   const blocked = cardOf((await press(ann, 'portingIssues.resubmit', { requestId, ...formValues(fix, { customerNumber: '', holderName: 'Demo Company' }) })).answer);
   expect(underInput(blocked, 'customerNumber')).toBe(refusalSentence);
-  expect(texts(blocked)).toContain('A subscription needs the customer number at Proximus: it is on every Proximus invoice.');
+  expect(texts(blocked)).toContain('A subscription needs the customer number at Proximus: it is on every invoice from Proximus.');
   expect(input(blocked, 'holderName').value).toBe('Demo Company');
   expect(await bot.db.prisma.portingRequest.count({ where: { e164: pieterPorting.e164 } })).toBe(1);
 
@@ -127,10 +127,15 @@ test('Ann fixes Pieter\'s refused porting: the list, Fix with the refused field 
   const earliest = earliestPortingDate(HolderKind.COMPANY, new Date());
   const corrected = formValues(blocked, { customerNumber: pieterPorting.customerNumber, holderName: 'Demo Company NV', wishDate: nextWorkingDay });
   const sent = await press(ann, 'portingIssues.resubmit', { requestId, ...corrected });
-  expect(textOf(sent.answer)).toBe(
-    'The corrected request to transfer 0475 38 19 46 for Pieter Janssens has been sent to Proximus (attempt 2). You\'ll hear from me when Proximus answers.' +
-      `\n\nThe wish date is too soon: the earliest possible date is ${earliest}, so the transfer will happen then.`,
-  );
+  // The fix card becomes what was done: read-only, nothing left to change or press.
+  const done = cardOf(sent.answer);
+  expect(texts(done)).toEqual([
+    'Transfer of 0475 38 19 46 sent again',
+    'The corrected request to transfer 0475 38 19 46 for Pieter Janssens has been sent to Proximus (attempt 2). You\'ll hear from me when Proximus answers.',
+    `The wish date is too soon: the earliest possible date is ${earliest}, so the transfer will happen then.`,
+  ]);
+  expect(formValues(done, {})).toEqual({});
+  expect(elements(done).filter((e) => typeof e.type === 'string' && e.type.startsWith('Action.'))).toEqual([]);
   expect(sent.followUps.map((s) => s.activity.text)).toEqual(['There are no refused porting requests in Demo Company NV: nothing to fix.']);
 
   // A double click changes nothing.

@@ -111,7 +111,7 @@ test('Ann, the administrator, looking up Pieter gets the Fix of his refused port
   const ann: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.ann.aadObjectId, name: 'Ann Admin' };
   const [reply] = await says(ann, 'services of Pieter Janssens');
   const card = timeline(reply!);
-  expect(card.buttons).toEqual(['Fix the porting request', 'Escalate to the administrator']);
+  expect(card.buttons).toEqual(['Fix the porting request']);
   const fix = card.actions[0]!;
   const request = await bot().db.prisma.portingRequest.findFirstOrThrow({ where: { service: { user: { email: demo.pieter.email } } } });
   expect(fix).toMatchObject({ verb: 'portingIssues.fix', data: { requestId: request.id } });

@@ -45,8 +45,11 @@ test("Start on Marie's service, double-clicked and retried: started once, one ac
   expect(await audits('service.started', marie.id)).toBe(1);
   expect(await emailsQueued(marie.id)).toBe(1);
   const started = 'Started: 1. Users who enter their own SIM card number receive their activation email now.';
-  const already = 'Started: 0. Users who enter their own SIM card number receive their activation email now. Already started before: 1.';
-  expect(seen.map((texts) => texts.find((text) => text.startsWith('Started:'))).sort()).toEqual([started, already, already].sort());
+  // The repeats say who started it and when, rather than counting nothing started.
+  const already = /^Marie Dubois's service was already started by Ann Admin on .+\.$/;
+  const said = seen.map((texts) => texts.find((text) => text.startsWith('Started:') || already.test(text)));
+  expect(said.filter((text) => text === started)).toHaveLength(1);
+  expect(said.filter((text) => text !== undefined && already.test(text))).toHaveLength(2);
 });
 
 test("Resend on Jan's row, double-clicked and retried: one new email, one link revoked", async () => {

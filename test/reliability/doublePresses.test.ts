@@ -11,6 +11,7 @@ import { actionsOf, demoActor, execute, inputsOf, readCard, type Card } from '..
 import { startLocalConnector, teamsActivity, whatTheySee, type LocalConnector, type TeamsPerson } from '../support/connector';
 import { openTestDatabase } from '../support/database';
 import { openSharedDatabase } from '../support/sharedDatabase';
+import { signIn } from '../support/webSession';
 
 /**
  * A double press (two clicks at once, in Teams or the web chat, served by one process or two) does the thing once
@@ -250,7 +251,7 @@ describe(`double presses on ${database}`, () => {
     }
 
     beforeAll(async () => {
-      const html = await (await fetch(bots[0]!.adminLink)).text();
+      const { html } = await signIn(bots[0]!.adminLink);
       token = /<meta name="webchat-token" content="([A-Za-z0-9_-]{43})">/.exec(html)![1]!;
       conversationId = (await directLine('POST', '/conversations', { user: { id: 'web-user' }, locale: 'en-US' })).conversationId;
       await fromBot();

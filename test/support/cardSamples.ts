@@ -177,6 +177,7 @@ export const templateCases: Record<string, (language: Language) => AdaptiveCard[
       subtitle: t(l, 'overview.subtitle', { organisation: 'Demo Company NV', total: 34 }),
       notice: t(l, 'overview.done.retried'),
       attentionTitle: t(l, 'overview.attention.title'),
+      attentionColor: 'Attention',
       attentionNone: t(l, 'overview.attention.none'),
       attention: [
         {
@@ -455,6 +456,8 @@ function waitingServicesData(l: Language) {
     pages: 2,
     pageText: t(l, 'waiting.page', { page: 1, pages: 2 }),
     requestKey: 'k1',
+    cardKey: 'c1',
+    listKey: 'l1',
     actions: [
       { title: t(l, 'waiting.startSelected'), verb: Verbs.waitingServices.startSelected, to: 0 },
       { title: t(l, 'waiting.startAll'), verb: Verbs.waitingServices.startAll, to: 0 },

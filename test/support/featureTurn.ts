@@ -18,7 +18,7 @@ export interface ChannelRecord {
 export function featureTurn<S>(
   db: Database,
   actor: Actor,
-  options: { language?: Language; state?: S; teams?: boolean; tiedServiceId?: string; clockSpeed?: number } = {},
+  options: { language?: Language; state?: S; teams?: boolean; tiedServiceId?: string; clockSpeed?: number; pressedCardId?: string } = {},
 ): { turn: FeatureTurn<S>; record: ChannelRecord; kept: () => S | undefined; spoken: () => Language | undefined } {
   let state = options.state;
   let spoken: Language | undefined;
@@ -29,11 +29,15 @@ export function featureTurn<S>(
     channelId: options.teams === false ? 'webchat' : 'msteams',
     conversationId: `conversation-${actor.id}`,
     messageKey: `conversation-${actor.id}:${crypto.randomUUID()}`,
-    pressedCardId: undefined,
+    pressedCardId: options.pressedCardId,
     tiedServiceId: async () => options.tiedServiceId,
     showCard: async (card, replacing) => {
       record.cards.push({ card, replacing });
       return replacing ?? `message-${(messages += 1)}`;
+    },
+    postCard: async (card) => {
+      record.cards.push({ card });
+      return `message-${(messages += 1)}`;
     },
     sendFile: async (file, consentContext) => {
       record.files.push({ file, consentContext });
