@@ -10,6 +10,7 @@ import { npmStartNodeFlags } from './npmStart';
 import { peakMemoryOf } from './peakMemory';
 import { startBenchConnector, type BenchConnector } from './connector';
 import { round, type LoadFigures } from './load';
+import { runPageBench, type PageLoad } from './page';
 import { BENCH, seedBenchPopulation } from './population';
 import {
   CLIENTS,
@@ -31,13 +32,14 @@ import {
  * The bot runs compiled, in a child process; with DATABASE_URL set, once more on a PostgreSQL database of its own,
  * created and dropped here. Prints a table and writes bench/results/latest.json.
  *
- * BENCH_ONLY (comma-separated: turns, startAll, migration, notifications) measures only those parts of the bot, and
- * BENCH_DATABASES (pglite, postgresql) only those databases; the baselines are measured in every run, so that the
- * ratios always compare with the echo bot of the same run. The bot runs with npm start's Node flags (package.json);
+ * BENCH_ONLY (comma-separated: turns, startAll, migration, notifications, page) measures only those parts of the bot,
+ * and BENCH_DATABASES (pglite, postgresql) only those databases; the baselines are measured in every run with a part
+ * under load, so that the ratios always compare with the echo bot of the same run. `page` is the web chat page's
+ * first load in Chromium (bench/page.ts), against a bot of its own. The bot runs with npm start's Node flags (package.json);
  * BENCH_BOT_NODE_FLAGS gives it others instead ('' for Node's defaults), to see what they change.
  */
 
-const PARTS = ['turns', 'startAll', 'migration', 'notifications'] as const;
+const PARTS = ['turns', 'startAll', 'migration', 'notifications', 'page'] as const;
 type Part = (typeof PARTS)[number];
 const selected = (variable: string | undefined, all: readonly string[]) => {
   const named = (variable ?? '').split(',').map((name) => name.trim()).filter(Boolean);
@@ -46,6 +48,7 @@ const selected = (variable: string | undefined, all: readonly string[]) => {
   return named.length > 0 ? named : [...all];
 };
 const parts = selected(process.env.BENCH_ONLY, PARTS) as Part[];
+const underLoad = parts.some((part) => part !== 'page');
 const databases = selected(process.env.BENCH_DATABASES, ['pglite', 'postgresql']);
 const botNodeFlags = process.env.BENCH_BOT_NODE_FLAGS === undefined ? npmStartNodeFlags() : process.env.BENCH_BOT_NODE_FLAGS.split(/\s+/).filter(Boolean);
 
@@ -88,11 +91,13 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg();
   const connector = await startBenchConnector();
   try {
-    const baselines = { restify: await measureBaseline('restify', connector), echo: await measureBaseline('echo', connector) };
+    const page = parts.includes('page') ? await runPageBench(botNodeFlags, log) : undefined;
+    const baselines = underLoad ? { restify: await measureBaseline('restify', connector), echo: await measureBaseline('echo', connector) } : { restify: [], echo: [] };
     const runs: BotFigures[] = [];
-    if (databases.includes('pglite')) runs.push(await measureBot({ kind: 'pglite' }, connector));
+    if (underLoad && databases.includes('pglite')) runs.push(await measureBot({ kind: 'pglite' }, connector));
     const serverUrl = process.env.DATABASE_URL;
-    if (!databases.includes('postgresql')) log('PostgreSQL not selected');
+    if (!underLoad) log('no part under load selected: baselines and bot runs skipped');
+    else if (!databases.includes('postgresql')) log('PostgreSQL not selected');
     else if (serverUrl) runs.push(await onServerDatabase(serverUrl, (url) => measureBot({ kind: 'postgresql', url }, connector)));
     else log('DATABASE_URL is not set: PostgreSQL skipped');
 
@@ -113,12 +118,14 @@ async function main(): Promise<void> {
       botNodeFlags,
       baselines,
       bot: runs,
+      page,
       targets,
     };
     fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
     fs.writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(`bot's Node flags: ${botNodeFlags.join(' ') || "Node's defaults"}\n`);
-    process.stdout.write(report(result.machine, baselines, runs, targets));
+    if (underLoad) process.stdout.write(report(result.machine, baselines, runs, targets));
+    if (page) process.stdout.write(pageReport(page));
     process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS)} in ${result.seconds} s\n`);
   } finally {
     await connector.close();
@@ -385,6 +392,12 @@ function report(machine: { cpus: number; cpu: string; node: string; loadAverageB
     table(['target', 'database', 'measured', 'target', ''], targets.map((t) => [t.what, t.database, t.value, t.target, mark(t.pass)])),
     '',
   ].join('\n');
+}
+
+function pageReport(loads: PageLoad[]): string {
+  const rows = loads.map((l) => [l.network, l.variant, l.bundleEncoding, round(l.bundleTransferBytes / 1024, 0), l.firstPaintMs, l.firstContentfulPaintMs, l.statusShownAtFirstPaint ? 'yes' : 'NO', l.bundleLoadedMs, l.scriptsRunMs, l.welcomeMs]);
+  const header = ['web chat page, cold cache', 'bundle', 'encoding', 'KB', 'first paint ms', 'FCP ms', 'status at FCP', 'bundle ms', 'scripts run ms', 'welcome ms'];
+  return `\n${table(header, rows)}\n(median of ${loads[0]?.loads ?? 0} loads each)\n`;
 }
 
 function log(line: string): void {

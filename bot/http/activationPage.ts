@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import Negotiator from 'negotiator';
 import restify from 'restify';
 import { z } from 'zod';
 import { t, type Language } from '../../cards/strings';
@@ -10,7 +11,7 @@ import { openActivationLink, startOnLink, submitOnLink, waitsForUser, type Activ
 import type { Db } from '../../services/platform/db/database';
 import { logFailure, type Logger } from '../logger';
 import { clientAddressResolver } from './clientAddress';
-import { openConversation } from './webChat/conversations';
+import { closeConversation, openConversation } from './webChat/conversations';
 import { chatHead } from './webChat/assets';
 import { browserLanguage, escapeHtml, fill, noticePage, pageHeaders, pageTemplate, renderPage } from './webChat/pages';
 
@@ -20,6 +21,13 @@ import { browserLanguage, escapeHtml, fill, noticePage, pageHeaders, pageTemplat
  * SIM card is known or there is none; the web chat below is tied to the same person and service. The forms post back
  * to the same URL. Once the service no longer waits for its user, the link only shows where it stands, without the
  * chat: a forwarded link grants nothing more.
+ *
+ * With scripts (activate.js), the forms are sent with fetch and answered in JSON, so the page and its chat stay one
+ * conversation: a wrong number replaces only the form, and once the service moves on, the panel says where it stands
+ * while the chat keeps what was said. The panel also follows the service by polling GET /activate/<token>/status,
+ * which checks the link as the page does. Polling rather than server-sent events: this server keeps no connections
+ * open (Direct Line polls too, and any instance behind the proxy can answer), and the state changes rarely, in
+ * minutes for the SIM card and hours for the number transfer.
  *
  * No CSRF nonce: the form carries no cookie or session, its only authority is the 256-bit token in the URL, and a
  * page elsewhere that knows the token needs no forgery to use it. A nonce would protect nothing more.
@@ -40,6 +48,26 @@ const formBodyOptions: restify.plugins.UrlEncodedBodyParserOptions & restify.plu
 // The Start button's form carries action=start; the SIM card form, the number.
 const formSchema = z.union([z.object({ action: z.literal('start') }), z.object({ iccid: z.string().max(100) })]);
 
+/** The status address of a link's page: /activate/<token>/status. */
+const STATUS_SUFFIX = '/status';
+
+/**
+ * How soon the page asks again, in seconds: often while the person is on it to type or press something (the chat
+ * may move the service on at any moment), rarely once the activation runs (an hour; a number transfer, days).
+ */
+const POLL_WHILE_WAITING_S = 5;
+const POLL_WHILE_MOVING_S = 30;
+
+/** What the page's panel shows of the link, as the status address and the scripted form answer it. */
+export interface LinkStatus {
+  /** The service's state, or why the link no longer shows it. */
+  state: ServiceStatus | 'unusable' | 'locked';
+  heading: string;
+  paragraphs: string[];
+  /** Seconds before asking again; null once nothing will change any more. */
+  pollAfter: number | null;
+}
+
 /** The form as it is shown again: what was typed, and what is wrong with it. */
 interface FormState {
   typed: string;
@@ -51,6 +79,50 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
   const { db, logger } = deps;
   const clientAddressOf = clientAddressResolver(deps.trustedProxies ?? []);
   const activationMain = pageTemplate('activate.html');
+
+  /** The request is activate.js asking for JSON; a plain form post asks for HTML. */
+  function wantsJson(req: restify.Request): boolean {
+    return new Negotiator(req).mediaType(['text/html', 'application/json']) === 'application/json';
+  }
+
+  function sendJson(res: restify.Response, status: number, body: object, headers: Record<string, string> = {}): void {
+    res.sendRaw(status, JSON.stringify(body), { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
+  }
+
+  function unusableStatus(l: Language): LinkStatus {
+    return { state: 'unusable', heading: t(l, 'activationPage.unusable.title'), paragraphs: [t(l, 'activationPage.unusable.body')], pollAfter: null };
+  }
+
+  function lockedStatus(l: Language): LinkStatus {
+    return { state: 'locked', heading: t(l, 'activationPage.locked.title'), paragraphs: [t(l, 'activationPage.locked.body')], pollAfter: null };
+  }
+
+  /** What the panel shows for a usable link: its form while the service waits, else where it stands. */
+  function linkStatus(l: Language, view: ActivationLinkView): LinkStatus {
+    const status = view.status;
+    if (waitsForUser(status)) {
+      return view.locked ? lockedStatus(l) : { state: status, heading: titleOf(view, l), paragraphs: [], pollAfter: POLL_WHILE_WAITING_S };
+    }
+    const final = status === ServiceStatus.FAILED || status === ServiceStatus.ENDED || status === ServiceStatus.CANCELLED ||
+      (status === ServiceStatus.ACTIVE && !view.portingPending);
+    return { state: status, heading: t(l, 'activationPage.status.title'), paragraphs: statusParagraphs(l, view, status), pollAfter: final ? null : POLL_WHILE_MOVING_S };
+  }
+
+  /** GET /activate/<token>/status: the link checked as its page checks it, answered as the panel shows it. */
+  function sendLinkStatus(req: restify.Request, res: restify.Response, view: ActivationLinkView | null): void {
+    if (!view) return sendJson(res, 404, unusableStatus(languageOf(req)));
+    const status = linkStatus(languageOf(req, view), view);
+    sendJson(res, status.state === 'locked' ? 403 : 200, status);
+  }
+
+  /**
+   * The service moved on with what the page sent, so the link's chats stop acting: what they said stays readable, as
+   * after the chat's own last answer. (A locked link's chat is not: the lock may be someone guessing.)
+   */
+  async function closeLinkChats(linkId: string): Promise<void> {
+    const chats = await db.webChatConversation.findMany({ where: { accessLinkId: linkId, closedAtSeq: null }, select: { id: true } });
+    for (const chat of chats) await closeConversation(db, chat.id);
+  }
 
   /** The person's own language, else the browser's, else English. */
   function languageOf(req: restify.Request, view?: ActivationLinkView): Language {
@@ -75,8 +147,7 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
   /** Where the service stands and what comes next, read-only: no form, no chat. */
   function sendStatus(req: restify.Request, res: restify.Response, view: ActivationLinkView, status: ShownState): void {
     const l = languageOf(req, view);
-    const paragraphs = [stateText(l, status, { product: view.product[l], hasSim: view.hasSim }, view.failureReason), ...nextSteps(l, view, status)];
-    res.sendRaw(200, noticePage(l, t(l, 'activationPage.appTitle'), t(l, 'activationPage.status.title'), paragraphs), pageHeaders());
+    res.sendRaw(200, noticePage(l, t(l, 'activationPage.appTitle'), t(l, 'activationPage.status.title'), statusParagraphs(l, view, status)), pageHeaders());
   }
 
   async function sendPersonPage(
@@ -96,6 +167,9 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
         chatStarting: t(l, 'webChat.starting'),
         chatFailed: t(l, 'webChat.failed'),
         chatNoScript: t(l, 'activationPage.chat.noScript'),
+        chatEnded: t(l, 'activationPage.chat.ended'),
+        state: view.status,
+        pollAfter: String(POLL_WHILE_WAITING_S),
       },
       { content },
     );
@@ -105,7 +179,7 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
       appTitle: t(l, 'activationPage.appTitle'),
       who: t(l, 'activationPage.who', { name: view.person.displayName }),
       bodyClass: 'activation',
-      head: `<link rel="stylesheet" href="/webchat/page/activate.css">\n  ${chatHead(nonce, token)}`,
+      head: `<link rel="stylesheet" href="/webchat/page/activate.css">\n  ${chatHead(nonce, token)}\n  <script src="/webchat/page/activate.js" defer></script>`,
       main,
     });
     res.sendRaw(status, html, { ...pageHeaders(nonce, "'self'"), ...headers });
@@ -128,7 +202,9 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
     };
   }
 
-  server.get('/activate/*', answering(async (req, res, token) => {
+  server.get('/activate/*', answering(async (req, res, path) => {
+    if (path.endsWith(STATUS_SUFFIX)) return sendLinkStatus(req, res, await openActivationLink(db, path.slice(0, -STATUS_SUFFIX.length)));
+    const token = path;
     const view = await openActivationLink(db, token);
     if (!view) return sendUnusable(req, res);
     const status = view.status;
@@ -140,31 +216,47 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
   }));
 
   server.post('/activate/*', restify.plugins.urlEncodedBodyParser(formBodyOptions), answering(async (req, res, token) => {
+    const json = wantsJson(req);
     const parsed = formSchema.safeParse(req.body);
     const form = parsed.success ? parsed.data : { iccid: '' };
-    // Back to the page, which then tells where the activation stands; reloading it sends nothing again.
-    const backToPage = () => res.redirect(303, `/activate/${encodeURIComponent(token)}`, () => undefined);
+    const refuse = (kind: 'unusable' | 'locked', view?: ActivationLinkView) => {
+      const l = languageOf(req, view);
+      if (json) return sendJson(res, kind === 'locked' ? 403 : 404, kind === 'locked' ? lockedStatus(l) : unusableStatus(l));
+      return kind === 'locked' ? sendLocked(req, res, view!) : sendUnusable(req, res);
+    };
+    // Back to the page, which then tells where the activation stands; reloading it sends nothing again. The scripted
+    // page stays where it is, with its chat, and gets that status instead.
+    const backToPage = async (linkId: string) => {
+      const now = await openActivationLink(db, token);
+      if (now && !waitsForUser(now.status)) await closeLinkChats(linkId);
+      if (json) return sendLinkStatus(req, res, now);
+      res.redirect(303, `/activate/${encodeURIComponent(token)}`, () => undefined);
+    };
+    /** The form again, on the page or, scripted, alone in place of the one sent. */
+    const sendForm = async (status: number, view: ActivationLinkView, l: Language, state: FormState, headers: Record<string, string> = {}) => {
+      if (json) return sendJson(res, status, { form: formFields(view, l, state) }, headers);
+      await sendPersonPage(res, status, view, l, formContent(view, l, state), headers);
+    };
     if ('action' in form) {
       const pressed = await startOnLink(db, token);
-      if (pressed.kind === 'unusable') return sendUnusable(req, res);
-      if (pressed.kind === 'locked') return sendLocked(req, res, pressed.view);
-      return backToPage();
+      if (pressed.kind === 'unusable') return refuse('unusable');
+      if (pressed.kind === 'locked') return refuse('locked', pressed.view);
+      return backToPage(pressed.view.linkId);
     }
     const typed = form.iccid;
     const outcome = await submitOnLink(db, token, typed, clientAddressOf(req));
-    if (outcome.kind === 'unusable') return sendUnusable(req, res);
-    if (outcome.kind === 'locked') return sendLocked(req, res, outcome.view);
-    if (outcome.kind === 'not-waiting') return backToPage();
+    if (outcome.kind === 'unusable') return refuse('unusable');
+    if (outcome.kind === 'locked') return refuse('locked', outcome.view);
+    if (outcome.kind === 'not-waiting') return backToPage(outcome.view.linkId);
     const { view } = outcome;
     const l = languageOf(req, view);
     if (outcome.kind === 'too-many') {
       const minutes = Math.ceil(outcome.retryAfterMs / 60_000);
-      const content = formContent(view, l, { typed, problem: t(l, 'activationPage.tooManyTries', { minutes }) });
-      return sendPersonPage(res, 429, view, l, content, { 'Retry-After': String(Math.ceil(outcome.retryAfterMs / 1000)) });
+      return sendForm(429, view, l, { typed, problem: t(l, 'activationPage.tooManyTries', { minutes }) }, { 'Retry-After': String(Math.ceil(outcome.retryAfterMs / 1000)) });
     }
     const { result } = outcome;
-    if (result.ok || result.problem === 'not-waiting') return backToPage();
-    await sendPersonPage(res, 422, view, l, formContent(view, l, wrongNumber(l, result, typed, outcome.triesLeft)));
+    if (result.ok || result.problem === 'not-waiting') return backToPage(view.linkId);
+    await sendForm(422, view, l, wrongNumber(l, result, typed, outcome.triesLeft));
   }));
 }
 
@@ -184,22 +276,37 @@ function introOf(view: ActivationLinkView, l: Language): string {
   return view.hasSim ? t(l, 'activationPage.intro', vars) : t(l, 'activationPage.intro.noSim', vars);
 }
 
+/**
+ * The step panel: its heading, the live region where the page's script writes where the service stands once it
+ * moves on (empty while it waits: the form says what to do), and the form, which that replaces.
+ */
+function stepContent(heading: string, fields: string): string {
+  return `<h2 id="step-heading">${escapeHtml(heading)}</h2>
+      <div id="step-status" class="step-status" aria-live="polite"></div>
+      <div id="step-form">
+      ${fields}
+      </div>`;
+}
+
 /** The Start button, for a service whose SIM card the administrator entered or that has none: nothing to type. */
 function startContent(view: ActivationLinkView, l: Language): string {
   const e = escapeHtml;
   const product = view.product[l];
   const ready = view.hasSim ? t(l, 'activation.state.READY', { product }) : t(l, 'activation.state.READY.noSim', { product });
-  return `<h2 id="step-heading">${e(titleOf(view, l))}</h2>
-      <p>${e(introOf(view, l))}</p>
+  return stepContent(titleOf(view, l), `<p>${e(introOf(view, l))}</p>
       <p>${e(ready)}</p>
       <form method="post">
         <input type="hidden" name="action" value="start">
         <button type="submit">${e(t(l, 'activation.start'))}</button>
-      </form>`;
+      </form>`);
+}
+
+function formContent(view: ActivationLinkView, l: Language, form: FormState): string {
+  return stepContent(titleOf(view, l), formFields(view, l, form));
 }
 
 /** The SIM card form; a problem stands under the field, and a "did you mean" comes with a button that sends it. */
-function formContent(view: ActivationLinkView, l: Language, form: FormState): string {
+function formFields(view: ActivationLinkView, l: Language, form: FormState): string {
   const e = escapeHtml;
   const intro = introOf(view, l);
   const invalid = form.problem !== undefined;
@@ -213,8 +320,7 @@ function formContent(view: ActivationLinkView, l: Language, form: FormState): st
   const suggestionForm = form.suggestion
     ? `<form id="use-suggestion" method="post"><input type="hidden" name="iccid" value="${e(form.suggestion)}"></form>`
     : '';
-  return `<h2 id="step-heading">${e(titleOf(view, l))}</h2>
-      <p>${e(intro)}</p>
+  return `<p>${e(intro)}</p>
       <form method="post" class="field" novalidate>
         <label for="iccid">${e(t(l, 'activationPage.label'))}</label>
         <p id="iccid-hint" class="hint">${e(t(l, 'activationPage.hint'))}</p>
@@ -222,6 +328,11 @@ function formContent(view: ActivationLinkView, l: Language, form: FormState): st
         ${error}${suggestion}
         <button type="submit">${e(t(l, 'activationPage.submit'))}</button>
       </form>${suggestionForm}`;
+}
+
+/** Where the service stands, then what the person does next. */
+function statusParagraphs(l: Language, view: ActivationLinkView, status: ShownState): string[] {
+  return [stateText(l, status, { product: view.product[l], hasSim: view.hasSim }, view.failureReason), ...nextSteps(l, view, status)];
 }
 
 /** What the person does next, after the sentence saying where the service stands. */

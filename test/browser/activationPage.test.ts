@@ -57,7 +57,51 @@ async function openPage(url: string, viewport: { width: number; height: number }
   return { page, problems };
 }
 
+/** Problems but the chat's end: its next poll is refused once its link no longer acts, as Direct Line ends a chat. */
+const unexpected = (problems: string[]) => problems.filter((problem) => !problem.includes('status of 403'));
+
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshotsDir, name), fullPage: true });
+
+/** Runs a test's steps on a page, leaving a screenshot of it as it was when a step failed. */
+async function onPage(page: Page, name: string, steps: () => Promise<void>): Promise<void> {
+  try {
+    await steps();
+  } catch (error) {
+    await shot(page, `failed-${name}.png`).catch(() => undefined);
+    throw error;
+  } finally {
+    await page.close();
+  }
+}
+
+/** A new service of Jan's waiting for his SIM card number, and the link from its email. */
+async function janWaiting(): Promise<{ service: { id: string }; link: string }> {
+  const [marie, jan] = await Promise.all([
+    served.db.prisma.person.findFirstOrThrow({ where: { email: demo.marie.email } }),
+    served.db.prisma.person.findFirstOrThrow({ where: { email: demo.jan.email } }),
+  ]);
+  const service = await served.db.prisma.service.create({
+    data: {
+      organisationId: marie.organisationId, userId: jan.id,
+      productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE', status: ServiceStatus.WAITING_FOR_SIM, activationMethod: 'EMAIL', activationTiming: 'NOW',
+    },
+  });
+  return { service, link: await linkFromJansEmail(service.id) };
+}
+
+const sendBox = (page: Page) => page.locator('[data-id="webchat-sendbox-input"]');
+const chat = (page: Page) => page.locator('#webchat');
+const simField = (page: Page) => page.getByRole('textbox', { name: 'Simkaartnummer' });
+const grouped = (iccid: string) => iccid.replace(/(\d{4})(?=\d)/g, '$1 ');
+
+/** Marks the page, so that a test can tell the page it looks at was not loaded again. */
+const markLoaded = (page: Page) => page.evaluate(() => { (window as unknown as { loadedOnce: boolean }).loadedOnce = true; });
+const stillLoadedOnce = (page: Page) => page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce === true);
+
+const viewports = [['phone', { width: 390, height: 844 }], ['desktop', { width: 1280, height: 800 }]] as const;
+
+/** Stock cards the tests below type, one per test. */
+let nextCard = 5;
 
 test('Jan opens the link from his email, enters a wrong then the right SIM card number, and sees the confirmation', async () => {
   const service = await served.db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:jan' } });
@@ -89,19 +133,12 @@ test('Jan opens the link from his email, enters a wrong then the right SIM card 
   const after = await served.db.prisma.service.findUniqueOrThrow({ where: { id: service.id }, include: { simCard: true } });
   expect(after.status).toBe(ServiceStatus.ACTIVATING);
   expect(after.simCard?.iccid).toBe(right);
-  expect(problems).toEqual([]);
+  expect(unexpected(problems)).toEqual([]);
   await page.close();
 });
 
 test('the page fits a phone-sized screen, and its form works without JavaScript', async () => {
-  const service = await served.db.prisma.service.create({
-    data: {
-      organisationId: (await served.db.prisma.person.findFirstOrThrow({ where: { email: demo.marie.email } })).organisationId,
-      userId: (await served.db.prisma.person.findFirstOrThrow({ where: { email: demo.jan.email } })).id,
-      productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE', status: ServiceStatus.WAITING_FOR_SIM, activationMethod: 'EMAIL', activationTiming: 'NOW',
-    },
-  });
-  const link = await linkFromJansEmail(service.id);
+  const { link } = await janWaiting();
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false, locale: 'nl-BE' });
   const page = await context.newPage();
   await page.goto(link);
@@ -115,4 +152,113 @@ test('the page fits a phone-sized screen, and its form works without JavaScript'
   await page.getByText('Een simkaartnummer heeft 19 of 20 cijfers; dit nummer heeft er 8.').waitFor();
   await shot(page, 'activation-page-phone-no-script.png');
   await context.close();
+});
+
+describe.each(viewports)('on a %s', (device, viewport) => {
+  test('the status panel follows the service: the number typed in the chat moves it on, without a reload, and the chat keeps its answer', async () => {
+    const { service, link } = await janWaiting();
+    const { page, problems } = await openPage(link, viewport);
+    await onPage(page, `activation-live-status-${device}`, async () => {
+      await chat(page).getByText('Hallo Jan Peeters').first().waitFor();
+      await markLoaded(page);
+      const status = page.locator('#step-status');
+      await expect(status.getAttribute('aria-live')).resolves.toBe('polite');
+
+      const iccid = demoStockIccids[nextCard++]!;
+      await sendBox(page).fill(grouped(iccid));
+      await sendBox(page).press('Enter');
+      const closing = chat(page).locator('.webchat__bubble').getByText(`Bedankt: simkaart ${grouped(iccid)} is geregistreerd`).first();
+      await closing.waitFor();
+      // The panel says where the activation stands and what comes next, in place of the form.
+      await page.getByRole('heading', { name: 'Waar je activatie staat' }).waitFor();
+      await status.getByText('Je simkaart voor Dstny Mobile wordt geactiveerd. Dat duurt normaal ongeveer een uur, en kan tot twee dagen duren.').waitFor();
+      await status.getByText('We laten je weten zodra ze actief is.').waitFor();
+      await expect(simField(page).count()).resolves.toBe(0);
+      await expect(stillLoadedOnce(page)).resolves.toBe(true);
+      // The chat's closing answer is still there.
+      await expect(closing.isVisible()).resolves.toBe(true);
+      // The chat took nothing more after it, and says so rather than showing a lost connection.
+      await page.getByText('Deze chat is afgelopen toen je activatie verder ging; wat gezegd werd, blijft hier staan.').waitFor();
+      await expect(sendBox(page).isVisible()).resolves.toBe(false);
+      await shot(page, `activation-live-status-${device}.png`);
+      expect((await served.db.prisma.service.findUniqueOrThrow({ where: { id: service.id } })).status).toBe(ServiceStatus.ACTIVATING);
+      expect(unexpected(problems)).toEqual([]);
+    });
+  });
+
+  test('the form and the chat are one conversation: a question asked in the chat is still there after the form was sent', async () => {
+    const { link } = await janWaiting();
+    const { page, problems } = await openPage(link, viewport);
+    await onPage(page, `activation-one-conversation-${device}`, async () => {
+      await chat(page).getByText('Hallo Jan Peeters').first().waitFor();
+      await markLoaded(page);
+      const question = 'Waar vind ik het simkaartnummer?';
+      await sendBox(page).fill(question);
+      await sendBox(page).press('Enter');
+      await chat(page).locator('.webchat__bubble--from-user').getByText(question).waitFor();
+      const answers = await chat(page).locator('.webchat__bubble:not(.webchat__bubble--from-user)').count();
+      await waitFor('the answer to the question', async () => (await chat(page).locator('.webchat__bubble:not(.webchat__bubble--from-user)').count()) > answers || undefined);
+
+      const field = simField(page);
+      await field.fill('8932 1001');
+      await field.press('Enter');
+      await page.getByText('Een simkaartnummer heeft 19 of 20 cijfers; dit nummer heeft er 8.').waitFor();
+      await expect(chat(page).locator('.webchat__bubble--from-user').getByText(question).isVisible()).resolves.toBe(true);
+
+      const iccid = demoStockIccids[nextCard++]!;
+      await simField(page).fill(iccid);
+      await page.getByRole('button', { name: 'Activeer mijn simkaart' }).click();
+      await page.getByRole('heading', { name: 'Waar je activatie staat' }).waitFor();
+      await expect(chat(page).locator('.webchat__bubble--from-user').getByText(question).isVisible()).resolves.toBe(true);
+      await expect(stillLoadedOnce(page)).resolves.toBe(true);
+      await shot(page, `activation-one-conversation-${device}.png`);
+      expect(unexpected(problems)).toEqual([]);
+    });
+  });
+});
+
+test("the page's styles leave Web Chat's send button as Web Chat draws it", async () => {
+  const looks = async (page: Page, selector: string) => page.locator(selector).first().evaluate((element) => {
+    const style = getComputedStyle(element);
+    // Its style, not its size: the send box is as high as the chat's width lets its text wrap.
+    return ['margin', 'padding', 'color', 'background-color', 'border', 'border-radius', 'font', 'line-height', 'outline', 'box-shadow', 'cursor', 'fill'].map((name) => `${name}: ${style.getPropertyValue(name)}`);
+  });
+  const plain = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'nl-BE' });
+  await plain.goto(`${served.bot.url}/`);
+  await sendBox(plain).waitFor();
+  const sendButton = '#webchat .webchat__send-button';
+  const chatPageLooks = await looks(plain, sendButton);
+  await plain.close();
+
+  const { link } = await janWaiting();
+  const { page } = await openPage(link, { width: 1280, height: 800 });
+  await onPage(page, 'activation-chat-styles', async () => {
+    await chat(page).getByText('Hallo Jan Peeters').first().waitFor();
+    await expect(looks(page, sendButton)).resolves.toEqual(chatPageLooks);
+    // The page's own button keeps the page's style.
+    const own = await looks(page, '.step button');
+    expect(own).toContain('background-color: rgb(11, 61, 145)');
+  });
+});
+
+test("a deactivated organisation's link stops working on the page: the form is refused, and the page says so", async () => {
+  const { service, link } = await janWaiting();
+  const { page } = await openPage(link, { width: 390, height: 844 });
+  const organisationId = (await served.db.prisma.service.findUniqueOrThrow({ where: { id: service.id } })).organisationId;
+  await onPage(page, 'activation-deactivated', async () => {
+    await simField(page).waitFor();
+    await served.db.prisma.organisation.update({ where: { id: organisationId }, data: { deactivatedAt: new Date() } });
+    try {
+      await simField(page).fill(demoStockIccids[nextCard++]!);
+      await page.getByRole('button', { name: 'Activeer mijn simkaart' }).click();
+      await page.getByRole('heading', { name: 'Deze link kan niet gebruikt worden' }).waitFor();
+      await expect(simField(page).count()).resolves.toBe(0);
+      await page.reload();
+      await page.getByRole('heading', { name: 'Deze link kan niet gebruikt worden' }).waitFor();
+      await expect(page.locator('#webchat').count()).resolves.toBe(0);
+      expect((await served.db.prisma.service.findUniqueOrThrow({ where: { id: service.id } })).simCardId).toBeNull();
+    } finally {
+      await served.db.prisma.organisation.update({ where: { id: organisationId }, data: { deactivatedAt: null } });
+    }
+  });
 });

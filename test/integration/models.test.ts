@@ -243,6 +243,16 @@ const steps: Array<[string, () => Promise<void>]> = [
     });
     expect(await p().webChatActivity.findUniqueOrThrow({ where: { conversationId_seq: { conversationId: 'conv-1', seq: 0 } } })).toEqual(row);
   }],
+  ['WebChatToken', async () => {
+    const row = await p().webChatToken.create({ data: { tokenHash: 'f'.repeat(64), conversationId: 'conv-1', createdAt: past } });
+    expect(await p().webChatToken.findUniqueOrThrow({ where: { tokenHash: 'f'.repeat(64) } })).toEqual(row);
+  }],
+  ['WebSession', async () => {
+    const row = await p().webSession.create({
+      data: { tokenHash: 'a'.repeat(64), personId: ids.person!, conversationId: 'conv-1', createdAt: past, expiresAt: later, revokedAt: past },
+    });
+    expect(await p().webSession.findUniqueOrThrow({ where: { id: row.id } })).toEqual(row);
+  }],
 ];
 
 test('the steps below cover exactly the models of schema.prisma and of the generated client', () => {

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectRoot } from '../../services/platform/projectRoot';
 
 /** Debian's Chromium: playwright's own browser download cannot work on these machines. */
@@ -17,4 +17,16 @@ export async function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
   });
+}
+
+/** Runs a test's steps on a page, leaving a screenshot of it as it was when a step failed; closes the page. */
+export async function onPage(page: Page, name: string, steps: () => Promise<void>): Promise<void> {
+  try {
+    await steps();
+  } catch (error) {
+    await page.screenshot({ path: path.join(screenshotsDir, `failed-${name}.png`), fullPage: true }).catch(() => undefined);
+    throw error;
+  } finally {
+    await page.close();
+  }
 }

@@ -493,3 +493,149 @@ describe("the page's language and headers", () => {
     expect(unusable.headers.get('cache-control')).toBe('no-store');
   });
 });
+
+/** The link's status as the page's script asks for it. */
+async function linkStatus(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: Json; headers: Headers }> {
+  const response = await fetch(`${url}/status`, { headers: { Accept: 'application/json', ...headers } });
+  return { status: response.status, body: (await response.json()) as Json, headers: response.headers };
+}
+
+/** Sends the form as the page's script does: with fetch, asking for JSON, so that the page and its chat stay. */
+async function submitScripted(url: string, fields: Record<string, string>): Promise<{ status: number; body: Json }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+  });
+  return { status: response.status, body: (await response.json()) as Json };
+}
+
+describe('the status address of a link: what the page\'s panel shows, for that link only', () => {
+  test('while the service waits it says so; once the number is taken in the chat, where it stands and what comes next, in the person\'s language', async () => {
+    const { url } = await waitingService(generatedDemoEmployees[18]!.email, 'nl');
+    const before = await linkStatus(url);
+    expect(before.status).toBe(200);
+    expect(before.body).toEqual({ state: 'WAITING_FOR_SIM', heading: 'Activeer je simkaart', paragraphs: [], pollAfter: 5 });
+    expect(before.headers.get('cache-control')).toBe('no-store');
+    expect(before.headers.get('content-type')).toBe('application/json; charset=utf-8');
+
+    const says = await chatOf(await open(url));
+    await says({ text: grouped(demoStockIccids[43]!) });
+    const after = await linkStatus(url, { 'Accept-Language': 'fr-BE' });
+    expect(after.status).toBe(200);
+    expect(after.body.state).toBe('ACTIVATING');
+    expect(after.body.heading).toBe('Waar je activatie staat');
+    expect(after.body.paragraphs).toEqual(expect.arrayContaining([
+      'Je simkaart voor Dstny Mobile wordt geactiveerd. Dat duurt normaal ongeveer een uur, en kan tot twee dagen duren.',
+      'We laten je weten zodra ze actief is.',
+    ]));
+    expect(after.body.pollAfter).toBeGreaterThan(0);
+  });
+
+  test('two links of one person each tell of their own service only', async () => {
+    const email = generatedDemoEmployees[19]!.email;
+    const first = await waitingService(email, 'en');
+    const second = await waitingService(email, 'en');
+    expect((await submit(second.url, grouped(demoStockIccids[44]!))).status).toBe(303);
+    expect((await linkStatus(first.url)).body.state).toBe('WAITING_FOR_SIM');
+    expect((await linkStatus(second.url)).body.state).toBe('ACTIVATING');
+  });
+
+  test('an expired, replaced or used link, or another path, answers as the page would: nothing about the service', async () => {
+    const expired = await waitingService(generatedDemoEmployees[20]!.email);
+    await served.db.prisma.accessLink.updateMany({ where: { serviceId: expired.service.id }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    const replaced = await waitingService(generatedDemoEmployees[21]!.email);
+    await resendActivationEmail(served.db.prisma, await person(demo.ann.email), replaced.service.id);
+    const used = await waitingService(generatedDemoEmployees[22]!.email);
+    await served.db.prisma.accessLink.updateMany({ where: { serviceId: used.service.id }, data: { usedAt: new Date() } });
+    const unknown = `${served.bot.url}/activate/${newToken()}`;
+    const answers = await Promise.all([expired.url, replaced.url, used.url, unknown].map((url) => linkStatus(url, DUTCH)));
+    for (const answer of answers) {
+      expect(answer.status).toBe(404);
+      expect(answer.body).toEqual({
+        state: 'unusable',
+        heading: 'Deze link kan niet gebruikt worden',
+        paragraphs: ['Deze activatielink is onbekend, verlopen of niet meer geldig. Is je simkaart nog niet actief? Vraag je vlootbeheerder om een nieuwe activatiemail, of bel Dstny support op 02 401 97 00 (optie 1).'],
+        pollAfter: null,
+      });
+    }
+    // The status of a link is only under its own page's address.
+    expect((await fetch(`${replaced.url}/status/more`)).status).toBe(404);
+  });
+
+  test('a locked link says it is locked', async () => {
+    await served.db.prisma.attemptWindow.deleteMany();
+    const { service, url } = await waitingService(generatedDemoEmployees[23]!.email);
+    await served.db.prisma.accessLink.updateMany({ where: { serviceId: service.id }, data: { failedAttempts: 10 } });
+    const locked = await linkStatus(url);
+    expect([locked.status, locked.body.state, locked.body.heading, locked.body.pollAfter]).toEqual([403, 'locked', 'This link is locked', null]);
+  });
+});
+
+describe('the form sent by the page\'s script, on the same conversation as the chat', () => {
+  test('a wrong number answers the form alone; the right one answers where the service stands, and the chat keeps what it said', async () => {
+    const { service, url } = await waitingService(generatedDemoEmployees[20]!.email, 'en');
+    const page = await open(url);
+    const says = await chatOf(page);
+    const question = await says({ text: 'how long does activation take?' });
+    expect(question.texts.length).toBeGreaterThan(0);
+
+    const wrong = await submitScripted(url, { iccid: '8932 1001' });
+    expect(wrong.status).toBe(422);
+    expect(textOf(wrong.body.form)).toContain('A SIM card number has 19 or 20 digits; this one has 8.');
+    expect(wrong.body.form).toContain('value="8932 1001"');
+    // No new page, so no new chat.
+    expect(wrong.body.form).not.toContain('webchat-token');
+
+    const right = await submitScripted(url, { iccid: grouped(demoStockIccids[45]!) });
+    expect(right.status).toBe(200);
+    expect(right.body.state).toBe('ACTIVATING');
+    expect(right.body.paragraphs[0]).toBe('Your SIM card for Dstny Mobile is being activated. This normally takes about an hour, and can take up to two days.');
+    expect((await statusOf(service.id)).simCard?.iccid).toBe(demoStockIccids[45]);
+
+    // The page's chat can still read all it said, the question included, and takes nothing more.
+    const token = attribute(/<meta name="webchat-token"[^>]*>/.exec(page.html)![0], 'content');
+    const conversation = (await conversationForToken(served.db.prisma, token))!;
+    const read = await fetch(`${served.bot.url}/v3/directline/conversations/${conversation.id}/activities`, { headers: { Authorization: `Bearer ${token}` } });
+    expect(read.status).toBe(200);
+    const texts = ((await read.json()) as Json).activities.map((activity: Json) => activity.text);
+    expect(texts).toContain('how long does activation take?');
+    const more = await fetch(`${served.bot.url}/v3/directline/conversations/${conversation.id}/activities`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'message', text: 'hello again' }),
+    });
+    expect(more.status).toBe(403);
+  });
+
+  test('Start pressed through the script answers where the service stands', async () => {
+    const { service, url } = await waitingService(generatedDemoEmployees[21]!.email, 'en', { status: ServiceStatus.READY, serviceTypeCode: 'SM_UC_USER' });
+    const pressed = await submitScripted(url, { action: 'start' });
+    expect([pressed.status, pressed.body.state]).toEqual([200, 'ACTIVATING']);
+    expect((await statusOf(service.id)).status).toBe(ServiceStatus.ACTIVATING);
+  });
+});
+
+describe('a link of a deactivated organisation', () => {
+  test('its page, its form (plain or scripted) and its status all answer as an unusable link does, and nothing is entered', async () => {
+    const organisation = await served.db.prisma.organisation.create({ data: { name: 'Gone BV', tenantId: crypto.randomUUID() } });
+    const user = await served.db.prisma.person.create({ data: { organisationId: organisation.id, role: 'USER', email: 'eva@gone.example', displayName: 'Eva Gone', preferredLanguage: 'en' } });
+    const service = await served.db.prisma.service.create({
+      data: { organisationId: organisation.id, userId: user.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE', status: ServiceStatus.WAITING_FOR_SIM, activationMethod: 'EMAIL', activationTiming: 'NOW' },
+    });
+    const { token } = await createAccessLink(served.db.prisma, { purpose: LinkPurpose.ACTIVATION, personId: user.id, serviceId: service.id, ttlMs: 86_400_000 });
+    const url = `${served.bot.url}/activate/${token}`;
+    expect((await open(url)).status).toBe(200);
+    await served.db.prisma.organisation.update({ where: { id: organisation.id }, data: { deactivatedAt: new Date() } });
+
+    const unusable = await open(`${served.bot.url}/activate/${newToken()}`);
+    const page = await open(url);
+    expect([page.status, page.html]).toEqual([404, unusable.html]);
+    const posted = await submit(url, demoStockIccids[46]!);
+    expect([posted.status, posted.html]).toEqual([404, unusable.html]);
+    const scripted = await submitScripted(url, { iccid: demoStockIccids[46]! });
+    expect([scripted.status, scripted.body.state]).toEqual([404, 'unusable']);
+    expect([(await linkStatus(url)).status, (await linkStatus(url)).body.state]).toEqual([404, 'unusable']);
+    expect((await statusOf(service.id)).simCardId).toBeNull();
+  });
+});

@@ -6,6 +6,7 @@ import { demo, generatedDemoEmployees, other } from '../../prisma/demoData';
 import { useRunningBot } from '../support/botUnderTest';
 import { textOf } from '../support/pageText';
 import { waitFor } from '../support/waitFor';
+import { signIn } from '../support/webSession';
 
 /**
  * A fleet administrator or support person without a link asks for one on the page: it is mailed to them only, and
@@ -59,9 +60,9 @@ test('an administrator gets a link by email that opens the chat as them, once', 
   const link = new RegExp(`${served.bot.url}/signin/[A-Za-z0-9_-]{43}`).exec(mail.text)?.[0];
   expect(link).toBeDefined();
 
-  const opened = await fetch(link!, { headers: { 'accept-language': 'en' } });
+  const opened = await signIn(link!, { 'accept-language': 'en' });
   expect(opened.status).toBe(200);
-  expect(textOf(await opened.text())).toContain(t('en', 'webChat.signedInAs', { name: demo.ann.displayName }));
+  expect(textOf(opened.html)).toContain(t('en', 'webChat.signedInAs', { name: demo.ann.displayName }));
   expect((await fetch(link!)).status).toBe(404);
 });
 

@@ -3,6 +3,7 @@ import type { Prisma } from '../../../prisma/generated/client';
 import type { Db } from '../../../services/platform/db/database';
 import { hashToken, newToken } from '../../../services/people/accessLinks';
 import type { ChannelIdentity } from '../../../services/people/people';
+import { isLive, liveSessionSelect } from '../../../services/people/webSessions';
 
 /** How long a conversation token stays valid without a refresh (directlinejs refreshes every 15 minutes). */
 export const TOKEN_LIFETIME_MS = 60 * 60 * 1000;
@@ -68,10 +69,37 @@ export async function openConversation(
   return { conversation, token };
 }
 
-/** The conversation a token opens, or null for an unknown token, or one expired or past its conversation's age. */
+/**
+ * The conversation a token opens, or null for an unknown token, or one expired or past its conversation's age, or
+ * of a signed-in conversation whose session no longer acts (signed out, expired, its person removed).
+ */
 export async function conversationForToken(db: Db, token: string, now = new Date()): Promise<WebChatConversation | null> {
-  const conversation = await db.webChatConversation.findUnique({ where: { tokenHash: hashToken(token) }, select: selectConversation });
-  return conversation && conversation.expiresAt > now && endOf(conversation) > now ? conversation : null;
+  const tokenHash = hashToken(token);
+  const select = { ...selectConversation, session: { select: liveSessionSelect } } as const;
+  // The conversation's own token first (every poll of most chats); a further token of a signed-in page second.
+  const conversation =
+    (await db.webChatConversation.findUnique({ where: { tokenHash }, select })) ??
+    (await db.webChatToken.findUnique({ where: { tokenHash }, select: { conversation: { select } } }))?.conversation;
+  if (!conversation || conversation.expiresAt <= now || endOf(conversation) <= now) return null;
+  const { session, ...found } = conversation;
+  return session && !isLive(session, now) ? null : found;
+}
+
+/**
+ * A further token for a conversation, for one more page showing it (a reload, a new tab): the tokens other pages
+ * hold keep working, since directlinejs stops for good on a refused one. Valid while the conversation's own token
+ * is, whose life it extends as a refresh would.
+ */
+export async function issueToken(db: Db, conversation: WebChatConversation, now = new Date()): Promise<{ token: string; expiresAt: Date }> {
+  const token = newToken();
+  await db.webChatToken.create({ data: { tokenHash: hashToken(token), conversationId: conversation.id } });
+  return { token, expiresAt: await extendToken(db, conversation, now) };
+}
+
+/** True once the conversation was started (its welcome sent): a page then resumes it rather than starting it. */
+export async function isStarted(db: Db, conversationId: string): Promise<boolean> {
+  const conversation = await db.webChatConversation.findUnique({ where: { id: conversationId }, select: { nextSeq: true } });
+  return (conversation?.nextSeq ?? 0) > 0;
 }
 
 /** When the conversation's token stops being refreshed, whatever its refreshes. */

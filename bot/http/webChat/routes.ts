@@ -23,7 +23,7 @@ export function registerWebChatRoutes(server: restify.Server, deps: WebChatDeps)
   const adapter = new WebChatAdapter(db.prisma, config.publicUrl, logger);
   registerDirectLineRoutes(server, { db: db.prisma, adapter, bot, logger });
   registerAssetRoutes(server);
-  registerPageRoutes(server, { db: db.prisma, logger });
+  registerPageRoutes(server, { db: db.prisma, logger, secureCookies: new URL(config.publicUrl).protocol === 'https:' });
   registerSignInRequest(server, { db: db.prisma, logger, clientAddressOf: clientAddressResolver(config.trustedProxies) });
   return adapter;
 }
