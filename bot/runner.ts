@@ -11,7 +11,7 @@ import { AccessDenied, refuseMalformedCard } from '../services/people/people';
 import { deliverConsentedFile, fileConsentSchema, hasFiles, onFileConsent, receiveFile, sendFile } from './files';
 import { speakIn } from './conversationLanguage';
 import { WEB_CHAT_IDENTITY } from './identity';
-import { cardActivity, send, TEAMS_CHANNEL_ID } from './replies';
+import { cardActivity, replyActivity, TEAMS_CHANNEL_ID } from './replies';
 import { factsOf } from './turnFacts';
 import type { AppTurnState } from './turnState';
 import { findConversation } from './http/webChat/conversations';
@@ -82,7 +82,7 @@ export function registerFeatures(app: Application<AppTurnState>, features: reado
         async (context, state) => {
           const replies = await serve(deps, feature, context, state, undefined, (turn) =>
             files(turn, () => receiveFile(context.activity, { trustServiceUrlHost: !deps.teamsAuthenticated })));
-          for (const reply of replies) await send(context, reply);
+          await sendReplies(context, state, replies);
         },
       );
     }
@@ -100,7 +100,7 @@ export function registerFeatures(app: Application<AppTurnState>, features: reado
             deliver: (file) => (uploadInfo ? deliverConsentedFile(context, uploadInfo, file) : Promise.resolve(false)),
           });
         });
-        for (const reply of replies) await send(context, reply);
+        await sendReplies(context, state, replies);
       });
     }
   }
@@ -223,6 +223,14 @@ function rememberCard(state: AppTurnState, card: AdaptiveCard, activityId: strin
   state.conversation[SHOWN_CARDS] = [...shown, [key, activityId]].slice(-SHOWN_CARDS_KEPT);
 }
 
+/** Sends replies as messages; in the web chat, a card whose buttons carry a `cardKey` is remembered by it. */
+export async function sendReplies(context: TurnContext, state: AppTurnState, replies: readonly Reply[]): Promise<void> {
+  for (const reply of replies) {
+    const sent = await context.sendActivity(replyActivity(context.activity.channelId, reply));
+    if (reply.kind === 'card' && context.activity.channelId !== TEAMS_CHANNEL_ID) rememberCard(state, reply.card, sent?.id);
+  }
+}
+
 function pressedCardOf(context: TurnContext, state: AppTurnState): string | undefined {
   if (context.activity.replyToId) return context.activity.replyToId;
   const pressed = cardKeySchema.safeParse(context.activity.value);
@@ -281,7 +289,7 @@ export function onVerb(app: Application<AppTurnState>, verb: string, answer: Ver
     const replies = await answer(context, state, data);
     const inPlace = context.turnState.get(IN_PLACE) as AdaptiveCard | undefined;
     const [first, ...rest] = inPlace ? [{ kind: 'card', card: inPlace } satisfies Reply, ...replies] : replies;
-    for (const reply of rest) await send(context, reply);
+    await sendReplies(context, state, rest);
     if (context.turnState.get(NOT_AS_SENT)) {
       await answerInvoke(context, 400, first ?? { kind: 'text', text: t(factsOf(context).language, 'action.unknown') });
       return '';
@@ -290,7 +298,7 @@ export function onVerb(app: Application<AppTurnState>, verb: string, answer: Ver
     return first.kind === 'text' ? first.text : (first.card as unknown as TeamsCard);
   });
   app.adaptiveCards.actionSubmit(verb, async (context, state, data) => {
-    for (const reply of await answer(context, state, data)) await send(context, reply);
+    await sendReplies(context, state, await answer(context, state, data));
   });
 }
 

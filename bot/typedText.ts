@@ -13,7 +13,7 @@ import { rememberLastLanguage } from '../services/people/languagePreference';
 import { storableText } from '../services/platform/text';
 import { speakIn } from './conversationLanguage';
 import { send } from './replies';
-import { onVerb, type ServedFeatures } from './runner';
+import { onVerb, sendReplies, type ServedFeatures } from './runner';
 import { factsOf, type TurnFacts } from './turnFacts';
 import type { AppTurnState } from './turnState';
 
@@ -88,7 +88,7 @@ export function registerTypedText(app: Application<AppTurnState>, features: Serv
     const choice = chooseIntentSchema.safeParse(data);
     if (!choice.success) return [{ kind: 'text', text: t(factsOf(context).language, 'action.unknown') }];
     const understanding = await understand(context, state, storableText(choice.data.text));
-    for (const reply of await dispatch(context, state, matchOf(understanding, choice.data.intent, 1))) await send(context, reply);
+    await sendReplies(context, state, await dispatch(context, state, matchOf(understanding, choice.data.intent, 1)));
     return [];
   });
 
@@ -108,7 +108,7 @@ export function registerTypedText(app: Application<AppTurnState>, features: Serv
     if (text) await settleLanguage(context, state, (await intentModel()).languageOf(text, factsOf(context).language));
     const waited = await features.typedInput(context, state, typed);
     if (waited) {
-      for (const reply of waited) await send(context, reply);
+      await sendReplies(context, state, waited);
       return;
     }
     if (!text) return;
@@ -121,7 +121,7 @@ export function registerTypedText(app: Application<AppTurnState>, features: Serv
       const candidates = decideCandidates(understanding);
       replies = [candidates.length === 0 ? notUnderstood(language) : didYouMean(language, candidates, text)];
     }
-    for (const reply of replies) await send(context, reply);
+    await sendReplies(context, state, replies);
   });
   return [Verbs.conversation.chooseIntent];
 }

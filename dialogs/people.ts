@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { renderNotificationCard } from '../cards/notificationCard';
 import { renderPeopleFormCard, renderPeopleListCard, renderPeopleRemoveCard, type PeopleButton, type PeopleFormCardData } from '../cards/peopleCards';
 import { languages, t, type Language, type StringKey } from '../cards/strings';
 import type { AdaptiveCard } from '../cards/render';
@@ -74,6 +75,15 @@ const button = (title: string, verb: string, data: Record<string, string>, style
 
 const cardReply = (card: AdaptiveCard): Reply => ({ kind: 'card', card });
 
+/** A form whose action is done becomes what was done, with nothing left to press. */
+const doneReply = (text: string): Reply => cardReply(renderNotificationCard({ title: text, lines: [], actions: [] }));
+
+/** The buttons of a form or question, each carrying the card's key: the web chat finds the card pressed by it. */
+const keyed = (buttons: PeopleButton[]): PeopleButton[] => {
+  const cardKey = randomUUID();
+  return buttons.map((one) => ({ ...one, data: { ...one.data, cardKey } }));
+};
+
 function formCard(
   language: Language,
   form: { title: string; notes: string[]; picker?: string; values: FormValues; errors: FormErrors; save: PeopleButton },
@@ -86,7 +96,7 @@ function formCard(
     values: form.values,
     errors: form.errors,
     languages: languages.map((value) => ({ value, title: t(language, `people.language.${value}`) })),
-    buttons: [form.save, button(t(language, 'people.action.cancel'), Verbs.people.cancel, {})],
+    buttons: keyed([form.save, button(t(language, 'people.action.cancel'), Verbs.people.cancel, {})]),
   });
 }
 
@@ -160,7 +170,7 @@ export function removeCard(language: Language, plan: RemovalPlan): AdaptiveCard 
     text: t(language, plan.byState.length > 0 ? 'people.remove.services' : 'people.remove.noServices', { name }),
     lines: plan.byState.map(({ status, count }) => t(language, 'people.remove.line', { status: t(language, statusLabel[status]), count })),
     outcome: t(language, plan.blocked ? 'people.remove.blocked' : 'people.remove.outcome', { name }),
-    buttons: plan.blocked ? [cancel] : [button(t(language, 'people.action.confirmRemove'), Verbs.people.remove, { personId: plan.employee.id }, 'destructive'), cancel],
+    buttons: keyed(plan.blocked ? [cancel] : [button(t(language, 'people.action.confirmRemove'), Verbs.people.remove, { personId: plan.employee.id }, 'destructive'), cancel]),
   });
 }
 
@@ -168,7 +178,7 @@ export async function remove(db: Db, actor: Actor, language: Language, personId:
   const result = await removeEmployee(db, actor, personId);
   // A service opened since the question was asked: the question again, now saying why not.
   if (!result.ok) return removeQuestion(db, actor, language, personId);
-  return { kind: 'text', text: t(language, result.already ? 'people.removed.already' : 'people.removed', { name: result.employee.displayName }) };
+  return doneReply(t(language, result.already ? 'people.removed.already' : 'people.removed', { name: result.employee.displayName }));
 }
 
 const typedValues = (data: z.infer<typeof changeSchema> | z.infer<typeof addSchema>, language: Language): FormValues => ({
@@ -186,8 +196,8 @@ export async function saveAdd(db: Db, actor: Actor, language: Language, teams: b
     return cardReply(addCard(language, { teams, values, directoryId: data.directoryId, errors: errorsOf(language, result.problems), requestKey: data.requestKey }));
   }
   const { displayName: name, email, aadObjectId } = result.employee;
-  if (result.restored) return { kind: 'text', text: t(language, 'people.restored', { name }) };
-  return { kind: 'text', text: t(language, aadObjectId ? 'people.added.account' : 'people.added.email', { name, email }) };
+  if (result.restored) return doneReply(t(language, 'people.restored', { name }));
+  return doneReply(t(language, aadObjectId ? 'people.added.account' : 'people.added.email', { name, email }));
 }
 
 export async function saveChange(db: Db, actor: Actor, language: Language, data: z.infer<typeof changeSchema>): Promise<Reply> {
@@ -199,8 +209,8 @@ export async function saveChange(db: Db, actor: Actor, language: Language, data:
     return employee ? cardReply(changeCard(language, employee, values, errorsOf(language, result.problems))) : { kind: 'text', text: t(language, 'people.gone') };
   }
   const { displayName: name, email, language: spoken } = result.employee;
-  if (result.changed.length === 0) return { kind: 'text', text: t(language, 'people.unchanged', { name }) };
-  return { kind: 'text', text: t(language, 'people.changed', { name, email, language: spoken ? t(language, `people.language.${spoken}`) : '' }) };
+  if (result.changed.length === 0) return doneReply(t(language, 'people.unchanged', { name }));
+  return doneReply(t(language, 'people.changed', { name, email, language: spoken ? t(language, `people.language.${spoken}`) : '' }));
 }
 
 export async function editReply(db: Db, actor: Actor, language: Language, personId: string): Promise<Reply> {
@@ -234,7 +244,10 @@ const intentAnswers: Record<'managePeople' | 'addPerson' | 'changePerson' | 'rem
   removePerson: (turn, match) => named(turn, match, (personId) => removeQuestion(turn.db, turn.actor, turn.language, personId)),
 };
 
-/** A form's answer shown in place of the card pressed, so that a corrected card does not pile up under the wrong one. */
+/**
+ * A form's answer shown in place of the card pressed: a corrected card does not pile up under the wrong one, and a
+ * saved, removed or cancelled one stays as what was done, with no button left that acts again.
+ */
 const inPlace = (turn: FeatureTurn<unknown>, reply: Reply): Promise<Reply[]> => answerInPlace(turn, [reply]);
 
 export function deniedReply(language: Language): Reply {
@@ -257,7 +270,7 @@ export const peopleFeature = defineFeature({
     [Verbs.people.edit]: action(personSchema, async (turn, data) => [await editReply(turn.db, turn.actor, turn.language, data.personId)]),
     [Verbs.people.change]: action(changeSchema, async (turn, data) => inPlace(turn, await saveChange(turn.db, turn.actor, turn.language, data))),
     [Verbs.people.askRemove]: action(personSchema, async (turn, data) => [await removeQuestion(turn.db, turn.actor, turn.language, data.personId)]),
-    [Verbs.people.remove]: action(personSchema, async (turn, data) => [await remove(turn.db, turn.actor, turn.language, data.personId)]),
-    [Verbs.people.cancel]: plainAction(async (turn) => [{ kind: 'text', text: t(turn.language, 'people.cancelled') }]),
+    [Verbs.people.remove]: action(personSchema, async (turn, data) => inPlace(turn, await remove(turn.db, turn.actor, turn.language, data.personId))),
+    [Verbs.people.cancel]: plainAction(async (turn) => inPlace(turn, doneReply(t(turn.language, 'people.cancelled')))),
   },
 });

@@ -43,6 +43,14 @@ async function press(actor: Actor, verb: string, data: Json, options: { teams?: 
   return [...replies, ...record.cards.map(({ card }): Reply => ({ kind: 'card', card }))];
 }
 
+/** A saved, removed or cancelled form: it became one line saying what was done, with nothing left to press. */
+function doneOf(reply: Reply | undefined): string {
+  const card = cardOf(reply);
+  expect(titlesOf(card)).toEqual([]);
+  expect(textsOf(card)).toHaveLength(1);
+  return textsOf(card)[0]!;
+}
+
 /** A typed request, understood by the intent model and answered by the intent's handler. */
 async function types(actor: Actor, text: string, language: 'en' | 'nl' | 'fr' = 'en') {
   const understanding = await (await intentModel()).understand(text, language);
@@ -59,7 +67,7 @@ describe('adding an employee', () => {
     expect(inputsOf(card).map((input) => input.id)).toEqual(['directoryId', 'displayName', 'email', 'language']);
     const { requestKey } = buttonOf(formOf(card), 'Save').data;
     const [said] = await press(ann, Verbs.people.add, { requestKey, directoryId: 'f0000000-0000-4000-8000-0000000000c1', displayName: 'Nina Picked', email: 'nina.picked@demo.example', language: 'nl' });
-    expect(textOf(said)).toBe("Nina Picked is added with their Teams account: I'll recognise them when they write to me, and you can add a service for them.");
+    expect(doneOf(said)).toBe("Nina Picked is added with their Teams account: I'll recognise them when they write to me, and you can add a service for them.");
     expect(await db.prisma.person.findFirstOrThrow({ where: { email: 'nina.picked@demo.example' } })).toMatchObject({ aadObjectId: 'f0000000-0000-4000-8000-0000000000c1', role: 'USER', preferredLanguage: 'nl' });
   });
 
@@ -67,7 +75,7 @@ describe('adding an employee', () => {
     const [card] = await press(ann, Verbs.people.startAdd, {}, { teams: false });
     expect(inputsOf(card).map((input) => input.id)).toEqual(['displayName', 'email', 'language']);
     const [said] = await press(ann, Verbs.people.add, { requestKey: 'web-add-1', directoryId: 'f0000000-0000-4000-8000-0000000000c2', displayName: 'Wim Web', email: 'wim.web@demo.example', language: 'en' }, { teams: false });
-    expect(textOf(said)).toBe("Wim Web is added. When they write to me from Teams with wim.web@demo.example, I'll recognise them; you can add a service for them now.");
+    expect(doneOf(said)).toBe("Wim Web is added. When they write to me from Teams with wim.web@demo.example, I'll recognise them; you can add a service for them now.");
     expect((await db.prisma.person.findFirstOrThrow({ where: { email: 'wim.web@demo.example' } })).aadObjectId).toBeNull();
   });
 
@@ -100,8 +108,17 @@ describe('changing and removing', () => {
     expect(valuesOf(card)).toEqual({ displayName: 'Jan Peeters', email: demo.jan.email, language: 'nl' });
     const { personId } = buttonOf(cardOf(card), 'Save').data;
     const [said] = await press(ann, Verbs.people.change, { personId, displayName: 'Jan Peeters', email: 'jan.p@demo.example', language: 'nl' });
-    expect(textOf(said)).toBe('Saved: Jan Peeters, jan.p@demo.example, Nederlands.');
+    expect(doneOf(said)).toBe('Saved: Jan Peeters, jan.p@demo.example, Nederlands.');
     await press(ann, Verbs.people.change, { personId, displayName: 'Jan Peeters', email: demo.jan.email, language: 'nl' });
+  });
+
+  test('every form and question carries one key on all its buttons, so that the web chat can answer in its place', async () => {
+    const [form] = await press(ann, Verbs.people.startAdd, {}, { teams: false });
+    const keys = new Set(titlesOf(cardOf(form)).map((title) => buttonOf(cardOf(form), title).data.cardKey));
+    expect(keys.size).toBe(1);
+    expect([...keys][0]).toMatch(/^[0-9a-f-]{36}$/);
+    const [cancelled] = await press(ann, Verbs.people.cancel, {}, { teams: false });
+    expect(doneOf(cancelled)).toBe('Nothing was changed.');
   });
 
   test('"verwijder Jan Peeters": his services by state, why he cannot be removed yet, and no button that removes', async () => {
@@ -120,7 +137,7 @@ describe('changing and removing', () => {
     const [question] = await types(ann, 'remove Otto Old');
     expect(textsOf(cardOf(question)).slice(0, 2)).toEqual(['Remove Otto Old?', 'Otto Old has no services.']);
     const [said] = await press(ann, Verbs.people.remove, buttonOf(cardOf(question), 'Yes, remove').data);
-    expect(textOf(said)).toBe('Otto Old is removed. Their services and history stay; they can no longer use the assistant.');
+    expect(doneOf(said)).toBe('Otto Old is removed. Their services and history stay; they can no longer use the assistant.');
     const [list] = await press(ann, Verbs.people.find, { query: 'Otto' });
     expect(textsOf(cardOf(list))).toContain('No employee matches "Otto". Check the spelling, or add them.');
   });

@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { configFromEnvironment } from '../../bot/config';
 import { startBot, type RunningBot } from '../../bot/main';
+import { LinkPurpose } from '../../prisma/generated/enums';
+import { demo } from '../../prisma/demoData';
 import { ActivationJobs } from '../../services/lifecycle/jobs';
+import { createAccessLink } from '../../services/people/accessLinks';
 import { expectValidCard } from '../support/adaptiveCards';
 import { readCard } from '../support/addServiceDriver';
 import { openTestDatabase } from '../support/database';
@@ -11,7 +14,10 @@ import { openWebChat } from '../support/webChatDriver';
 
 type Json = Record<string, any>;
 
-/** The waiting list in the web chat: its answers replace it, and a press on a copy that is out of date says what changed. */
+/**
+ * Cards answered in place in the web chat, which does not say which message was pressed: the waiting list's answers
+ * replace it, and a press on a copy that is out of date says what changed; a saved people form becomes what was done.
+ */
 
 let running: RunningBot;
 let dataDir: string;
@@ -87,4 +93,26 @@ test('Start updates the list where it is; the old copy\'s Start and Start all sa
   expect(now.texts).toContain('This list had changed since it was shown, so nothing was done: here it is as it is now.');
   expect(now.texts).toContainEqual(expect.stringMatching(/^Els Maes · Dstny Mobile \(Mobile\) · /));
   expect(await running.db.prisma.job.count({ where: { kind: ActivationJobs.startAll } })).toBe(0);
+});
+
+test('a saved add form becomes the line saying who was added, with no button left; its copy cannot add twice', async () => {
+  const ann = await running.db.prisma.person.findFirstOrThrow({ where: { email: demo.ann.email } });
+  const { token } = await createAccessLink(running.db.prisma, { purpose: LinkPurpose.ADMIN_SIGN_IN, personId: ann.id, ttlMs: 60_000 });
+  const chat = await openWebChat(running.url, `${running.url}/signin/${token}`);
+  await chat.nextFromBot(); // the welcome
+  const [list] = await chat.submit({ actions: [{ type: 'Action.Submit', title: 'People', data: { verb: 'welcome.managePeople' } }] }, 'People');
+  const [form] = await chat.submit(content(list!), 'Add an employee');
+  const typed = { displayName: 'Rita Web', email: 'rita.web@demo.example', language: 'en' };
+
+  const saved = await chat.submit(content(form!), 'Save', typed);
+  expect(saved.map((activity) => activity.id)).toEqual([form!.id]);
+  const done = content(saved[0]!);
+  expectValidCard(done);
+  expect(readCard(done).texts).toEqual([expect.stringMatching(/^Rita Web is added\./)]);
+  expect(done.actions ?? []).toEqual([]);
+
+  // The form as it was on screen, pressed again: the same answer, and still one Rita.
+  const again = await chat.submit(content(form!), 'Save', typed);
+  expect(again.map((activity) => activity.id)).toEqual([form!.id]);
+  expect(await running.db.prisma.person.count({ where: { email: typed.email } })).toBe(1);
 });
