@@ -5,10 +5,12 @@ import { ActivationJobs } from '../services/lifecycle/jobs';
 import { activationEmailJob } from '../services/notifications/activationEmail';
 import { composeSignInEmail, emailComposer } from '../dialogs/emails';
 import { SignInJobs, signInLinkJob } from '../services/people/signInLinks';
+import { WebSessionJobs, removeEndedSessionsJob, scheduleSessionRemoval } from '../services/people/webSessions';
 import { BulkImportJobs, bulkImportJob } from '../services/bulkImport/creation';
 import type { Database } from '../services/platform/db/database';
 import { donorJobHandlers, simulatedDonors } from '../services/simulators/donor';
 import { JobWorker, type JobHandler } from '../services/platform/jobQueue';
+import { describeError } from '../services/platform/retry';
 import { createMailer, type Mailer } from '../services/notifications/mail';
 import { completeJob, simulatedProvisioning } from '../services/simulators/provisioning';
 import type { Config } from './config';
@@ -45,6 +47,7 @@ export function jobHandlers(deps: BackgroundDeps): Record<string, JobHandler<unk
     ...donorJobHandlers(db.prisma, config.clockSpeed),
     [BulkImportJobs.create]: bulkImportJob(db.prisma),
     [SignInJobs.sendLink]: signInLinkJob({ db: db.prisma, mailer, compose: composeSignInEmail, publicUrl: deps.publicUrl, announce: deps.announce }),
+    [WebSessionJobs.removeEnded]: removeEndedSessionsJob(db.prisma),
   };
 }
 
@@ -61,5 +64,12 @@ export function startBackground(deps: BackgroundDeps): Background {
     logger: deps.logger,
   });
   worker.start();
-  return { stop: () => worker.stop() };
+  // The hourly removal of ended web chat sessions: queued once per hour whichever process starts, then by each run.
+  const scheduled = scheduleSessionRemoval(deps.db.prisma).catch((error: unknown) => deps.logger.error({ error: describeError(error) }, 'web session removal not scheduled'));
+  return {
+    stop: async () => {
+      await scheduled;
+      await worker.stop();
+    },
+  };
 }

@@ -64,6 +64,11 @@ export interface LinkStatus {
   state: ServiceStatus | 'unusable' | 'locked';
   heading: string;
   paragraphs: string[];
+  /**
+   * While the service waits for its person: the panel's form for that wait (the SIM card number, or Start), which
+   * the page puts in place of the one it shows when the wait changes (the administrator registered the SIM card).
+   */
+  fields?: string;
   /** Seconds before asking again; null once nothing will change any more. */
   pollAfter: number | null;
 }
@@ -101,7 +106,8 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
   function linkStatus(l: Language, view: ActivationLinkView): LinkStatus {
     const status = view.status;
     if (waitsForUser(status)) {
-      return view.locked ? lockedStatus(l) : { state: status, heading: titleOf(view, l), paragraphs: [], pollAfter: POLL_WHILE_WAITING_S };
+      if (view.locked) return lockedStatus(l);
+      return { state: status, heading: titleOf(view, l), paragraphs: [], fields: waitFields(view, l), pollAfter: POLL_WHILE_WAITING_S };
     }
     const final = status === ServiceStatus.FAILED || status === ServiceStatus.ENDED || status === ServiceStatus.CANCELLED ||
       (status === ServiceStatus.ACTIVE && !view.portingPending);
@@ -211,8 +217,7 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
     if (!waitsForUser(status)) return sendStatus(req, res, view, status);
     if (view.locked) return sendLocked(req, res, view);
     const l = languageOf(req, view);
-    const content = status === ServiceStatus.WAITING_FOR_SIM ? formContent(view, l, { typed: '' }) : startContent(view, l);
-    await sendPersonPage(res, 200, view, l, content);
+    await sendPersonPage(res, 200, view, l, stepContent(titleOf(view, l), waitFields(view, l)));
   }));
 
   server.post('/activate/*', restify.plugins.urlEncodedBodyParser(formBodyOptions), answering(async (req, res, token) => {
@@ -288,17 +293,22 @@ function stepContent(heading: string, fields: string): string {
       </div>`;
 }
 
+/** The form of the service's wait: an empty SIM card form, or Start. */
+function waitFields(view: ActivationLinkView, l: Language): string {
+  return view.status === ServiceStatus.WAITING_FOR_SIM ? formFields(view, l, { typed: '' }) : startFields(view, l);
+}
+
 /** The Start button, for a service whose SIM card the administrator entered or that has none: nothing to type. */
-function startContent(view: ActivationLinkView, l: Language): string {
+function startFields(view: ActivationLinkView, l: Language): string {
   const e = escapeHtml;
   const product = view.product[l];
   const ready = view.hasSim ? t(l, 'activation.state.READY', { product }) : t(l, 'activation.state.READY.noSim', { product });
-  return stepContent(titleOf(view, l), `<p>${e(introOf(view, l))}</p>
+  return `<p>${e(introOf(view, l))}</p>
       <p>${e(ready)}</p>
       <form method="post">
         <input type="hidden" name="action" value="start">
         <button type="submit">${e(t(l, 'activation.start'))}</button>
-      </form>`);
+      </form>`;
 }
 
 function formContent(view: ActivationLinkView, l: Language, form: FormState): string {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../platform/db/database';
+import { enqueue, jobHandler, type JobHandler } from '../platform/jobQueue';
 import type { Person } from '../../prisma/generated/client';
 import { hashToken, newToken } from './accessLinks';
 
@@ -63,4 +64,53 @@ export async function endWebSession(db: Db, token: string, now = new Date()): Pr
   if (!tokenSchema.safeParse(token).success) return false;
   const ended = await db.webSession.updateMany({ where: { tokenHash: hashToken(token), revokedAt: null }, data: { revokedAt: now } });
   return ended.count === 1;
+}
+
+/**
+ * What no longer opens anything is removed: a signed-out or expired session, and the further tokens of a
+ * conversation whose session ended (or that has none). Only once the conversation's own token has expired too: from
+ * then on no request can extend it (a refresh needs a token that acts, a new page a live session), so nothing
+ * removed here could have acted again, and a conversation left without its session cannot come back to life.
+ */
+export async function removeEndedSessions(db: Db, now = new Date()): Promise<{ sessions: number; tokens: number }> {
+  const ended = { OR: [{ revokedAt: { not: null } }, { expiresAt: { lte: now } }] };
+  const tokens = await db.webChatToken.deleteMany({
+    where: { conversation: { expiresAt: { lte: now }, OR: [{ session: null }, { session: ended }] } },
+  });
+  const sessions = await db.webSession.deleteMany({ where: { ...ended, conversation: { expiresAt: { lte: now } } } });
+  return { sessions: sessions.count, tokens: tokens.count };
+}
+
+export const WebSessionJobs = { removeEnded: 'people.removeEndedWebSessions' } as const;
+
+/** Hourly: a signed-out session's rows go within about two hours (its token's hour, then this one). */
+export const SESSION_REMOVAL_INTERVAL_MS = 60 * 60 * 1000;
+
+/** The hour a moment falls in, counted from the epoch: it names that hour's removal job. */
+const hourOf = (at: Date) => Math.floor(at.getTime() / SESSION_REMOVAL_INTERVAL_MS);
+const removalPayload = z.object({ hour: z.number().int().nonnegative() });
+
+/**
+ * Queues the removal of `hour` (by default the one now), once whoever asks (every process at its start, and each
+ * run for the next hour): one job per hour in the queue, however many processes share it.
+ */
+export async function scheduleSessionRemoval(db: Db, hour = hourOf(new Date())): Promise<void> {
+  await enqueue(db, {
+    kind: WebSessionJobs.removeEnded,
+    payload: { hour },
+    runAt: new Date(Math.max(Date.now(), hour * SESSION_REMOVAL_INTERVAL_MS)),
+    singletonKey: `${WebSessionJobs.removeEnded}:${hour}`,
+  });
+}
+
+/**
+ * The hourly job. The next hour's run is queued first, so that a failing removal does not end the round; it is
+ * the hour after this job's own, or after now when this one ran late (a process down for a day catches up once).
+ */
+export function removeEndedSessionsJob(db: Db): JobHandler<z.infer<typeof removalPayload>> {
+  return jobHandler(removalPayload, async ({ hour }) => {
+    const now = new Date();
+    await scheduleSessionRemoval(db, Math.max(hour, hourOf(now)) + 1);
+    await removeEndedSessions(db, now);
+  });
 }

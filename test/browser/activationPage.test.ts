@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, screenshotsDir } from '../support/chromium';
+import { launchChromium, onPage, screenshotsDir } from '../support/chromium';
+import { t } from '../../cards/strings';
 import { demo, demoStockIccids } from '../../prisma/demoData';
 import { ServiceStatus } from '../../prisma/generated/enums';
 import { resendActivationEmail } from '../../services/lifecycle/activation';
@@ -61,18 +62,6 @@ async function openPage(url: string, viewport: { width: number; height: number }
 const unexpected = (problems: string[]) => problems.filter((problem) => !problem.includes('status of 403'));
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(screenshotsDir, name), fullPage: true });
-
-/** Runs a test's steps on a page, leaving a screenshot of it as it was when a step failed. */
-async function onPage(page: Page, name: string, steps: () => Promise<void>): Promise<void> {
-  try {
-    await steps();
-  } catch (error) {
-    await shot(page, `failed-${name}.png`).catch(() => undefined);
-    throw error;
-  } finally {
-    await page.close();
-  }
-}
 
 /** A new service of Jan's waiting for his SIM card number, and the link from its email. */
 async function janWaiting(): Promise<{ service: { id: string }; link: string }> {
@@ -139,6 +128,9 @@ test('Jan opens the link from his email, enters a wrong then the right SIM card 
 
 test('the page fits a phone-sized screen, and its form works without JavaScript', async () => {
   const { link } = await janWaiting();
+  // The chat's status line is in the page as sent, shown from the first paint rather than once the script runs.
+  const html = await (await fetch(link, { headers: { 'Accept-Language': 'nl' } })).text();
+  expect(/<p id="chat-status"[^>]*>/.exec(html)?.[0]).not.toMatch(/\shidden[\s>]/);
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: false, locale: 'nl-BE' });
   const page = await context.newPage();
   await page.goto(link);
@@ -180,6 +172,19 @@ describe.each(viewports)('on a %s', (device, viewport) => {
       // The chat took nothing more after it, and says so rather than showing a lost connection.
       await page.getByText('Deze chat is afgelopen toen je activatie verder ging; wat gezegd werd, blijft hier staan.').waitFor();
       await expect(sendBox(page).isVisible()).resolves.toBe(false);
+      // The welcome's buttons no longer act: greyed out, and a press sends nothing into the ended chat.
+      const help = chat(page).getByRole('button', { name: 'Hulp krijgen' });
+      await waitFor('the ended chat\'s buttons disabled', async () => (await help.isDisabled()) || undefined);
+      await expect(chat(page).getByRole('button', { name: 'Mijn simkaart activeren' }).isDisabled()).resolves.toBe(true);
+      const sent: string[] = [];
+      page.on('request', (request) => {
+        if (request.method() === 'POST' && request.url().includes('/v3/directline/')) sent.push(request.url());
+      });
+      await help.click({ force: true });
+      await help.press('Enter');
+      // Time for a press to be sent, had it acted.
+      await page.waitForTimeout(1_000);
+      expect(sent).toEqual([]);
       await shot(page, `activation-live-status-${device}.png`);
       expect((await served.db.prisma.service.findUniqueOrThrow({ where: { id: service.id } })).status).toBe(ServiceStatus.ACTIVATING);
       expect(unexpected(problems)).toEqual([]);
@@ -214,6 +219,56 @@ describe.each(viewports)('on a %s', (device, viewport) => {
       await shot(page, `activation-one-conversation-${device}.png`);
       expect(unexpected(problems)).toEqual([]);
     });
+  });
+});
+
+test('while Web Chat is still loading, the page already says the chat is starting', async () => {
+  const { link } = await janWaiting();
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'nl-BE' });
+  // Web Chat's bundle held back until the page has been looked at, as on a slow connection.
+  let release = () => {};
+  const held = new Promise<void>((resolve) => { release = resolve; });
+  await page.route('**/webchat/*/webchat.js', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await onPage(page, 'activation-chat-starting', async () => {
+    await page.goto(link, { waitUntil: 'commit' });
+    await page.getByRole('heading', { name: 'Activeer je simkaart' }).first().waitFor();
+    await expect(page.locator('#chat-status').innerText()).resolves.toBe(t('nl', 'webChat.starting'));
+    await expect(page.locator('#chat-status').isVisible()).resolves.toBe(true);
+    release();
+    await chat(page).getByText('Hallo Jan Peeters').first().waitFor();
+    await expect(page.locator('#chat-status').isVisible()).resolves.toBe(false);
+  });
+});
+
+test('when the administrator registers the SIM card meanwhile, the form gives way to Start without a reload, and the chat goes on', async () => {
+  const { service, link } = await janWaiting();
+  const { page, problems } = await openPage(link, { width: 1000, height: 1100 });
+  await onPage(page, 'activation-wait-changes', async () => {
+    await chat(page).getByText('Hallo Jan Peeters').first().waitFor();
+    await markLoaded(page);
+    await simField(page).fill('8932');
+    const iccid = demoStockIccids[nextCard++]!;
+    const simCard = await served.db.prisma.simCard.findUniqueOrThrow({ where: { iccid } });
+    await served.db.prisma.service.update({ where: { id: service.id }, data: { status: ServiceStatus.READY, simCardId: simCard.id } });
+
+    const start = page.getByRole('button', { name: t('nl', 'activation.start') });
+    await start.waitFor();
+    await page.getByText(t('nl', 'activation.state.READY', { product: 'Dstny Mobile' })).waitFor();
+    await expect(simField(page).count()).resolves.toBe(0);
+    // The person was typing in the form that went: the focus is on what replaced it.
+    await expect(start.evaluate((button) => button === document.activeElement)).resolves.toBe(true);
+    await expect(stillLoadedOnce(page)).resolves.toBe(true);
+    // The chat still acts: the link still waits for Jan.
+    await expect(page.locator('#chat-ended').isVisible()).resolves.toBe(false);
+    await expect(chat(page).getByRole('button', { name: 'Hulp krijgen' }).isDisabled()).resolves.toBe(false);
+    await sendBox(page).fill('Waar vind ik het simkaartnummer?');
+    await sendBox(page).press('Enter');
+    await chat(page).locator('.webchat__bubble--from-user').getByText('Waar vind ik het simkaartnummer?').waitFor();
+    await shot(page, 'activation-wait-changes.png');
+    expect(unexpected(problems)).toEqual([]);
   });
 });
 

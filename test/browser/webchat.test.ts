@@ -224,6 +224,25 @@ describe('the web chat in a real browser', () => {
     });
   });
 
+  test.each([
+    ['nl-BE', 'nl'],
+    ['fr-BE', 'fr'],
+  ] as Array<[string, Language]>)('Chromium started in %s (its own language settings, no page emulation) shows the welcome in it', async (lang, l) => {
+    // On Linux, --lang alone leaves the languages Chromium asks pages in as English; --accept-lang sets them.
+    const localBrowser = await launchChromium([`--lang=${lang}`, `--accept-lang=${lang}`]);
+    try {
+      const page = await localBrowser.newPage({ viewport: { width: 1100, height: 900 } });
+      await onPage(page, `webchat-lang-${l}`, async () => {
+        await page.goto(`${served.bot.url}/`);
+        await expect(page.locator('html').getAttribute('lang')).resolves.toBe(l);
+        await page.getByText(cardText(t(l, 'welcome.guest.intro'))).first().waitFor();
+        await expect(page.getByText(cardText(t('en', 'welcome.guest.intro'))).count()).resolves.toBe(0);
+      });
+    } finally {
+      await localBrowser.close();
+    }
+  });
+
   test("the chat's words follow the page's language, not the browser's", async () => {
     // A browser asking for French pages whose script reports English: Web Chat's own default would follow the script.
     const context = await newBrowser('fr-BE');

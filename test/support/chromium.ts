@@ -9,13 +9,16 @@ const CHROMIUM = '/usr/bin/chromium';
 /** Where browser tests leave screenshots for a reviewer. */
 export const screenshotsDir = path.join(projectRoot(), 'test-output');
 
-/** Headless Chromium with the flags this closed network needs (no background connections, no updates). */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Headless Chromium with the flags this closed network needs (no background connections, no updates); `args` adds
+ * others (a browser language, say).
+ */
+export async function launchChromium(args: string[] = []): Promise<Browser> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium`);
   fs.mkdirSync(screenshotsDir, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', ...args],
   });
 }
 

@@ -515,7 +515,8 @@ describe('the status address of a link: what the page\'s panel shows, for that l
     const { url } = await waitingService(generatedDemoEmployees[18]!.email, 'nl');
     const before = await linkStatus(url);
     expect(before.status).toBe(200);
-    expect(before.body).toEqual({ state: 'WAITING_FOR_SIM', heading: 'Activeer je simkaart', paragraphs: [], pollAfter: 5 });
+    // The form of the wait, which the page puts in place when the wait changes.
+    expect(before.body).toEqual({ state: 'WAITING_FOR_SIM', heading: 'Activeer je simkaart', paragraphs: [], fields: expect.stringContaining('<label for="iccid">Simkaartnummer</label>'), pollAfter: 5 });
     expect(before.headers.get('cache-control')).toBe('no-store');
     expect(before.headers.get('content-type')).toBe('application/json; charset=utf-8');
 
@@ -530,6 +531,22 @@ describe('the status address of a link: what the page\'s panel shows, for that l
       'We laten je weten zodra ze actief is.',
     ]));
     expect(after.body.pollAfter).toBeGreaterThan(0);
+  });
+
+  test('when the administrator registers the SIM card meanwhile, it gives the Start form, as the page now shows it', async () => {
+    const { service, url } = await waitingService(generatedDemoEmployees[15]!.email, 'nl');
+    const sim = await served.db.prisma.simCard.update({ where: { iccid: demoStockIccids[47]! }, data: { state: SimState.ASSIGNED } });
+    await served.db.prisma.service.update({ where: { id: service.id }, data: { status: ServiceStatus.READY, simCardId: sim.id } });
+    const { status, body } = await linkStatus(url);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ state: 'READY', heading: 'Activeer je simkaart', paragraphs: [], pollAfter: 5 });
+    expect(body.fields).toContain('<input type="hidden" name="action" value="start">');
+    expect(body.fields).toContain('<button type="submit">Activatie starten</button>');
+    expect(body.fields).not.toContain('name="iccid"');
+    // The same form the page itself has for this wait.
+    const page = await open(url);
+    const shown = /<div id="step-form">([\s\S]*?)<\/div>\s*<\/section>/.exec(page.html)?.[1];
+    expect(shown?.trim()).toBe(body.fields.trim());
   });
 
   test('two links of one person each tell of their own service only', async () => {

@@ -19,18 +19,36 @@ interface Raw {
   body: Buffer;
 }
 
-/** A GET as sent, body as received: fetch would ask for its own encodings and decompress. */
-function get(route: string, headers: Record<string, string> = {}): Promise<Raw> {
+/** A request as sent, body as received: fetch would ask for its own encodings and decompress. */
+function request(method: 'GET' | 'HEAD', route: string, headers: Record<string, string> = {}): Promise<Raw> {
   return new Promise((resolve, reject) => {
     http
-      .get(`${served.bot.url}${route}`, { headers }, (res) => {
+      .request(`${served.bot.url}${route}`, { method, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
         res.on('error', reject);
       })
-      .on('error', reject);
+      .on('error', reject)
+      .end();
   });
+}
+
+const get = (route: string, headers: Record<string, string> = {}) => request('GET', route, headers);
+
+/** The headers a HEAD must repeat from its GET: all but the date and the connection's own. */
+const representation = ({ headers }: Raw) => {
+  const { date: _date, connection: _connection, 'keep-alive': _keepAlive, ...rest } = headers;
+  return rest;
+};
+
+/** A HEAD answers as its GET does, without the body. */
+async function expectHeadLikeGet(route: string, headers: Record<string, string>): Promise<void> {
+  const [head, got] = [await request('HEAD', route, headers), await get(route, headers)];
+  expect(head.status).toBe(got.status);
+  expect(representation(head)).toEqual(representation(got));
+  expect(Number(head.headers['content-length'])).toBe(got.body.length);
+  expect(head.body.length).toBe(0);
 }
 
 const decoded = ({ headers, body }: Raw) =>
@@ -79,6 +97,10 @@ describe("Web Chat's bundle", () => {
     expect((await get(WEB_CHAT_BUNDLE_PATH, { 'Accept-Encoding': 'gzip', 'If-None-Match': first.headers.etag! })).status).toBe(200);
   });
 
+  test.each(['br', 'gzip', 'identity'])('a HEAD request with Accept-Encoding %s gets the headers of the GET and no body', async (accept) => {
+    await expectHeadLikeGet(WEB_CHAT_BUNDLE_PATH, { 'Accept-Encoding': accept });
+  });
+
   test('another hash or the old versioned address is not found', async () => {
     const other = WEB_CHAT_BUNDLE_PATH.replace(/\/webchat\/[^/]+\//, `/webchat/${'A'.repeat(20)}/`);
     expect((await get(other)).status).toBe(404);
@@ -99,5 +121,9 @@ describe("the pages' own files", () => {
       expect(decoded(response).equals(original)).toBe(true);
       expect((await get(`/webchat/page/${file}`, { 'Accept-Encoding': accept, 'If-None-Match': response.headers.etag! })).status).toBe(304);
     }
+  });
+
+  test.each(['chat.js', 'chat.css', 'activate.css', 'activate.js'])('a HEAD request for %s gets the headers of the GET and no body', async (file) => {
+    for (const accept of ['gzip, deflate, br', 'gzip', 'identity']) await expectHeadLikeGet(`/webchat/page/${file}`, { 'Accept-Encoding': accept });
   });
 });

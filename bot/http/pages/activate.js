@@ -19,14 +19,22 @@
   // What the panel shows, so that the live region announces only a change.
   let shown = '';
 
+  /** The form of another wait in place of the one shown (Start once the administrator registered the SIM card). */
+  function showWait(linkStatus) {
+    panel.dataset.state = linkStatus.state;
+    heading.textContent = linkStatus.heading;
+    const form = document.getElementById('step-form');
+    // The person may be typing in the form that goes: the focus moves to the new one rather than to the page's top.
+    const hadFocus = form.contains(document.activeElement);
+    form.innerHTML = linkStatus.fields;
+    if (hadFocus) form.querySelector('input:not([type="hidden"]), button')?.focus();
+  }
+
   /** Where the link stands now, in place of the form; the live region announces it, once per change. */
   function show(linkStatus) {
     const previous = panel.dataset.state;
-    if (linkStatus.state === previous && waits(previous)) return;
-    // From one wait to another (the administrator registered the SIM card meanwhile): the form for it is another
-    // one, which only the server writes.
     if (waits(linkStatus.state)) {
-      window.location.reload();
+      if (linkStatus.state !== previous) showWait(linkStatus);
       return;
     }
     const words = [linkStatus.heading, ...linkStatus.paragraphs].join('\n');
@@ -35,10 +43,11 @@
     panel.dataset.state = linkStatus.state;
     heading.textContent = linkStatus.heading;
     document.getElementById('step-form')?.remove();
-    // The link's chat ended with the wait; what it said stays readable.
+    // The link's chat ended with the wait; what it said stays readable, and its cards' buttons no longer act.
     document.querySelector('.chat-panel')?.classList.add('ended');
     const ended = document.getElementById('chat-ended');
     if (ended) ended.hidden = false;
+    document.dispatchEvent(new Event('webchat:ended'));
     status.replaceChildren(...linkStatus.paragraphs.map((text) => {
       const paragraph = document.createElement('p');
       paragraph.textContent = text;

@@ -154,15 +154,25 @@ function encodedHeaders(type: string, hash: string, encoding: Encoding, cacheCon
   };
 }
 
-/** 304 without a body, else 200 with the length of the body that follows (sent by `send`). */
+/**
+ * 304 without a body, else 200 with the length of the body that follows (sent by `send`); a HEAD request gets the
+ * same headers as its GET and no body, the bundle not even read.
+ */
 function answer(req: restify.Request, res: restify.Response, headers: Record<string, string>, length: number, send: () => void): void {
   if (unchanged(req, headers.ETag!)) {
     res.writeHead(304, headers);
     res.end();
   } else {
     res.writeHead(200, { ...headers, 'Content-Length': length });
-    send();
+    if (req.method === 'HEAD') res.end();
+    else send();
   }
+}
+
+/** A route answered alike for GET and HEAD. */
+function getAndHead(server: restify.Server, route: string, handler: restify.RequestHandler): void {
+  server.get(route, handler);
+  server.head(route, handler);
 }
 
 /** The static files the pages load: Web Chat's bundle and the pages' own script and styles. */
@@ -178,7 +188,7 @@ export function registerAssetRoutes(server: restify.Server): void {
   const webChat = bundle!;
 
   // Any other hash is restify's 404: an old page asking for an older bundle gets no mismatched one.
-  server.get(WEB_CHAT_BUNDLE_PATH, (req, res, next) => {
+  getAndHead(server, WEB_CHAT_BUNDLE_PATH, (req, res, next) => {
     const encoding = negotiate(req, webChat.readyEncodings());
     const headers = encodedHeaders('text/javascript; charset=utf-8', webChat.hash, encoding, 'public, max-age=31536000, immutable');
     if (encoding === 'identity') answer(req, res, headers, webChat.identityLength, () => fs.createReadStream(webChatBundle).pipe(res));
@@ -186,7 +196,7 @@ export function registerAssetRoutes(server: restify.Server): void {
     next();
   });
 
-  server.get('/webchat/page/:file', (req, res, next) => {
+  getAndHead(server, '/webchat/page/:file', (req, res, next) => {
     const file = assets[String(req.params.file)];
     if (!file) {
       res.send(404, { error: { code: 'NotFound', message: 'No such file.' } });
