@@ -10,6 +10,7 @@ import { createAccessLink } from '../../services/people/accessLinks';
 import type { Actor } from '../../services/people/people';
 import { useRunningBot } from '../support/botUnderTest';
 import { textOf } from '../support/pageText';
+import { directLineCall } from '../support/webSession';
 
 type Json = Record<string, any>;
 
@@ -47,15 +48,7 @@ async function submit(url: string, iccid: string, headers: Record<string, string
 
 const errorText = (html: string) => textOf(/<p id="iccid-error"[^>]*>([\s\S]*?)<\/p>/.exec(html)?.[1] ?? '');
 
-async function directLine(method: string, route: string, token: string, body?: Json): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${served.bot.url}/v3/directline${route}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as Json) : {} };
-}
+const directLine = (method: string, route: string, token: string, body?: Json) => directLineCall(served.bot.url, method, route, token, body);
 
 /** A web chat as its page starts it, and a way to type in it and read the texts of the answer. */
 async function chat(token: string) {

@@ -14,3 +14,20 @@ export async function signIn(link: string, headers: Record<string, string> = {})
 
 /** The conversation token a signed-in chat page carries for its script. */
 export const pageToken = (html: string) => /<meta name="webchat-token" content="([A-Za-z0-9_-]{43})">/.exec(html)?.[1];
+
+/** A call to the bot's Direct Line endpoint with a conversation token, as Web Chat makes it; the body read as JSON. */
+export async function directLineCall(
+  botUrl: string,
+  method: string,
+  route: string,
+  token: string,
+  body?: unknown,
+): Promise<{ status: number; json: Record<string, any> }> {
+  const response = await fetch(`${botUrl}/v3/directline${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await response.text();
+  return { status: response.status, json: text ? (JSON.parse(text) as Record<string, any>) : {} };
+}

@@ -4,7 +4,7 @@ import { LinkPurpose, createAccessLink, hashToken } from '../../services/people/
 import { SESSION_LIFETIME_MS } from '../../services/people/webSessions';
 import { useRunningBot } from '../support/botUnderTest';
 import { textOf } from '../support/pageText';
-import { pageToken, signIn } from '../support/webSession';
+import { directLineCall, pageToken, signIn } from '../support/webSession';
 
 /**
  * The signed-in web chat's session: the one-time link is exchanged once for a cookie, which opens the chat again
@@ -24,15 +24,7 @@ async function linkFor(bot: { bot: { url: string }; db: { prisma: any } }, email
 
 const chatPage = (cookie?: string) => fetch(`${served.bot.url}/chat`, { headers: cookie ? { cookie, 'accept-language': 'en' } : { 'accept-language': 'en' } });
 
-async function directLine(method: string, route: string, token: string, body?: unknown): Promise<{ status: number; json: Json }> {
-  const response = await fetch(`${served.bot.url}/v3/directline${route}`, {
-    method,
-    headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await response.text();
-  return { status: response.status, json: text ? (JSON.parse(text) as Json) : {} };
-}
+const directLine = (method: string, route: string, token: string, body?: unknown) => directLineCall(served.bot.url, method, route, token, body);
 
 /** The bot's messages of the conversation, from its start, read with `token`; waits until there are `count`. */
 async function botMessages(conversationId: string, token: string, count: number): Promise<Json[]> {
