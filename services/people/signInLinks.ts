@@ -33,6 +33,9 @@ export async function requestSignInLink(db: Db, email: string, now = new Date())
     where: {
       email: { equals: address, mode: 'insensitive' },
       role: { in: [Role.ADMINISTRATOR, Role.SUPPORT] },
+      // Someone removed, or of an organisation the operator deactivated, can no longer act: no link to mail.
+      removedAt: null,
+      organisation: { deactivatedAt: null },
     },
     select: { id: true },
   });

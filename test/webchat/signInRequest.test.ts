@@ -79,6 +79,23 @@ test('an employee, a stranger and a known address alike get the same page; only 
   expect((await mailsSince(before)).map((m) => m.to)).toEqual([other.olga.email]);
 });
 
+test('a removed administrator and the administrator of a deactivated organisation get no link, and the same page', async () => {
+  const prisma = served.db.prisma;
+  const ann = await prisma.person.findFirstOrThrow({ where: { email: demo.ann.email } });
+  const removed = await prisma.person.create({
+    data: { organisationId: ann.organisationId, role: 'ADMINISTRATOR', email: 'former.admin@demo.example', displayName: 'Former Admin', removedAt: new Date() },
+  });
+  const closed = await prisma.organisation.create({ data: { name: 'Closed BV', tenantId: 'f0000000-0000-4000-8000-00000000c105', deactivatedAt: new Date() } });
+  const ofClosed = await prisma.person.create({ data: { organisationId: closed.id, role: 'ADMINISTRATOR', email: 'admin@closed.example', displayName: 'Closed Admin' } });
+  const before = outboxFiles();
+  const pages = await Promise.all([removed.email, ofClosed.email, other.olga.email].map((email) => asks(email)));
+  expect(new Set(pages.map((p, i) => p.text.replace([removed.email, ofClosed.email, other.olga.email][i]!, '<address>'))).size).toBe(1);
+  await jobsDone();
+  // Olga's link shows the mail was sent; by then the two others' would have gone with it.
+  await waitFor('the email to Olga', async () => (await mailsSince(before)).some((m) => m.to === other.olga.email));
+  expect((await mailsSince(before)).map((m) => m.to)).toEqual([other.olga.email]);
+});
+
 test('a mistyped address is said to be wrong, and what was typed stays in the field', async () => {
   const response = await fetch(`${served.bot.url}/signin`, {
     method: 'POST',
