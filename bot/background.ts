@@ -56,7 +56,7 @@ export interface Background {
 }
 
 /** Starts this process's job worker; with a shared PostgreSQL server, each job still runs once across processes. */
-export function startBackground(deps: BackgroundDeps): Background {
+export async function startBackground(deps: BackgroundDeps): Promise<Background> {
   const worker = new JobWorker({
     db: deps.db.prisma,
     workerId: `${os.hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`,
@@ -64,12 +64,8 @@ export function startBackground(deps: BackgroundDeps): Background {
     logger: deps.logger,
   });
   worker.start();
-  // The hourly removal of ended web chat sessions: queued once per hour whichever process starts, then by each run.
-  const scheduled = scheduleSessionRemoval(deps.db.prisma).catch((error: unknown) => deps.logger.error({ error: describeError(error) }, 'web session removal not scheduled'));
-  return {
-    stop: async () => {
-      await scheduled;
-      await worker.stop();
-    },
-  };
+  // The hourly removal of ended web chat sessions: queued once per hour whichever process starts, then by each run;
+  // queued before the bot answers, so that what the bot is asked does not race with it.
+  await scheduleSessionRemoval(deps.db.prisma).catch((error: unknown) => deps.logger.error({ error: describeError(error) }, 'web session removal not scheduled'));
+  return { stop: () => worker.stop() };
 }

@@ -60,7 +60,7 @@ export async function startBot(
     const publicUrl = config.publicUrl === 'http://localhost:0' ? url : config.publicUrl;
     // Without the demo there is no demo administrator to sign in as: the link is empty and not announced.
     const adminLink = config.demoData ? `${publicUrl}/signin/${await createAdminSignInToken(db)}` : '';
-    const background = startBackground({ db, config, logger, publicUrl });
+    const background = await startBackground({ db, config, logger, publicUrl });
     const proactive = { db: db.prisma, teams: adapter, webChat: server.webChat, appId: config.teams?.appId, mailer: createMailer(config.mail), logger };
     const notifier = createNotifier(proactive, { clockSpeed: config.clockSpeed, ...options.notifier });
     notifier.start();

@@ -91,10 +91,11 @@ const hourOf = (at: Date) => Math.floor(at.getTime() / SESSION_REMOVAL_INTERVAL_
 const removalPayload = z.object({ hour: z.number().int().nonnegative() });
 
 /**
- * Queues the removal of `hour` (by default the one now), once whoever asks (every process at its start, and each
- * run for the next hour): one job per hour in the queue, however many processes share it.
+ * Queues the removal of `hour` (by default the next one: a process's start adds no work to its first minutes), once
+ * whoever asks (every process at its start, and each run for the hour after its own): one job per hour in the queue,
+ * however many processes share it.
  */
-export async function scheduleSessionRemoval(db: Db, hour = hourOf(new Date())): Promise<void> {
+export async function scheduleSessionRemoval(db: Db, hour = hourOf(new Date()) + 1): Promise<void> {
   await enqueue(db, {
     kind: WebSessionJobs.removeEnded,
     payload: { hour },

@@ -49,7 +49,7 @@ test('the hourly job removes expired and signed-out sessions and their tokens, a
   const justSignedOut = await signedIn(HOUR);
   await endWebSession(db.prisma, justSignedOut.session.token);
 
-  await scheduleSessionRemoval(db.prisma);
+  await scheduleSessionRemoval(db.prisma, Math.floor(Date.now() / SESSION_REMOVAL_INTERVAL_MS));
   const worker = new JobWorker({ db: db.prisma, workerId: 'web-sessions-test', handlers: { [WebSessionJobs.removeEnded]: removeEndedSessionsJob(db.prisma) } });
   expect(await worker.runDue()).toBe(1);
 
@@ -70,7 +70,7 @@ test('the hourly job removes expired and signed-out sessions and their tokens, a
 
   // The next hour's run is queued, once however many processes start.
   const next = Math.floor(Date.now() / SESSION_REMOVAL_INTERVAL_MS) + 1;
-  await scheduleSessionRemoval(db.prisma, next);
+  await scheduleSessionRemoval(db.prisma);
   const queued = await db.prisma.job.findMany({ where: { kind: WebSessionJobs.removeEnded, state: 'QUEUED' } });
   expect(queued.map((job) => job.payload)).toEqual([{ hour: next }]);
   expect(queued[0]!.runAt.getTime()).toBe(next * SESSION_REMOVAL_INTERVAL_MS);
