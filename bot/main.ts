@@ -12,6 +12,7 @@ import { createNotifier, type NotifierOptions } from './notifier';
 import { createBot } from './app';
 import { ConfigError, configFromEnvironment, type Config } from './config';
 import { createLogger } from './logger';
+import { unsupportedRuntime } from './runtime';
 import { createServer } from './server';
 import { PrismaStorage } from './storage';
 
@@ -68,7 +69,7 @@ export async function startBot(
     bulkImportProgress.start();
 
     announce(config, publicUrl, adminLink);
-    logger.info({ port, database: db.kind, teams: Boolean(config.teams) }, 'bot started');
+    logger.info({ port, database: db.kind, teams: Boolean(config.teams), node: process.version }, 'bot started');
 
     return {
       url,
@@ -108,7 +109,7 @@ async function createAdminSignInToken(db: Database): Promise<string> {
 function announce(config: Config, publicUrl: string, adminLink: string): void {
   const lines = [
     '',
-    `SIM activation assistant is running.`,
+    `SIM activation assistant is running on Node.js ${process.version}.`,
     `  Web chat:           ${publicUrl}/`,
     ...(adminLink ? [`  Admin sign-in link: ${adminLink}`, `                      (one-time, 24 hours, for Ann Admin of Demo Company NV)`] : []),
     `  Bot endpoint:       ${publicUrl}/api/messages`,
@@ -151,6 +152,11 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+  const refusal = unsupportedRuntime();
+  if (refusal) {
+    process.stderr.write(`${refusal}\n`);
+    process.exit(1);
+  }
   main().catch((error: unknown) => {
     process.stderr.write(`Could not start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);

@@ -1,6 +1,4 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium, screenshotsDir } from '../support/chromium';
@@ -55,53 +53,33 @@ const teamsHostConfig = (device: Device) => ({
   factSet: { title: { weight: 'Bolder', wrap: true, maxWidth: 150 }, value: { wrap: true }, spacing: 8 },
 });
 
-const page = `<!doctype html>
+/**
+ * One empty page with the official renderer's bundle and stylesheet inlined: nothing for the browser to fetch, so a
+ * test waits only for the renderer.
+ */
+const page = () => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<link rel="stylesheet" href="/adaptivecards.css">
+<style>${fs.readFileSync(path.join(dist, 'adaptivecards.css'), 'utf8')}</style>
 <style>
   body { margin: 0; background: #F5F5F5; font-family: ${font}; }
   #card { margin: 12px; background: #FFF; border: 1px solid #E1DFDD; border-radius: 4px; max-width: 560px; }
   .ac-pushButton { border: 1px solid #D1D1D1; border-radius: 4px; background: #FFF; color: #242424; padding: 5px 12px; font: inherit; font-weight: 600; }
   .ac-input { font: inherit; }
 </style>
-<script src="/adaptivecards.min.js"></script></head>
+<script>${fs.readFileSync(path.join(dist, 'adaptivecards.min.js'), 'utf8').replace(/<\/script/gi, '<\\/script')}</script></head>
 <body><div id="card"></div></body></html>`;
 
-/** The official renderer's bundle and stylesheet and one empty page, from a server that lives as long as this file. */
-function startCardServer(): Promise<http.Server> {
-  const files: Record<string, [string, string]> = {
-    '/adaptivecards.min.js': [path.join(dist, 'adaptivecards.min.js'), 'text/javascript'],
-    '/adaptivecards.css': [path.join(dist, 'adaptivecards.css'), 'text/css'],
-  };
-  const server = http.createServer((request, response) => {
-    const file = files[request.url ?? ''];
-    if (request.url === '/') {
-      response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-    } else if (file) {
-      response.writeHead(200, { 'content-type': file[1] });
-      fs.createReadStream(file[0]).pipe(response);
-    } else {
-      // The favicon the browser asks for first: nothing to show, and no error to report.
-      response.writeHead(request.url === '/favicon.ico' ? 204 : 404).end();
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
-let server: http.Server;
-let baseUrl: string;
 let browser: Browser;
+let emptyPage: string;
 
 beforeAll(async () => {
   fs.mkdirSync(screenshots, { recursive: true });
-  server = await startCardServer();
-  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  emptyPage = page();
   browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
 });
 
 interface Rendered {
@@ -125,7 +103,7 @@ async function renderInBrowser(card: AdaptiveCard, device: Device): Promise<Rend
   browserPage.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
   });
-  await browserPage.goto(baseUrl);
+  await browserPage.setContent(emptyPage);
   const layout = await browserPage.evaluate(
     ({ json, hostConfig }) => {
       const AC = (window as unknown as { AdaptiveCards: any }).AdaptiveCards;

@@ -217,13 +217,16 @@ describe('the web chat', () => {
     };
     const submit = (data: Json) => directLine('POST', `/conversations/${conversationId}/activities`, token, { type: 'message', value: data });
     await fromBot((activities) => activities.length > 0); // the welcome
+    // Each step's answer, found by what it is: a welcome or a step sent in more than one activity may still be arriving.
+    const answer = async (is: (activity: Json) => boolean) => (await fromBot((activities) => activities.some(is))).find(is)!;
+    const hasButton = (title: string) => (activity: Json) => activity.attachments?.[0]?.content && buttonsOf(cardOf(activity)).some((action) => action.title === title);
 
     await directLine('POST', `/conversations/${conversationId}/activities`, token, { type: 'message', text: 'add services from a file' });
-    const [intro] = await fromBot((activities) => activities.length > 0);
+    const intro = await answer(hasButton('Template (Excel)'));
     const templateButton = buttonOf(cardOf(intro), 'Template (Excel)');
     expect(templateButton.type).toBe('Action.Submit');
     await submit(templateButton.data);
-    const [templateMessage] = await fromBot((activities) => activities.length > 0);
+    const templateMessage = await answer((activity) => activity.attachments?.[0]?.name === 'services-template.xlsx');
     expect(templateMessage!.text).toBe('Here is the template. Fill in one row per service and send it back to me.');
     expect(templateMessage!.attachments[0]).toMatchObject({ name: 'services-template.xlsx', contentUrl: expect.stringMatching(/^data:application\/vnd\.openxmlformats-officedocument\.spreadsheetml\.sheet;base64,UEsD/) });
 
@@ -234,7 +237,7 @@ describe('the web chat', () => {
     form.append('file', new Blob([file], { type: 'text/csv' }), 'web.csv');
     const uploaded = await fetch(`${bot.bot().url}/v3/directline/conversations/${conversationId}/upload?userId=web-user`, { method: 'POST', headers: { Authorization: `Bearer ${token}` }, body: form });
     expect(uploaded.status).toBe(200);
-    const [report] = await fromBot((activities) => activities.length > 0);
+    const report = await answer(hasButton('Create 3 services'));
     expectValidCard(cardOf(report));
     expect(JSON.stringify(cardOf(report))).toContain('3 of 3 rows are valid.');
     // The transcript keeps the file's name, not its content.
@@ -243,7 +246,7 @@ describe('the web chat', () => {
     expect(mine?.attachments).toEqual([{ name: 'web.csv', contentType: 'text/csv' }]);
 
     await submit({ ...buttonOf(cardOf(report), 'Create 3 services').data, start: 'LATER' });
-    const [progress] = await fromBot((activities) => activities.length > 0);
+    const progress = await answer((activity) => JSON.stringify(activity.attachments ?? []).includes('Creating services from web.csv'));
     expect(cardOf(progress).body[0].text).toBe('Creating services from web.csv');
     const later = await fromBot((activities) => activities.some((activity) => (activity.text ?? '').startsWith('Import of web.csv finished.')));
     const summary = later.find((activity) => (activity.text ?? '').startsWith('Import of web.csv finished.'))!;
