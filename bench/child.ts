@@ -13,16 +13,22 @@ export interface BenchChild {
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 15_000;
 
+/** How a child runs: its Node.js executable (the harness's own by default) and the flags on its command line. */
+export interface ChildRuntime {
+  execPath?: string;
+  nodeFlags?: readonly string[];
+}
+
 /**
  * Forks a compiled script of bench/ with `env` as its whole environment (nothing of the harness's leaks in, such
- * as a DATABASE_URL meant for another run) and `nodeFlags` on its command line. With BENCH_CPU_PROF set, the child
- * writes a V8 CPU profile on exit.
+ * as a DATABASE_URL meant for another run). With BENCH_CPU_PROF set, the child writes a V8 CPU profile on exit.
  */
-export function startChild(script: string, args: string[], env: Record<string, string>, nodeFlags: readonly string[] = []): Promise<BenchChild> {
+export function startChild(script: string, args: string[], env: Record<string, string>, { execPath = process.execPath, nodeFlags = [] }: ChildRuntime = {}): Promise<BenchChild> {
   const profileDir = process.env.BENCH_CPU_PROF;
   const execArgv = [...nodeFlags, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [])];
   const child = fork(path.join(__dirname, script), args, {
     env: { PATH: process.env.PATH ?? '', ...env },
+    execPath,
     execArgv,
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
   });

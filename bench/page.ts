@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Browser, CDPSession } from 'playwright-core';
 import { WEB_CHAT_BUNDLE_PATH } from '../bot/http/webChat/assets';
 import { launchChromium } from '../test/support/chromium';
-import { startChild } from './child';
+import { startChild, type ChildRuntime } from './child';
 import { round } from './load';
 
 /**
@@ -136,10 +136,10 @@ async function measurePage(botUrl: string, log: (line: string) => void): Promise
 }
 
 /** The page's loads against a bot of their own (an empty PGlite database: the anonymous page needs no data). */
-export async function runPageBench(nodeFlags: readonly string[], log: (line: string) => void): Promise<PageLoad[]> {
+export async function runPageBench(runtime: ChildRuntime, log: (line: string) => void): Promise<PageLoad[]> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-bench-page-'));
   try {
-    const bot = await startChild('botProcess.js', [], { PORT: '0', DATA_DIR: dataDir }, nodeFlags);
+    const bot = await startChild('botProcess.js', [], { PORT: '0', DATA_DIR: dataDir }, runtime);
     try {
       await bundleCompressed(bot.url);
       return await measurePage(bot.url, log);

@@ -5,13 +5,14 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { seedDemo } from '../prisma/seed';
 import { openDatabase, type DatabaseLocation } from '../services/platform/db/database';
-import { startChild, type BenchChild } from './child';
+import { startChild, type BenchChild, type ChildRuntime } from './child';
 import { npmStartNodeFlags } from './npmStart';
 import { peakMemoryOf } from './peakMemory';
 import { startBenchConnector, type BenchConnector } from './connector';
 import { round, type LoadFigures } from './load';
 import { runPageBench, type PageLoad } from './page';
 import { BENCH, seedBenchPopulation } from './population';
+import { benchRuntimes, RuntimeNotFound, type Runtime } from './runtimes';
 import {
   CLIENTS,
   PACED,
@@ -37,6 +38,9 @@ import {
  * under load, so that the ratios always compare with the echo bot of the same run. `page` is the web chat page's
  * first load in Chromium (bench/page.ts), against a bot of its own. The bot runs with npm start's Node flags (package.json);
  * BENCH_BOT_NODE_FLAGS gives it others instead ('' for Node's defaults), to see what they change.
+ * BENCH_NODE (comma-separated Node.js executables, paths or names on PATH, e.g. /usr/bin/node,node_modules/.bin/node)
+ * runs the baselines and the bot on each of them in turn, each compared with its own echo bot; by default, on the
+ * harness's own Node.js. With more than one, a last table compares them, each as a ratio to the first one listed.
  */
 
 const PARTS = ['turns', 'startAll', 'migration', 'notifications', 'page'] as const;
@@ -51,12 +55,15 @@ const parts = selected(process.env.BENCH_ONLY, PARTS) as Part[];
 const underLoad = parts.some((part) => part !== 'page');
 const databases = selected(process.env.BENCH_DATABASES, ['pglite', 'postgresql']);
 const botNodeFlags = process.env.BENCH_BOT_NODE_FLAGS === undefined ? npmStartNodeFlags() : process.env.BENCH_BOT_NODE_FLAGS.split(/\s+/).filter(Boolean);
+const serverUrl = process.env.DATABASE_URL;
+const botDatabases = underLoad ? databases.filter((database) => database === 'pglite' || serverUrl) : [];
 
 const RESULTS = path.join(__dirname, '../../bench/results/latest.json');
 
 const TURN_KINDS = ['welcome', 'simNumber', 'addServiceStep'] as const;
 type TurnKind = (typeof TURN_KINDS)[number];
 const TURN_NAMES: Record<TurnKind, string> = { welcome: 'welcome', simNumber: 'SIM number', addServiceStep: 'add-service step' };
+const at50 = (figures: LoadFigures[]) => figures[CLIENTS.indexOf(50)]!;
 
 /** What was measured of one bot run; a part left out by BENCH_ONLY is absent. */
 interface BotFigures {
@@ -78,6 +85,41 @@ interface BotFigures {
   atEnd: { rssMb: number; heapTotalMb: number; heapUsedMb: number; externalMb: number };
 }
 
+/** What was measured on one runtime: its own baselines, the bot on each database, the page. */
+interface RuntimeFigures {
+  node: string;
+  execPath: string;
+  baselines: Record<'restify' | 'echo', LoadFigures[]>;
+  bot: BotFigures[];
+  page?: PageLoad[];
+  targets: Target[];
+}
+
+/** The figures the runtimes are compared on, in the comparison table's order; undefined when their part was left out. */
+const COMPARED: Array<{ key: string; header: string; of(run: BotFigures, echo: LoadFigures[]): number | undefined }> = [
+  ...TURN_KINDS.flatMap((kind) => [
+    { key: `${kind}PerSecond`, header: `${TURN_NAMES[kind]} /s`, of: (run: BotFigures) => run.turns && at50(run.turns[kind]).perSecond },
+    {
+      key: `${kind}PerSecondToEcho`,
+      header: '÷ echo',
+      of: (run: BotFigures, echo: LoadFigures[]) => run.turns && round(at50(run.turns[kind]).perSecond / at50(echo).perSecond, 2),
+    },
+    { key: `${kind}P99Ms`, header: 'p99 ms', of: (run: BotFigures) => run.turns && at50(run.turns[kind]).p99Ms },
+  ]),
+  { key: 'peakRssMb', header: 'peak RSS MB', of: (run) => run.peakRssMb },
+  { key: 'startupPeakRssMb', header: 'start-up RSS MB', of: (run) => run.startupPeakRssMb },
+  { key: 'notificationsPerSecond', header: 'notifications /s', of: (run) => run.notifications?.acceptAll.perSecond },
+];
+
+/** One runtime's bot on one database, at 50 conversations at once where turns, and each figure ÷ the first runtime's. */
+interface Comparison {
+  node: string;
+  database: BotFigures['database'];
+  figures: Record<string, number | null>;
+  /** Null on the first runtime itself. */
+  toFirstRuntime: Record<string, number | null> | null;
+}
+
 interface Target {
   what: string;
   database: string;
@@ -87,21 +129,17 @@ interface Target {
 }
 
 async function main(): Promise<void> {
+  const runtimes = benchRuntimes(process.env.BENCH_NODE);
   const startedAt = new Date();
   const loadBefore = os.loadavg();
+  if (!underLoad) log('no part under load selected: baselines and bot runs skipped');
+  else if (!databases.includes('postgresql')) log('PostgreSQL not selected');
+  else if (!serverUrl) log('DATABASE_URL is not set: PostgreSQL skipped');
   const connector = await startBenchConnector();
   try {
-    const page = parts.includes('page') ? await runPageBench(botNodeFlags, log) : undefined;
-    const baselines = underLoad ? { restify: await measureBaseline('restify', connector), echo: await measureBaseline('echo', connector) } : { restify: [], echo: [] };
-    const runs: BotFigures[] = [];
-    if (underLoad && databases.includes('pglite')) runs.push(await measureBot({ kind: 'pglite' }, connector));
-    const serverUrl = process.env.DATABASE_URL;
-    if (!underLoad) log('no part under load selected: baselines and bot runs skipped');
-    else if (!databases.includes('postgresql')) log('PostgreSQL not selected');
-    else if (serverUrl) runs.push(await onServerDatabase(serverUrl, (url) => measureBot({ kind: 'postgresql', url }, connector)));
-    else log('DATABASE_URL is not set: PostgreSQL skipped');
-
-    const targets = runs.flatMap((run) => targetsOf(run, baselines.echo));
+    const measured: RuntimeFigures[] = [];
+    for (const runtime of runtimes) measured.push(await measureRuntime(runtime, connector));
+    const comparison = measured.length > 1 && botDatabases.length > 0 ? compare(measured) : undefined;
     const result = {
       startedAt: startedAt.toISOString(),
       seconds: round((Date.now() - startedAt.getTime()) / 1000, 1),
@@ -109,31 +147,77 @@ async function main(): Promise<void> {
         cpus: os.cpus().length,
         cpu: os.cpus()[0]?.model ?? 'unknown',
         memoryGb: round(os.totalmem() / 2 ** 30, 1),
-        node: process.version,
+        harnessNode: process.version,
         loadAverageBefore: loadBefore.map((n) => round(n, 2)),
         loadAverageAfter: os.loadavg().map((n) => round(n, 2)),
       },
       clients: CLIENTS,
       parts,
       botNodeFlags,
-      baselines,
-      bot: runs,
-      page,
-      targets,
+      runtimes: measured,
+      comparison,
     };
     fs.mkdirSync(path.dirname(RESULTS), { recursive: true });
     fs.writeFileSync(RESULTS, `${JSON.stringify(result, null, 2)}\n`);
+    const { machine } = result;
+    process.stdout.write(`${machine.cpus} × ${machine.cpu}, harness on Node ${machine.harnessNode}; load average before ${machine.loadAverageBefore.join(' ')}, after ${machine.loadAverageAfter.join(' ')}\n`);
     process.stdout.write(`bot's Node flags: ${botNodeFlags.join(' ') || "Node's defaults"}\n`);
-    if (underLoad) process.stdout.write(report(result.machine, baselines, runs, targets));
-    if (page) process.stdout.write(pageReport(page));
+    for (const figures of measured) {
+      process.stdout.write(`\n=== Node ${figures.node}: ${figures.execPath} ===\n`);
+      if (underLoad) process.stdout.write(report(figures));
+      if (figures.page) process.stdout.write(pageReport(figures.page));
+    }
+    if (comparison) process.stdout.write(comparisonReport(comparison, measured[0]!.node));
     process.stdout.write(`\nwritten to ${path.relative(process.cwd(), RESULTS)} in ${result.seconds} s\n`);
   } finally {
     await connector.close();
   }
 }
 
-async function measureBaseline(kind: 'restify' | 'echo', connector: BenchConnector): Promise<LoadFigures[]> {
-  const server = await startChild('baselineServer.js', [kind], {});
+async function measureRuntime(runtime: Runtime, connector: BenchConnector): Promise<RuntimeFigures> {
+  log(`Node ${runtime.label}: ${runtime.execPath}`);
+  const bot: ChildRuntime = { execPath: runtime.execPath, nodeFlags: botNodeFlags };
+  const page = parts.includes('page') ? await runPageBench(bot, log) : undefined;
+  const baselines = underLoad
+    ? { restify: await measureBaseline('restify', connector, runtime), echo: await measureBaseline('echo', connector, runtime) }
+    : { restify: [], echo: [] };
+  const runs: BotFigures[] = [];
+  for (const database of botDatabases) {
+    runs.push(
+      database === 'pglite'
+        ? await measureBot({ kind: 'pglite' }, connector, bot)
+        : await onServerDatabase(serverUrl!, (url) => measureBot({ kind: 'postgresql', url }, connector, bot)),
+    );
+  }
+  return { node: runtime.label, execPath: runtime.execPath, baselines, bot: runs, page, targets: runs.flatMap((run) => targetsOf(run, baselines.echo)) };
+}
+
+/** Each runtime's bot runs beside the first runtime's on the same database. */
+function compare(measured: RuntimeFigures[]): Comparison[] {
+  const figuresOf = (runtime: RuntimeFigures, run: BotFigures) =>
+    Object.fromEntries(COMPARED.map(({ key, of }) => [key, of(run, runtime.baselines.echo) ?? null]));
+  const first = measured[0]!;
+  return first.bot.flatMap((firstRun) => {
+    const firstFigures = figuresOf(first, firstRun);
+    return measured.map((runtime) => {
+      const figures = figuresOf(runtime, runtime.bot.find((run) => run.database === firstRun.database)!);
+      const toFirstRuntime =
+        runtime === first
+          ? null
+          : Object.fromEntries(
+              COMPARED.map(({ key }) => {
+                const value = figures[key];
+                const firstValue = firstFigures[key];
+                return [key, value == null || !firstValue ? null : round(value / firstValue, 2)];
+              }),
+            );
+      return { node: runtime.node, database: firstRun.database, figures, toFirstRuntime };
+    });
+  });
+}
+
+async function measureBaseline(kind: 'restify' | 'echo', connector: BenchConnector, runtime: Runtime): Promise<LoadFigures[]> {
+  const server = await startChild('baselineServer.js', [kind], {}, { execPath: runtime.execPath });
   try {
     await runHello(server.url, connector.serviceUrl, 10); // warm-up
     const figures: LoadFigures[] = [];
@@ -148,7 +232,7 @@ async function measureBaseline(kind: 'restify' | 'echo', connector: BenchConnect
   }
 }
 
-async function measureBot(location: DatabaseLocation, connector: BenchConnector): Promise<BotFigures> {
+async function measureBot(location: DatabaseLocation, connector: BenchConnector, runtime: ChildRuntime): Promise<BotFigures> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sim-bench-'));
   try {
     log(`${location.kind}: seeding ${BENCH.employees} employees, ${BENCH.waitingForActivation} services to start, 2 × ${BENCH.notifications} notifications`);
@@ -165,7 +249,7 @@ async function measureBot(location: DatabaseLocation, connector: BenchConnector)
       // Simulated activations complete an hour later in real time: none lands in the middle of a measurement.
       SIM_CLOCK_SPEED: '1',
       ...(location.kind === 'postgresql' ? { DATABASE_URL: location.url } : {}),
-    }, botNodeFlags);
+    }, runtime);
     try {
       return await measureRunningBot(location.kind, bot, connector);
     } finally {
@@ -286,7 +370,6 @@ async function onServerDatabase<T>(serverUrl: string, work: (url: string) => Pro
 }
 
 function targetsOf(run: BotFigures, echo: LoadFigures[]): Target[] {
-  const at50 = (figures: LoadFigures[]) => figures[CLIENTS.indexOf(50)]!;
   const targets: Target[] = [];
   const { turns, pacedTurns, migration, notifications } = run;
   const p99 = (kind: TurnKind, figures: LoadFigures, how: string): Target => ({
@@ -328,7 +411,7 @@ function notified(figures: NotificationFigures): string {
   return `${figures.perSecond}/s (${figures.delivered}${stopped} in ${figures.seconds} s)`;
 }
 
-function report(machine: { cpus: number; cpu: string; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] }, baselines: Record<'restify' | 'echo', LoadFigures[]>, runs: BotFigures[], targets: Target[]): string {
+function report({ baselines, bot: runs, targets }: RuntimeFigures): string {
   const echo = baselines.echo;
   const turnRows: Array<Array<string | number>> = [];
   const add = (name: string, figures: LoadFigures[]) =>
@@ -380,8 +463,6 @@ function report(machine: { cpus: number; cpu: string; node: string; loadAverageB
   const mark = (pass: boolean | null) => (pass === null ? '—' : pass ? 'pass' : 'MISS');
   return [
     '',
-    `${machine.cpus} × ${machine.cpu}, Node ${machine.node}; load average before ${machine.loadAverageBefore.join(' ')}, after ${machine.loadAverageAfter.join(' ')}`,
-    '',
     table(['turns', 'N', 'requests', 'failed', 'per s', '÷ echo', 'p50 ms', 'p95 ms', 'p99 ms', 'p99 ÷ echo'], turnRows),
     '',
     ...(pacedRows.length > 0
@@ -400,11 +481,20 @@ function pageReport(loads: PageLoad[]): string {
   return `\n${table(header, rows)}\n(median of ${loads[0]?.loads ?? 0} loads each)\n`;
 }
 
+function comparisonReport(comparison: Comparison[], firstNode: string): string {
+  const cells = (figures: Record<string, number | null>, suffix = '') => COMPARED.map(({ key }) => (figures[key] == null ? '—' : `${figures[key]}${suffix}`));
+  const rows = comparison.flatMap((row) => [
+    [`Node ${row.node}`, row.database, ...cells(row.figures)],
+    ...(row.toFirstRuntime ? [[`  ÷ Node ${firstNode}`, row.database, ...cells(row.toFirstRuntime, '×')]] : []),
+  ]);
+  return `\n${table(['runtimes, 50 conversations at once', 'database', ...COMPARED.map(({ header }) => header)], rows)}\n`;
+}
+
 function log(line: string): void {
   process.stderr.write(`bench: ${line}\n`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+  process.stderr.write(`bench failed: ${error instanceof RuntimeNotFound ? error.message : error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });
