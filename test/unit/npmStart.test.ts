@@ -10,7 +10,7 @@ describe("npm start's Node flags", () => {
   it('are the flags of the start script, before the bot itself', () => {
     const start = (JSON.parse(fs.readFileSync(path.join(__dirname, '../../package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
     expect(start).toContain(['node', ...flags, 'dist/bot/main.js'].join(' '));
-    expect(flags).toEqual(expect.arrayContaining([expect.stringMatching(/^--heap-growing-percent=\d+$/), expect.stringMatching(/^--max-semi-space-size=\d+$/), '--no-liftoff']));
+    expect(flags).toEqual(expect.arrayContaining([expect.stringMatching(/^--heap-growing-percent=\d+$/), expect.stringMatching(/^--max-semi-space-size=\d+$/), '--liftoff-only']));
   });
 
   it('are all known to this Node', () => {
