@@ -6,6 +6,7 @@ import { startService } from '../../services/lifecycle/activation';
 import { ActivationJobs } from '../../services/lifecycle/jobs';
 import { LinkPurpose, createAccessLink } from '../../services/people/accessLinks';
 import { launchChromium, onPage } from '../support/chromium';
+import { newWaitingService } from '../support/waitingService';
 import { useRunningBot } from '../support/botUnderTest';
 
 /** Cards in the signed-in web chat as Ann presses them: a double press acts once, a list is updated where it is. */
@@ -88,20 +89,6 @@ async function openWaitingList(page: Page) {
 
 const startIn = (page: Page, name: string) => row(page, name).getByRole('button', { name: 'Start', exact: true });
 
-/** A new service waiting for its start, for a person of Ann's organisation. */
-async function newWaitingService(email: string) {
-  const [person, ann] = await Promise.all([
-    served.db.prisma.person.findFirstOrThrow({ where: { email } }),
-    served.db.prisma.person.findFirstOrThrow({ where: { email: demo.ann.email } }),
-  ]);
-  return served.db.prisma.service.create({
-    data: {
-      organisationId: person.organisationId, userId: person.id, createdById: ann.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE',
-      status: ServiceStatus.WAITING_FOR_ACTIVATION, activationMethod: 'EMAIL', activationTiming: 'LATER',
-    },
-  });
-}
-
 test('"Start" updates the waiting list where it is: one list, showing what was done, with no Start left for that service', async () => {
   const marie = await served.db.prisma.service.findFirstOrThrow({ where: { idempotencyKey: 'seed:demo:marie' } });
   const { page, problems, close } = await annsChat();
@@ -119,7 +106,7 @@ test('"Start" updates the waiting list where it is: one list, showing what was d
 });
 
 test('a press on an outdated waiting list says what changed instead of acting', async () => {
-  const els = await newWaitingService('els.maes@demo.example');
+  const els = await newWaitingService(served.db.prisma, 'els.maes@demo.example');
   const { page, problems, close } = await annsChat();
   await onPage(page, 'webchat-waiting-list-outdated', async () => {
     await openWaitingList(page);
@@ -127,7 +114,7 @@ test('a press on an outdated waiting list says what changed instead of acting', 
 
     // A service arrives that the list on screen does not show: "Start all" starts nothing, and shows the list as it is.
     const newcomer = generatedDemoEmployees[3]!;
-    await newWaitingService(newcomer.email);
+    await newWaitingService(served.db.prisma, newcomer.email);
     // The card's own button (Web Chat also keeps an unfocusable copy of each title for screen readers).
     await chat(page).locator('.ac-pushButton').getByText(t('en', 'waiting.startAll'), { exact: true }).click();
     await cardText(page, t('en', 'waiting.changed')).waitFor();

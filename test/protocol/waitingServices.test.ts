@@ -8,6 +8,7 @@ import { ServiceStatus } from '../../prisma/generated/enums';
 import { ActivationJobs } from '../../services/lifecycle/jobs';
 import { openTestDatabase } from '../support/database';
 import { startLocalConnector, teamsActivity, whatTheySee, type LocalConnector, type TeamsPerson } from '../support/connector';
+import { newWaitingService } from '../support/waitingService';
 import { waitFor } from '../support/waitFor';
 
 const ann: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.ann.aadObjectId, name: 'Ann Admin' };
@@ -57,19 +58,6 @@ function everythingIn(node: unknown, found = { texts: [] as string[], buttons: [
   return found;
 }
 
-async function newWaitingService(email: string) {
-  const [user, admin] = await Promise.all([
-    bot.db.prisma.person.findFirstOrThrow({ where: { email } }),
-    bot.db.prisma.person.findFirstOrThrow({ where: { email: demo.ann.email } }),
-  ]);
-  return bot.db.prisma.service.create({
-    data: {
-      organisationId: user.organisationId, userId: user.id, createdById: admin.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE',
-      status: ServiceStatus.WAITING_FOR_ACTIVATION, activationMethod: 'EMAIL', activationTiming: 'LATER',
-    },
-  });
-}
-
 const statusOf = async (id: string) => (await bot.db.prisma.service.findUniqueOrThrow({ where: { id } })).status;
 
 test('Ann opens the list: Marie waits to be started, Jan waits for his SIM card number', async () => {
@@ -103,8 +91,8 @@ test('Ann starts Marie\'s service on its own; pressing again starts nothing more
 });
 
 test('Ann schedules two services for Monday 08:00 Brussels time, as one job', async () => {
-  const a = await newWaitingService('els.maes@demo.example');
-  const b = await newWaitingService('koen.jacobs@demo.example');
+  const a = await newWaitingService(bot.db.prisma, 'els.maes@demo.example');
+  const b = await newWaitingService(bot.db.prisma, 'koen.jacobs@demo.example');
   const { texts } = await executes(ann, 'waitingServices.schedule', { selected: `${a.id},${b.id}`, date: '2099-03-02', time: '08:00', page: 0 });
   expect(texts[1]).toBe('The start of 2 service(s) is planned for Monday, 2 March 2099 at 08:00 (Brussels time).');
   const jobs = await bot.db.prisma.job.findMany({ where: { kind: ActivationJobs.scheduledStart } });
@@ -114,7 +102,7 @@ test('Ann schedules two services for Monday 08:00 Brussels time, as one job', as
 });
 
 test('Start all answers at once, starts every waiting service of the organisation in the background, and tells Ann in one message', async () => {
-  const c = await newWaitingService('sofie.mertens@demo.example');
+  const c = await newWaitingService(bot.db.prisma, 'sofie.mertens@demo.example');
   const waiting = () => bot.db.prisma.service.count({ where: { status: ServiceStatus.WAITING_FOR_ACTIVATION, organisation: { tenantId: DEMO_TENANT_ID } } });
   const count = await waiting();
   const { texts } = await executes(ann, 'waitingServices.startAll', { page: 0, requestKey: 'start-all-once' });
