@@ -177,10 +177,11 @@ describe('the number, SIM card, fixed number and activation choices', () => {
     // Teams puts the answer in place of the summary: the same summary, read again.
     const inPlace = await press(harness, ann, summary, 'Add another service');
     expect(readCard(inPlace).texts).toEqual(readCard(summary).texts);
-    const posted = harness.connector.sent.slice(before).map((sent) => readCard(sent.activity.attachments[0].content));
-    expect(posted).toHaveLength(1);
-    expect(posted[0]!.texts).toContain('Who is the service for?');
-    await execute(harness, ann, 'addService.cancel', { flowId: harness.connector.sent.at(-1)!.activity.attachments[0].content.actions[0].data.flowId });
+    // Cards only: a status update of an earlier test's service may arrive meanwhile, as text.
+    const postedCards = harness.connector.sent.slice(before).filter((sent) => sent.activity.attachments?.length).map((sent) => sent.activity.attachments[0].content);
+    expect(postedCards).toHaveLength(1);
+    expect(readCard(postedCards[0]).texts).toContain('Who is the service for?');
+    await execute(harness, ann, 'addService.cancel', { flowId: postedCards[0].actions[0].data.flowId });
   });
 
   it('the administrator enters the SIM card and activation starts automatically, now', async () => {
