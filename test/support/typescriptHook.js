@@ -1,13 +1,38 @@
 // Lets plain Node run the project's TypeScript as it is (`node -r ./test/support/typescriptHook.js bot/main.ts`), so
 // a test can start the bot exactly as `npm start` does, its main() and exit codes included, without building dist/.
+//
+// The suite starts such processes dozens of times: each file's JavaScript is kept in the temporary folder under the
+// hash of its source, so only a changed file is transpiled again, and TypeScript is loaded only then.
 'use strict';
+const crypto = require('node:crypto');
 const fs = require('node:fs');
-const ts = require('typescript');
+const os = require('node:os');
+const path = require('node:path');
+
+const compilerOptions = { module: 'CommonJS', target: 'ES2022', esModuleInterop: true, resolveJsonModule: true };
+const cacheDir = path.join(os.tmpdir(), 'sim-typescript-hook');
+let ts;
+
+function transpiled(filename, source) {
+  ts ??= require('typescript');
+  const options = { ...compilerOptions, module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
+  return ts.transpileModule(source, { fileName: filename, compilerOptions: options }).outputText;
+}
 
 require.extensions['.ts'] = (module, filename) => {
-  const { outputText } = ts.transpileModule(fs.readFileSync(filename, 'utf8'), {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true, resolveJsonModule: true },
-  });
-  module._compile(outputText, filename);
+  const source = fs.readFileSync(filename, 'utf8');
+  const key = crypto.createHash('sha256').update(`${require('typescript/package.json').version}\n${JSON.stringify(compilerOptions)}\n${filename}\n${source}`).digest('hex');
+  const cached = path.join(cacheDir, `${key}.js`);
+  let output;
+  try {
+    output = fs.readFileSync(cached, 'utf8');
+  } catch {
+    output = transpiled(filename, source);
+    // Written aside and renamed: processes starting together never read half a file.
+    fs.mkdirSync(cacheDir, { recursive: true });
+    const aside = `${cached}.${process.pid}`;
+    fs.writeFileSync(aside, output);
+    fs.renameSync(aside, cached);
+  }
+  module._compile(output, filename);
 };
