@@ -9,19 +9,20 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
-const compilerOptions = { module: 'CommonJS', target: 'ES2022', esModuleInterop: true, resolveJsonModule: true };
+// transpileModule takes the options as tsconfig.json spells them; they are part of the cache key.
+const compilerOptions = { module: 'commonjs', target: 'es2022', esModuleInterop: true, resolveJsonModule: true };
 const cacheDir = path.join(os.tmpdir(), 'sim-typescript-hook');
-let ts;
+const cacheVersion = `${require('typescript/package.json').version}\n${JSON.stringify(compilerOptions)}`;
 
 function transpiled(filename, source) {
-  ts ??= require('typescript');
-  const options = { ...compilerOptions, module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 };
+  const ts = require('typescript');
+  const { options } = ts.convertCompilerOptionsFromJson(compilerOptions, '');
   return ts.transpileModule(source, { fileName: filename, compilerOptions: options }).outputText;
 }
 
 require.extensions['.ts'] = (module, filename) => {
   const source = fs.readFileSync(filename, 'utf8');
-  const key = crypto.createHash('sha256').update(`${require('typescript/package.json').version}\n${JSON.stringify(compilerOptions)}\n${filename}\n${source}`).digest('hex');
+  const key = crypto.createHash('sha256').update(`${cacheVersion}\n${filename}\n${source}`).digest('hex');
   const cached = path.join(cacheDir, `${key}.js`);
   let output;
   try {
