@@ -12,7 +12,8 @@ import { donorJobHandlers, simulatedDonors } from '../services/simulators/donor'
 import { JobWorker, type JobHandler } from '../services/platform/jobQueue';
 import { describeError } from '../services/platform/retry';
 import { createMailer, type Mailer } from '../services/notifications/mail';
-import { completeJob, simulatedProvisioning } from '../services/simulators/provisioning';
+import { completeJob, esimInstalledJob, simulatedProvisioning, SimulatorJobs } from '../services/simulators/provisioning';
+import { EsimJobs, releaseEsimJob, revokeEsimJob } from '../services/simCards/esimJobs';
 import type { Config } from './config';
 import type { Logger } from './logger';
 
@@ -44,6 +45,9 @@ export function jobHandlers(deps: BackgroundDeps): Record<string, JobHandler<unk
     [ActivationJobs.startAll]: startAllJob(db.prisma, config.activationLinkDays),
     [ActivationJobs.provision]: provisionJob(db.prisma, provisioning),
     [ActivationJobs.complete]: completeJob(db.prisma),
+    [EsimJobs.release]: releaseEsimJob(db.prisma, provisioning),
+    [EsimJobs.revoke]: revokeEsimJob(db.prisma, provisioning),
+    [SimulatorJobs.esimInstalled]: esimInstalledJob(db.prisma),
     ...donorJobHandlers(db.prisma, config.clockSpeed),
     [BulkImportJobs.create]: bulkImportJob(db.prisma),
     [SignInJobs.sendLink]: signInLinkJob({ db: db.prisma, mailer, compose: composeSignInEmail, publicUrl: deps.publicUrl, announce: deps.announce }),

@@ -283,6 +283,8 @@ export type ShownState = Exclude<ServiceStatus, typeof ServiceStatus.WAITING_FOR
 /** Each state's sentence for a service with a SIM card, and for one without (a UC user), which never mentions one. */
 const stateKeys: Record<ShownState, { sim: StringKey; noSim: StringKey }> = {
   [ServiceStatus.WAITING_FOR_ACTIVATION]: { sim: 'activation.state.WAITING_FOR_ACTIVATION', noSim: 'activation.state.WAITING_FOR_ACTIVATION' },
+  // Only a service with a SIM has an eSIM.
+  [ServiceStatus.WAITING_FOR_ESIM_INSTALL]: { sim: 'activation.state.WAITING_FOR_ESIM_INSTALL', noSim: 'activation.state.WAITING_FOR_ESIM_INSTALL' },
   [ServiceStatus.ACTIVATING]: { sim: 'activation.state.ACTIVATING', noSim: 'activation.state.ACTIVATING.noSim' },
   // Only a line with a SIM card has a mobile number to port.
   [ServiceStatus.WAITING_FOR_PORTING]: { sim: 'activation.state.WAITING_FOR_PORTING', noSim: 'activation.state.WAITING_FOR_PORTING' },

@@ -32,6 +32,7 @@ export const serviceActionSchema = z.object({ serviceId: z.uuid(), requestKey: z
 export const statusLabel: Record<ServiceSummary['status'], StringKey> = {
   WAITING_FOR_ACTIVATION: 'support.status.WAITING_FOR_ACTIVATION',
   WAITING_FOR_SIM: 'support.status.WAITING_FOR_SIM',
+  WAITING_FOR_ESIM_INSTALL: 'support.status.WAITING_FOR_ESIM_INSTALL',
   READY: 'support.status.READY',
   ACTIVATING: 'support.status.ACTIVATING',
   WAITING_FOR_PORTING: 'support.status.WAITING_FOR_PORTING',
@@ -58,6 +59,9 @@ const eventLabel: Record<ServiceEventKind, StringKey> = {
   number_reserved: 'support.event.number_reserved',
   number_move_planned: 'support.event.number_move_planned',
   sim_assigned: 'support.event.sim_assigned',
+  esim_reserved: 'support.event.esim_reserved',
+  esim_installed: 'support.event.esim_installed',
+  esim_replaced: 'support.event.esim_replaced',
   fixed_number_assigned: 'support.event.fixed_number_assigned',
   fixed_number_take_planned: 'support.event.fixed_number_take_planned',
   activation_deferred: 'support.event.activation_deferred',

@@ -118,6 +118,10 @@ const messages: { [K in NotificationKind]: Record<(typeof notificationAudiences)
     user: 'notifications.activation.overdue.user',
   },
   'activation.linkLocked': { administrator: 'notifications.activation.linkLocked.administrator' },
+  'esim.sent': {
+    administrator: 'notifications.esim.sent.administrator',
+    user: 'notifications.esim.sent.user',
+  },
   'porting.submitted': { administrator: 'notifications.porting.submitted.administrator' },
   'porting.accepted': { administrator: 'notifications.porting.accepted.administrator' },
   'porting.scheduled': {

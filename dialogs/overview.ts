@@ -46,6 +46,7 @@ const stateLabel: Record<ServiceState | 'overdue', StringKey> = {
   waitingForActivation: 'overview.state.waitingForActivation',
   scheduled: 'overview.state.scheduled',
   waitingForSim: 'overview.state.waitingForSim',
+  waitingForEsimInstall: 'overview.state.waitingForEsimInstall',
   waitingForStart: 'overview.state.waitingForStart',
   activating: 'overview.state.activating',
   waitingForPorting: 'overview.state.waitingForPorting',

@@ -163,6 +163,8 @@ function situationOf(language: Language, service: ServiceSummary): { text: strin
       return { text: t(language, 'help.state.active'), stepsHelp: true };
     case 'WAITING_FOR_SIM':
       return { text: t(language, 'help.state.waitingForSim'), stepsHelp: false };
+    case 'WAITING_FOR_ESIM_INSTALL':
+      return { text: t(language, 'help.state.waitingForEsimInstall'), stepsHelp: false };
     case 'WAITING_FOR_ACTIVATION':
       return { text: t(language, 'help.state.waitingForActivation'), stepsHelp: false };
     case 'READY':

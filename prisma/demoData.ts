@@ -105,10 +105,28 @@ export function demoIccid(issuer: number, series: number, n: number): string {
 
 /** The operator's own issuer code in ICCIDs; donor operators get theirs below. */
 const DSTNY_ISSUER = 10;
-const SIM_SERIES = { demoStock: 1, demoInUse: 2, otherStock: 3, otherInUse: 4 } as const;
+const SIM_SERIES = { demoStock: 1, demoInUse: 2, otherStock: 3, otherInUse: 4, demoEsim: 5, otherEsim: 6 } as const;
 
 export const demoStockIccids: string[] = Array.from({ length: 60 }, (_, n) => demoIccid(DSTNY_ISSUER, SIM_SERIES.demoStock, n));
 export const otherStockIccids: string[] = Array.from({ length: 20 }, (_, n) => demoIccid(DSTNY_ISSUER, SIM_SERIES.otherStock, n));
+/** The demo operator's SM-DP+ server, which eSIM profiles are downloaded from. */
+export const DEMO_SMDP_ADDRESS = 'smdp.demo.dstny.example';
+
+/** An eSIM profile of the demo stock: its ICCID and its activation code (GSMA SGP.22), every fifth with a confirmation code. */
+export interface DemoEsimProfile {
+  iccid: string;
+  activationCode: string;
+  confirmationCode?: string;
+}
+
+function demoEsimProfile(series: number, n: number): DemoEsimProfile {
+  const iccid = demoIccid(DSTNY_ISSUER, series, n);
+  const matchingId = `${iccid.slice(-10, -5)}-${iccid.slice(-5)}-${(n * 7919 + series).toString(36).toUpperCase().padStart(4, '0')}`;
+  return { iccid, activationCode: `LPA:1$${DEMO_SMDP_ADDRESS}$${matchingId}`, ...(n % 5 === 4 ? { confirmationCode: String(1000 + ((n * 37) % 9000)) } : {}) };
+}
+
+export const demoEsimProfiles: DemoEsimProfile[] = Array.from({ length: 30 }, (_, n) => demoEsimProfile(SIM_SERIES.demoEsim, n));
+export const otherEsimProfiles: DemoEsimProfile[] = Array.from({ length: 20 }, (_, n) => demoEsimProfile(SIM_SERIES.otherEsim, n));
 const demoInUseIccid = (n: number) => demoIccid(DSTNY_ISSUER, SIM_SERIES.demoInUse, n);
 const otherInUseIccid = (n: number) => demoIccid(DSTNY_ISSUER, SIM_SERIES.otherInUse, n);
 

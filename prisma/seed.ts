@@ -8,6 +8,7 @@ import {
   NumberOption,
   NumberState,
   ServiceStatus,
+  SimForm,
   SimState,
 } from './generated/enums';
 import catalog from './seed-data/catalog.json';
@@ -17,6 +18,7 @@ import {
   convergedServices,
   demo,
   demoScenario,
+  demoEsimProfiles,
   demoStockIccids,
   donorLines,
   freeFixedNumbers,
@@ -25,6 +27,7 @@ import {
   generatedOtherEmployees,
   other,
   otherScenario,
+  otherEsimProfiles,
   otherStockIccids,
   type DemoPerson,
 } from './demoData';
@@ -161,6 +164,8 @@ async function seedStock(
     data: [
       ...demoStockIccids.map((iccid) => ({ iccid, organisationId: demoOrgId })),
       ...otherStockIccids.map((iccid) => ({ iccid, organisationId: otherOrgId })),
+      ...demoEsimProfiles.map((profile) => ({ ...profile, form: SimForm.ESIM, organisationId: demoOrgId })),
+      ...otherEsimProfiles.map((profile) => ({ ...profile, form: SimForm.ESIM, organisationId: otherOrgId })),
       ...services.flatMap((service) =>
         service.iccid
           ? [{ iccid: service.iccid, organisationId: orgOf(service.tenantId), state: simActive(service) ? SimState.ACTIVE : SimState.ASSIGNED }]

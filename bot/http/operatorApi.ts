@@ -5,6 +5,7 @@ import { NumberState, Role, ServiceStatus, SimState } from '../../prisma/generat
 import {
   iccidsFromCsv,
   MAX_ITEMS_PER_CALL,
+  esimProfilesInputSchema,
   numbersInputSchema,
   OrganisationProblem,
   organisationInputSchema,
@@ -12,7 +13,7 @@ import {
   type OperatorActor,
 } from '../../services/organisations/input';
 import { deactivateOrganisation, inspectOrganisation, listOrganisations, putOrganisation, reactivateOrganisation } from '../../services/organisations/organisations';
-import { addNumbers, addSimCards } from '../../services/organisations/stock';
+import { addEsimProfiles, addNumbers, addSimCards } from '../../services/organisations/stock';
 import { takeAttempt } from '../../services/people/attemptWindows';
 import type { Database } from '../../services/platform/db/database';
 import type { Config } from '../config';
@@ -97,6 +98,11 @@ export function registerOperatorApi(server: restify.Server, deps: OperatorApiDep
       const input = isContentType(req, 'text/csv') ? iccidsFromCsv(textBody(req)) : jsonBody(req, 'or text/csv');
       return { status: 200, body: await addSimCards(db.prisma, operator, tenantId(req), input) };
     }),
+  );
+  server.post(
+    `${base}/:tenantId/esim-profiles`,
+    bodyReader,
+    serve(async (req, operator) => ({ status: 200, body: await addEsimProfiles(db.prisma, operator, tenantId(req), jsonBody(req)) })),
   );
   server.post(
     `${base}/:tenantId/numbers`,
@@ -229,6 +235,16 @@ export function openApiDocument() {
           responses: { '200': answer('What was added and what was refused', ref('SimCardsReport')), '409': { $ref: '#/components/responses/Deactivated' }, ...withTenant },
         },
       },
+      [`${organisationPath}/esim-profiles`]: {
+        parameters: [tenantParameter],
+        post: {
+          operationId: 'addEsimProfiles',
+          summary: "Add eSIM profiles to the organisation's stock",
+          description: 'Each profile is its ICCID and its activation code (GSMA SGP.22: LPA:1$<SM-DP+ address>$<matching id>), with its confirmation code when it asks for one. Profiles already in a stock, listed twice or failing their check are reported in refused, with the reason.',
+          requestBody: { required: true, content: json(ref('EsimProfilesInput')) },
+          responses: { '200': answer('What was added and what was refused', ref('SimCardsReport')), '409': { $ref: '#/components/responses/Deactivated' }, ...withTenant },
+        },
+      },
       [`${organisationPath}/numbers`]: {
         parameters: [tenantParameter],
         post: {
@@ -271,6 +287,7 @@ export function openApiDocument() {
       schemas: {
         OrganisationInput: bodySchema(organisationInputSchema),
         SimCardsInput: bodySchema(simCardsInputSchema),
+        EsimProfilesInput: bodySchema(esimProfilesInputSchema),
         NumbersInput: bodySchema(numbersInputSchema),
         SimCardsReport: stockReport('iccid'),
         NumbersReport: stockReport('number'),

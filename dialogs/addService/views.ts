@@ -277,6 +277,7 @@ export function summaryCard(language: Language, summary: ServiceSummary): Adapti
 const statusTexts: Record<ServiceStatus, StringKey> = {
   WAITING_FOR_ACTIVATION: 'addService.status.WAITING_FOR_ACTIVATION',
   WAITING_FOR_SIM: 'addService.status.WAITING_FOR_SIM',
+  WAITING_FOR_ESIM_INSTALL: 'addService.status.WAITING_FOR_ESIM_INSTALL',
   READY: 'addService.status.READY',
   ACTIVATING: 'addService.status.ACTIVATING',
   WAITING_FOR_PORTING: 'addService.status.WAITING_FOR_PORTING',
@@ -289,6 +290,7 @@ const statusTexts: Record<ServiceStatus, StringKey> = {
 const statusColors: Record<ServiceStatus, AddServiceSummaryCardData['statusColor']> = {
   WAITING_FOR_ACTIVATION: 'Warning',
   WAITING_FOR_SIM: 'Accent',
+  WAITING_FOR_ESIM_INSTALL: 'Accent',
   READY: 'Accent',
   ACTIVATING: 'Accent',
   WAITING_FOR_PORTING: 'Accent',
@@ -301,6 +303,7 @@ const statusColors: Record<ServiceStatus, AddServiceSummaryCardData['statusColor
 const statusExplanations: Partial<Record<ServiceStatus, StringKey>> = {
   WAITING_FOR_ACTIVATION: 'addService.summary.explain.waiting',
   WAITING_FOR_SIM: 'addService.summary.explain.waitingForSim',
+  WAITING_FOR_ESIM_INSTALL: 'addService.summary.explain.waitingForEsimInstall',
   READY: 'addService.summary.explain.ready',
   ACTIVATING: 'addService.summary.explain.activating',
   WAITING_FOR_PORTING: 'addService.summary.explain.waitingForPorting',

@@ -12,7 +12,8 @@ import { portingDetailsSchema, type PrecheckWarning } from '../numbers/portingDe
 const code = z.string().trim().min(1).max(40);
 const choice = (message: string) => z.string({ error: message }).trim().min(1, { error: message }).max(60);
 
-export const SimOption = { USER_ENTERS: 'USER_ENTERS', ADMIN_ENTERS: 'ADMIN_ENTERS' } as const;
+/** A physical SIM card whose number the user or the administrator enters, or an eSIM taken from stock at save. */
+export const SimOption = { USER_ENTERS: 'USER_ENTERS', ADMIN_ENTERS: 'ADMIN_ENTERS', ESIM: 'ESIM' } as const;
 export type SimOption = (typeof SimOption)[keyof typeof SimOption];
 export const FixedOption = { FREE: 'FREE', IN_USE: 'IN_USE' } as const;
 export type FixedOption = (typeof FixedOption)[keyof typeof FixedOption];
@@ -79,7 +80,10 @@ export function stepsOf(type: Pick<CatalogServiceType, 'hasSim' | 'hasMobileNumb
   return { number: type.hasMobileNumber, sim: type.hasSim, fixedNumber: type.hasFixedNumber };
 }
 
-/** Automatic activation needs the SIM card number now; a service without SIM card has nothing to wait for. */
+/**
+ * Automatic activation needs the SIM card number now (an eSIM's is known from the start); a service without SIM card
+ * has nothing to wait for.
+ */
 export function automaticActivationAllowed(type: Pick<CatalogServiceType, 'hasSim'>, draft: Pick<ServiceDraft, 'simOption'>): boolean {
-  return !type.hasSim || draft.simOption === SimOption.ADMIN_ENTERS;
+  return !type.hasSim || draft.simOption === SimOption.ADMIN_ENTERS || draft.simOption === SimOption.ESIM;
 }

@@ -13,6 +13,8 @@ import { fixedNumberFor, movableNumberFor } from './numberChoices';
 import { refuseOrder, requireAdministrator, userForService } from './orderAccess';
 import { automaticActivationAllowed, FixedOption, serviceDraftSchema, SimOption, stepsOf, type OrderProblem, type OrderStep, type ServiceDraft } from './orderDraft';
 import { checkSimForService } from './simCheck';
+import { esimsInStock } from '../simCards/esimProfiles';
+import { takeEsimFromStock } from '../simCards/esimStock';
 
 /**
  * Saving an order: `saveService` checks a complete draft against the contract and the step rules, then turns it
@@ -126,6 +128,7 @@ async function checkOrder(
       if (!sim.ok) return problem('sim', sim.message, { vars: sim.vars });
       simCardId = sim.simCardId;
     }
+    if (draft.simOption === SimOption.ESIM && (await esimsInStock(db, actor.organisationId)) === 0) return problem('sim', 'addService.error.noEsimInStock');
   }
 
   if (steps.fixedNumber) {
@@ -206,6 +209,13 @@ async function createService(
     attached.simCardId = order.simCardId;
     await event('sim_assigned');
   }
+  if (steps.sim && draft.simOption === SimOption.ESIM) {
+    // Reserved now, so that the start never waits for stock; another order saved meanwhile may have taken the last one.
+    const esim = await takeEsimFromStock(tx, actor.organisationId);
+    if (!esim) throw new OrderConflict({ step: 'sim', message: 'addService.error.noEsimInStock' });
+    attached.simCardId = esim;
+    await event('esim_reserved');
+  }
 
   if (steps.fixedNumber && draft.fixedNumberId && draft.fixedOption === FixedOption.FREE) {
     await takeFreeFixedNumber(tx, actor, draft.fixedNumberId, now);
@@ -242,6 +252,7 @@ async function createService(
         optionCodes: draft.optionCodes,
         numberOption: order.numberOption,
         simEntered: order.simCardId !== null,
+        esim: draft.simOption === SimOption.ESIM,
         fixedNumber: draft.fixedOption ?? null,
         activationMethod: draft.activationMethod ?? null,
         activationTiming: draft.activationTiming ?? null,

@@ -1,4 +1,4 @@
-import { Role, SimState } from '../../prisma/generated/enums';
+import { Role, SimForm, SimState } from '../../prisma/generated/enums';
 import type { DbClient } from '../platform/jobQueue';
 import { requireRole, type Actor } from '../people/people';
 import { checkIccid, groupedIccid, typoCandidates, type IccidProblem } from '../simCards/simNumber';
@@ -27,11 +27,11 @@ export async function checkSimForService(db: DbClient, actor: Actor, typed: stri
     return { ok: false, message: iccidMessages[checked.problem], vars: { count: String(typed.replace(/[\s-]/g, '').length), prefix: typed.trim().slice(0, 2) } };
   }
   const sim = checked.ok
-    ? await db.simCard.findFirst({ where: { iccid: checked.iccid, organisationId: actor.organisationId }, include: { service: { select: { id: true } } } })
+    ? await db.simCard.findFirst({ where: { iccid: checked.iccid, organisationId: actor.organisationId, form: SimForm.PHYSICAL }, include: { service: { select: { id: true } } } })
     : null;
   if (sim && sim.state === SimState.IN_STOCK && !sim.service) return { ok: true, simCardId: sim.id, iccid: sim.iccid };
   if (sim) return { ok: false, message: 'addService.error.iccid.assigned' };
-  const stock = await db.simCard.findMany({ where: { organisationId: actor.organisationId, state: SimState.IN_STOCK }, select: { iccid: true } });
+  const stock = await db.simCard.findMany({ where: { organisationId: actor.organisationId, state: SimState.IN_STOCK, form: SimForm.PHYSICAL }, select: { iccid: true } });
   const [suggestion, ...others] = typoCandidates(typed, stock.map((card) => card.iccid));
   if (suggestion && others.length === 0) return { ok: false, message: 'addService.error.iccid.didYouMean', vars: { iccid: groupedIccid(suggestion.iccid) } };
   return { ok: false, message: checked.ok ? 'addService.error.iccid.notInStock' : iccidMessages['check-digit'] };

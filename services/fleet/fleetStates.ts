@@ -31,6 +31,7 @@ export const fleetRules = [
   { state: 'waitingForActivation', statuses: [S.WAITING_FOR_ACTIVATION], scheduled: false, waitsFor: ['administrator'] },
   { state: 'scheduled', statuses: [S.WAITING_FOR_ACTIVATION], scheduled: true, waitsFor: ['time'] },
   { state: 'waitingForSim', statuses: [S.WAITING_FOR_SIM], waitsFor: ['user'] },
+  { state: 'waitingForEsimInstall', statuses: [S.WAITING_FOR_ESIM_INSTALL], waitsFor: ['user'] },
   { state: 'waitingForStart', statuses: [S.READY], waitsFor: ['user'] },
   { state: 'activating', statuses: [S.ACTIVATING], waitsFor: ['operator'] },
   { state: 'waitingForPorting', statuses: [S.WAITING_FOR_PORTING], porting: openPortingStates, waitsFor: ['donorOperator', 'time', 'operator'] },

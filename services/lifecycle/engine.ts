@@ -1,5 +1,7 @@
 import type { Prisma, Service } from '../../prisma/generated/client';
-import { LinkPurpose, NumberKind, NumberOption, NumberState, PortingState, ServiceStatus, SimState } from '../../prisma/generated/enums';
+import { LinkPurpose, NumberKind, NumberOption, NumberState, PortingState, ServiceStatus, SimForm, SimState } from '../../prisma/generated/enums';
+import { EsimJobs } from '../simCards/esimJobs';
+import { takeEsimFromStock } from '../simCards/esimStock';
 import { hashToken, newToken } from '../people/accessLinks';
 import { enqueue } from '../platform/jobQueue';
 import { queueNotifications, type Audience, type NewNotification, type NotificationKind } from '../notifications/notificationOutbox';
@@ -53,8 +55,9 @@ export async function applyServiceEvent(tx: Tx, serviceId: string, event: Lifecy
       ...options.data,
       status: to,
       ...(event === 'start' ? { scheduledStartAt: null } : {}),
-      ...(to === ServiceStatus.ACTIVATING ? { activationStartedAt: now, failureReason: null } : {}),
-      ...(to === ServiceStatus.ACTIVE ? { activatedAt: now, failureReason: null } : {}),
+      // A transition that keeps the status (an eSIM replaced) starts no new attempt and keeps the activation date.
+      ...(to === ServiceStatus.ACTIVATING && service.status !== to ? { activationStartedAt: now, failureReason: null } : {}),
+      ...(to === ServiceStatus.ACTIVE && service.status !== to ? { activatedAt: now, failureReason: null } : {}),
       ...(to === ServiceStatus.ENDED ? { endedAt: now } : {}),
     },
   });
@@ -76,7 +79,7 @@ export async function applyServiceEvent(tx: Tx, serviceId: string, event: Lifecy
   return { applied: true, from: service.status, service: updated };
 }
 
-const NO_FACTS: ServiceFacts = { needsSim: true, simKnown: false, method: 'EMAIL', portingOpen: false };
+const NO_FACTS: ServiceFacts = { needsSim: true, simKnown: false, esim: false, method: 'EMAIL', portingOpen: false };
 
 function simCardIdAfter(service: Service, options: EventOptions): string | null {
   const simCardId = options.data?.simCardId;
@@ -84,13 +87,15 @@ function simCardIdAfter(service: Service, options: EventOptions): string | null 
 }
 
 async function factsOf(tx: Tx, service: Service): Promise<ServiceFacts> {
-  const [type, porting] = await Promise.all([
+  const [type, porting, sim] = await Promise.all([
     tx.serviceType.findUnique({ where: { code: service.serviceTypeCode }, select: { hasSim: true } }),
     service.numberOption === NumberOption.PORT ? latestPorting(tx, service.id) : Promise.resolve(null),
+    service.simCardId ? tx.simCard.findUnique({ where: { id: service.simCardId }, select: { form: true } }) : Promise.resolve(null),
   ]);
   return {
     needsSim: type?.hasSim ?? true,
     simKnown: service.simCardId !== null,
+    esim: sim?.form === SimForm.ESIM,
     method: service.activationMethod,
     portingOpen: service.numberOption === NumberOption.PORT && porting?.state !== PortingState.COMPLETED,
   };
@@ -175,6 +180,32 @@ const effects: Record<Effect, EffectRun> = {
   },
   simActive: (tx, service) => (service.simCardId ? tx.simCard.update({ where: { id: service.simCardId }, data: { state: SimState.ACTIVE } }) : Promise.resolve()),
   simDeactivated: (tx, service) => (service.simCardId ? tx.simCard.update({ where: { id: service.simCardId }, data: { state: SimState.DEACTIVATED } }) : Promise.resolve()),
+  async releaseEsim(tx, service, { now }) {
+    if (!service.simCardId) return;
+    await enqueue(tx, { kind: EsimJobs.release, payload: { simCardId: service.simCardId }, runAt: now, singletonKey: `${EsimJobs.release}:${service.simCardId}` });
+  },
+  async esimInstalled(tx, service, { now }) {
+    if (!service.simCardId) return;
+    // A replacement installed on a line that already works is that line's SIM from now on.
+    const lineWorks = service.status === ServiceStatus.ACTIVE || service.status === ServiceStatus.WAITING_FOR_PORTING;
+    await tx.simCard.updateMany({ where: { id: service.simCardId, installedAt: null }, data: { installedAt: now, ...(lineWorks ? { state: SimState.ACTIVE } : {}) } });
+  },
+  async replaceEsim(tx, service, { now }) {
+    // The old profile stops first: a lost phone's eSIM never works alongside its replacement.
+    const old = service.simCardId;
+    // Earlier personal links showed the old profile: they stop; the replacement goes out with a new one.
+    await tx.accessLink.updateMany({ where: { serviceId: service.id, purpose: LinkPurpose.ACTIVATION, revokedAt: null }, data: { revokedAt: now } });
+    if (old) {
+      await tx.service.update({ where: { id: service.id }, data: { simCardId: null } });
+      await tx.simCard.update({ where: { id: old }, data: { state: SimState.DEACTIVATED } });
+      await enqueue(tx, { kind: EsimJobs.revoke, payload: { simCardId: old }, runAt: now, singletonKey: `${EsimJobs.revoke}:${old}` });
+    }
+    const next = await takeEsimFromStock(tx, service.organisationId);
+    if (!next) throw new Error('no eSIM profile in stock for a replacement');
+    // The service's row as the next effects read it.
+    service.simCardId = next;
+    await tx.service.update({ where: { id: service.id }, data: { simCardId: next } });
+  },
   async resumeHeldPorting(tx, service, { now }) {
     const porting = await latestPorting(tx, service.id);
     if (porting?.state !== PortingState.HELD) return;
@@ -194,6 +225,8 @@ const effects: Record<Effect, EffectRun> = {
       notices.push(...noticesFor(service, 'activation.simEntered', lastDigits ? { lastDigits } : {}, { recipients: [service.createdById] }));
     }
   },
+  notifyEsimSent: async (_tx, service, { now }, notices) =>
+    notices.push(...noticesFor(service, 'esim.sent', { simCardId: service.simCardId }, { occurrence: String(now.getTime()) })),
   notifyProvisioned: async (_tx, service, _options, notices) => notices.push(...noticesFor(service, 'activation.provisioned', {})),
   notifyActive: async (_tx, service, _options, notices) => notices.push(...noticesFor(service, 'activation.completed', {})),
   notifyFailed: async (_tx, service, { now }, notices) =>

@@ -24,4 +24,11 @@ export interface ProvisioningBackend {
    * same attempt (a retried job), it must not order twice.
    */
   order(order: { serviceId: string; activationStartedAt: Date }): Promise<void>;
+  /**
+   * Let the user's phone download this eSIM profile from the SM-DP+ server; the backend reports the profile installed
+   * through recordEsimInstalled. Asked twice for one profile, it must not release it twice.
+   */
+  releaseEsim(profile: { iccid: string }): Promise<void>;
+  /** The profile must stop working: its phone was lost or replaced. */
+  revokeEsim(profile: { iccid: string }): Promise<void>;
 }

@@ -3,6 +3,7 @@ import { storableString } from '../platform/text';
 import { activationResultSchema, recordActivationResult } from './activationResult';
 import type { Db } from '../platform/db/database';
 import { applyPortingEvent, portingEventSchema } from '../numbers/portingEvents';
+import { recordEsimInstalled } from '../simCards/esimProfiles';
 
 /**
  * Status callbacks from a real provisioning backend and number-portability exchange (POST /api/provisioning/events,
@@ -15,6 +16,8 @@ const eventId = storableString().trim().min(1).max(200);
 export const provisioningEventSchema = z.discriminatedUnion('type', [
   z.object({ eventId, type: z.literal('porting'), requestId: z.uuid(), event: portingEventSchema }),
   z.object({ eventId, type: z.literal('activation'), serviceId: z.uuid(), result: activationResultSchema }),
+  // The SM-DP+ server's report that a phone installed an eSIM profile, named by its ICCID.
+  z.object({ eventId, type: z.literal('esim'), iccid: z.string().regex(/^\d{19,20}$/, { error: 'an ICCID is 19 or 20 digits' }), event: z.literal('installed') }),
 ]);
 export type ProvisioningEvent = z.infer<typeof provisioningEventSchema>;
 
@@ -33,7 +36,7 @@ export type ProvisioningOutcome =
  * so that a refused event leaves no trace and a concurrent replay of the same id waits for no lock: it is a duplicate.
  */
 export async function applyProvisioningEvent(db: Db, event: ProvisioningEvent, now = new Date()): Promise<ProvisioningOutcome> {
-  const subjectId = event.type === 'porting' ? event.requestId : event.serviceId;
+  const subjectId = event.type === 'porting' ? event.requestId : event.type === 'esim' ? event.iccid : event.serviceId;
   const claimed = await db.provisioningEvent.createMany({
     data: [{ eventId: event.eventId, kind: event.type, subjectId, receivedAt: now }],
     skipDuplicates: true,
@@ -56,6 +59,13 @@ async function apply(db: Db, event: ProvisioningEvent, now: Date): Promise<Provi
     if (result.applied) return { status: 'applied' };
     if (result.reason === 'not-found') return { status: 'not-found' };
     return result.reason === 'already' ? { status: 'already' } : { status: 'conflict', state: result.state };
+  }
+  if (event.type === 'esim') {
+    const result = await recordEsimInstalled(db, event.iccid, { now });
+    if (result.applied) return { status: 'applied' };
+    if (result.reason === 'not-found') return { status: 'not-found' };
+    if (result.reason === 'already') return { status: 'already' };
+    return { status: 'conflict', state: result.reason === 'revoked' ? 'REVOKED' : result.status };
   }
   const result = await recordActivationResult(db, event.serviceId, event.result, { now });
   if (result.applied) return { status: 'applied' };

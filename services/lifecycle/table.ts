@@ -11,6 +11,14 @@ import { ActivationMethod, PortingState, ServiceStatus } from '../../prisma/gene
  *                          └─start (automatic) ─────────────────────────┘  └─failed─▶ failed ─retry─▶ activating
  *   active ─number moved to a colleague's new service─▶ ended
  *
+ * An eSIM is reserved when the service is saved, so it never waits for a SIM card number: at the start it is sent to the
+ * user, who installs it on the phone, and the line activates once the backend reports it installed:
+ *
+ *   waiting for activation ─start─▶ waiting for eSIM install ─eSIM installed─▶ activating ─▶ (as above)
+ *
+ * A lost or new phone needs a replacement profile: the old one is revoked first, the new one sent, and the service
+ * stays where it was (its line keeps its number).
+ *
  * The porting request has its own table below: it is submitted when the service starts, and its number only switches
  * at the donor's window if the new line works then; otherwise it is held back and resumes when the line works.
  */
@@ -33,6 +41,10 @@ export const LifecycleEvents = [
   'numberPorted',
   /** The number moved to a colleague's new service ("port an existing Dstny service"): this one ends. */
   'numberMovedAway',
+  /** The provisioning backend reports the eSIM profile installed on the user's phone. */
+  'esimInstalled',
+  /** The administrator, or the user in the chat, asks for a new eSIM profile (a lost or new phone). */
+  'esimReplaced',
 ] as const;
 export type LifecycleEvent = (typeof LifecycleEvents)[number];
 
@@ -58,8 +70,16 @@ export const Effects = [
   'takePlannedFixedNumber',
   /** The SIM card of a service that ended stops working. */
   'simDeactivated',
+  /** The eSIM profile may be downloaded: the backend is asked to release it on its SM-DP+ server (a job). */
+  'releaseEsim',
+  /** The installed eSIM profile is recorded. */
+  'esimInstalled',
+  /** The service's eSIM profile is revoked (a job tells the backend) and a new one from stock takes its place. */
+  'replaceEsim',
   'notifyStarted',
   'notifySimEntered',
+  /** The user gets the eSIM (its QR code) in the chat; the administrator hears it was sent, never the code. */
+  'notifyEsimSent',
   'notifyProvisioned',
   'notifyActive',
   'notifyFailed',
@@ -72,6 +92,8 @@ export interface ServiceFacts {
   /** The service type has a SIM card (every type but a UC user). */
   needsSim: boolean;
   simKnown: boolean;
+  /** The SIM is an eSIM profile (reserved when the service was saved). */
+  esim: boolean;
   method: ActivationMethod;
   /** A number is being ported to the service and has not switched yet. */
   portingOpen: boolean;
@@ -90,14 +112,21 @@ export interface Transition {
 
 const S = ServiceStatus;
 const startEffects = ['submitPorting', 'announceTakeovers'] as const;
+/** An eSIM goes out by the activation email (the personal page shows it too) and in the chat. */
+const sendEsim = ['releaseEsim', 'activationEmail', 'notifyEsimSent'] as const;
+/** Where a replacement profile may be asked for: once one was sent, and as long as the line is the user's. */
+const replaceable = [S.WAITING_FOR_ESIM_INSTALL, S.ACTIVATING, S.WAITING_FOR_PORTING, S.FAILED, S.ACTIVE] as const;
 
 export const transitions: readonly Transition[] = [
   // The seed's step 8: by email, the user enters the SIM card number (if the administrator did not) or starts the
-  // activation from the link; automatically, it starts without them, which needs the SIM card known (or none).
+  // activation from the link; automatically, it starts without them, which needs the SIM card known (or none). An
+  // eSIM is sent, whichever way: installing it is the user's part.
+  { from: S.WAITING_FOR_ACTIVATION, on: 'start', when: (f) => f.needsSim && f.esim, to: S.WAITING_FOR_ESIM_INSTALL, timeline: 'service_started', effects: [...sendEsim, ...startEffects] },
   { from: S.WAITING_FOR_ACTIVATION, on: 'start', when: (f) => f.needsSim && !f.simKnown, to: S.WAITING_FOR_SIM, timeline: 'service_started', effects: ['activationEmail', ...startEffects] },
   { from: S.WAITING_FOR_ACTIVATION, on: 'start', when: (f) => f.method === ActivationMethod.EMAIL, to: S.READY, timeline: 'service_started', effects: ['activationEmail', ...startEffects] },
   { from: S.WAITING_FOR_ACTIVATION, on: 'start', to: S.ACTIVATING, timeline: 'service_started', effects: ['provision', 'notifyStarted', ...startEffects] },
   { from: S.WAITING_FOR_SIM, on: 'simEntered', to: S.ACTIVATING, timeline: 'sim_submitted', effects: ['provision', 'notifySimEntered', 'notifyStarted'] },
+  { from: S.WAITING_FOR_ESIM_INSTALL, on: 'esimInstalled', to: S.ACTIVATING, timeline: 'esim_installed', effects: ['esimInstalled', 'provision', 'notifyStarted'] },
   { from: S.READY, on: 'userStarts', to: S.ACTIVATING, timeline: 'activation_confirmed', effects: ['provision', 'notifyStarted'] },
   // Number portability: the new line works first, the number switches to it at the donor's window.
   { from: S.ACTIVATING, on: 'provisioned', when: (f) => f.portingOpen, to: S.WAITING_FOR_PORTING, timeline: 'provisioned', effects: ['simActive', 'resumeHeldPorting', 'notifyProvisioned'] },
@@ -106,6 +135,10 @@ export const transitions: readonly Transition[] = [
   { from: S.FAILED, on: 'retry', to: S.ACTIVATING, timeline: 'activation_retried', effects: ['provision', 'notifyStarted'] },
   { from: S.WAITING_FOR_PORTING, on: 'numberPorted', to: S.ACTIVE, timeline: 'activated', effects: ['takePlannedFixedNumber', 'numberInUse', 'notifyActive'] },
   { from: S.ACTIVE, on: 'numberMovedAway', to: S.ENDED, timeline: 'service_ended', effects: ['simDeactivated', 'notifyNumberMovedAway'] },
+  // A replacement profile keeps the service where it is; installing it later changes nothing but the profile's record.
+  ...replaceable.map((status): Transition => ({ from: status, on: 'esimReplaced', when: (f) => f.esim, to: status, timeline: 'esim_replaced', effects: ['replaceEsim', ...sendEsim] })),
+  ...replaceable.filter((status) => status !== S.WAITING_FOR_ESIM_INSTALL)
+    .map((status): Transition => ({ from: status, on: 'esimInstalled', to: status, timeline: 'esim_installed', effects: ['esimInstalled'] })),
 ];
 
 /** The transition `event` takes from `status` given the facts, if the lifecycle allows it. */
@@ -140,6 +173,7 @@ export function nextActorOf(status: ServiceStatus, facts: WaitingFacts): NextAct
     case S.WAITING_FOR_ACTIVATION:
       return facts.scheduledStartAt ? 'time' : 'administrator';
     case S.WAITING_FOR_SIM:
+    case S.WAITING_FOR_ESIM_INSTALL:
     case S.READY:
       // A locked link cannot take the number any more: only a new email from the administrator helps.
       return facts.linkLocked ? 'administrator' : 'user';

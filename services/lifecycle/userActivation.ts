@@ -1,5 +1,5 @@
 import type { Service } from '../../prisma/generated/client';
-import { NumberOption, PortingState, ServiceStatus, SimState } from '../../prisma/generated/enums';
+import { NumberOption, PortingState, ServiceStatus, SimForm, SimState } from '../../prisma/generated/enums';
 import type { Db } from '../platform/db/database';
 import type { DbClient } from '../platform/jobQueue';
 import { applyServiceEvent } from './engine';
@@ -44,7 +44,9 @@ export async function submitSimNumber(
     return { ok: false, problem: checked.problem, suggestion: await nearestStockCard(db, service.organisationId, input) };
   }
   const iccid = checked.iccid;
-  const sim = await db.simCard.findUnique({ where: { iccid } });
+  // An eSIM profile's ICCID is never typed in: it is not a card anyone holds.
+  const found = await db.simCard.findUnique({ where: { iccid } });
+  const sim = found?.form === SimForm.PHYSICAL ? found : null;
   if (sim && sim.id === service.simCardId) {
     // The user typing the card the administrator entered is their go, as the Start button would be.
     if (service.status === ServiceStatus.READY && service.userId === actor.id) {
@@ -126,7 +128,7 @@ class ConcurrentChange extends Error {}
 
 /** The organisation's unused card one typo away from what was typed, when exactly one is that close. */
 async function nearestStockCard(db: Db, organisationId: string, typed: string): Promise<TypoCandidate | undefined> {
-  const stock = await db.simCard.findMany({ where: { organisationId, state: SimState.IN_STOCK }, select: { iccid: true } });
+  const stock = await db.simCard.findMany({ where: { organisationId, state: SimState.IN_STOCK, form: SimForm.PHYSICAL }, select: { iccid: true } });
   const candidates = typoCandidates(typed, stock.map((sim) => sim.iccid));
   return candidates.length === 1 ? candidates[0] : undefined;
 }

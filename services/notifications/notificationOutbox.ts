@@ -27,6 +27,8 @@ export const notificationAudiences = {
   'activation.failed': ['administrator', 'user'],
   'activation.overdue': ['administrator', 'support', 'user'],
   'activation.linkLocked': ['administrator'],
+  /** The user's eSIM, its QR code: only ever to the user; the administrator learns it was sent. */
+  'esim.sent': ['administrator', 'user'],
   'porting.submitted': ['administrator'],
   'porting.accepted': ['administrator'],
   'porting.scheduled': ['administrator', 'user'],

@@ -108,6 +108,20 @@ const listOf = (what: string, example: string) =>
 
 export const simCardsInputSchema = z.strictObject({ iccids: listOf('SIM card numbers (ICCID)', '8932100100000000016') });
 
+const profileText = (what: string, example: string) => z.string({ message: `expected ${what} as text, such as ${example}` }).max(400, 'expected at most 400 characters');
+export const esimProfilesInputSchema = z.strictObject({
+  profiles: z
+    .array(
+      z.strictObject({
+        iccid: profileText('the ICCID', '8932100500000000016'),
+        activationCode: profileText('the activation code', 'LPA:1$smdp.example.com$K2-1ABCD-EF23GH'),
+        confirmationCode: profileText('the confirmation code', '1234').optional(),
+      }),
+      { message: 'expected a list of eSIM profiles, each with its iccid and activationCode' },
+    )
+    .max(MAX_ITEMS_PER_CALL, `expected at most ${MAX_ITEMS_PER_CALL} items in one call`),
+});
+
 export const numbersInputSchema = z
   .strictObject({ mobile: listOf('mobile numbers', '+32470123456').optional(), fixed: listOf('fixed numbers', '+3224019700').optional() })
   .refine((input) => (input.mobile?.length ?? 0) + (input.fixed?.length ?? 0) > 0, { message: 'expected at least one number in mobile or fixed' });

@@ -1,8 +1,9 @@
-import { NumberKind, NumberState } from '../../prisma/generated/enums';
+import { NumberKind, NumberState, SimForm } from '../../prisma/generated/enums';
 import { checkBelgianNumber } from '../numbers/phoneNumbers';
 import type { Db } from '../platform/db/database';
 import { checkIccid } from '../simCards/simNumber';
-import { numbersInputSchema, OrganisationProblem, parsed, simCardsInputSchema, type OperatorActor } from './input';
+import { activationCodeMessages, confirmationCodeSchema, readActivationCode } from '../simCards/esimProfiles';
+import { esimProfilesInputSchema, numbersInputSchema, OrganisationProblem, parsed, simCardsInputSchema, type OperatorActor } from './input';
 import { auditOperatorChange, organisationOf } from './organisations';
 
 /**
@@ -48,6 +49,49 @@ export async function addSimCards(db: Db, operator: OperatorActor, tenantIdInput
   }
   if (created.length > 0) {
     await auditOperatorChange(db, operator, { organisationId: organisation.id, action: 'operator.simCards.added', after: { added: created.length, refused: refused.length } });
+  }
+  return { added: created.length, refused };
+}
+
+/**
+ * Adds eSIM profiles to the organisation's stock: each its ICCID (checked as a SIM card's) and its activation code
+ * (LPA:1$<SM-DP+ address>$<matching id>), with the confirmation code where the profile asks for one.
+ */
+export async function addEsimProfiles(db: Db, operator: OperatorActor, tenantIdInput: unknown, input: unknown): Promise<StockReport<'iccid'>> {
+  const { profiles } = parsed(esimProfilesInputSchema, input, 'eSIM profiles');
+  const organisation = await activeOrganisationOf(db, tenantIdInput);
+  const refused: StockReport<'iccid'>['refused'] = [];
+  const wanted = new Map<string, { typed: string; activationCode: string; confirmationCode: string | null }>();
+  const codes = new Set<string>();
+  for (const profile of profiles) {
+    const iccid = checkIccid(profile.iccid);
+    const code = readActivationCode(profile.activationCode);
+    const confirmation = profile.confirmationCode === undefined ? undefined : confirmationCodeSchema.safeParse(profile.confirmationCode);
+    if (!iccid.ok) refused.push({ iccid: profile.iccid, reason: iccid.message });
+    else if (!code.ok) refused.push({ iccid: profile.iccid, reason: activationCodeMessages[code.problem] });
+    else if (confirmation && !confirmation.success) refused.push({ iccid: profile.iccid, reason: 'a confirmation code is 4 to 8 digits' });
+    else if (code.confirmationRequired && !confirmation) refused.push({ iccid: profile.iccid, reason: 'its activation code asks for a confirmation code, and none is given' });
+    else if (wanted.has(iccid.iccid) || codes.has(code.code)) refused.push({ iccid: profile.iccid, reason: LISTED_TWICE });
+    else {
+      codes.add(code.code);
+      wanted.set(iccid.iccid, { typed: profile.iccid, activationCode: code.code, confirmationCode: confirmation?.data ?? null });
+    }
+  }
+  const created = await db.simCard.createManyAndReturn({
+    data: [...wanted].map(([iccid, profile]) => ({ iccid, organisationId: organisation.id, form: SimForm.ESIM, activationCode: profile.activationCode, confirmationCode: profile.confirmationCode })),
+    skipDuplicates: true,
+    select: { iccid: true },
+  });
+  const createdIccids = new Set(created.map((card) => card.iccid));
+  const present = await db.simCard.findMany({
+    where: { iccid: { in: [...wanted.keys()].filter((iccid) => !createdIccids.has(iccid)) } },
+    select: { iccid: true, organisationId: true },
+  });
+  for (const card of present) {
+    refused.push({ iccid: wanted.get(card.iccid)!.typed, reason: card.organisationId === organisation.id ? ALREADY_IN_STOCK : OTHER_ORGANISATION });
+  }
+  if (created.length > 0) {
+    await auditOperatorChange(db, operator, { organisationId: organisation.id, action: 'operator.esimProfiles.added', after: { added: created.length, refused: refused.length } });
   }
   return { added: created.length, refused };
 }

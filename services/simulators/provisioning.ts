@@ -1,4 +1,6 @@
 import crypto from 'node:crypto';
+import { z } from 'zod';
+import { recordEsimInstalled } from '../simCards/esimProfiles';
 import { recordActivationResult } from '../lifecycle/activationResult';
 import type { ProvisioningBackend } from '../lifecycle/gateways';
 import type { Db } from '../platform/db/database';
@@ -25,6 +27,15 @@ export function simulatedActivationMs(serviceId: string): number {
 }
 
 /**
+ * How long after its release the simulated user installs an eSIM, in real time: 5 to 35 minutes, derived from the
+ * ICCID like the activation's time.
+ */
+export function simulatedEsimInstallMs(iccid: string): number {
+  const [spread] = crypto.createHash('sha256').update(iccid).digest();
+  return (5 + 30 * (spread! / 255)) * MINUTE_MS;
+}
+
+/**
  * The simulated backend as the domain's provisioning backend (services/lifecycle/gateways.ts): it takes an order and
  * schedules its answer. bot/background.ts gives it.
  */
@@ -40,7 +51,28 @@ export function simulatedProvisioning(db: Db, clockSpeed: number): ProvisioningB
         singletonKey: `${ActivationJobs.complete}:${serviceId}:${startedAt}`,
       });
     },
+    // The demo has no phone: the simulated SM-DP+ reports the profile installed a little after it was released.
+    async releaseEsim({ iccid }) {
+      await enqueue(db, {
+        kind: SimulatorJobs.esimInstalled,
+        payload: { iccid },
+        runAt: new Date(Date.now() + simulatedEsimInstallMs(iccid) / clockSpeed),
+        singletonKey: `${SimulatorJobs.esimInstalled}:${iccid}`,
+      });
+    },
+    // A revoked profile's pending install report finds it revoked and changes nothing (recordEsimInstalled).
+    async revokeEsim() {},
   };
+}
+
+/** The simulated backend's own jobs. */
+export const SimulatorJobs = { esimInstalled: 'simulator.esimInstalled' } as const;
+
+/** The simulated phone installed the profile. */
+export function esimInstalledJob(db: Db): JobHandler<{ iccid: string }> {
+  return jobHandler(z.object({ iccid: z.string().regex(/^\d{19,20}$/) }), async ({ iccid }) => {
+    await recordEsimInstalled(db, iccid);
+  });
 }
 
 /** The backend's answer: the line works. */

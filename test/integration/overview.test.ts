@@ -346,6 +346,7 @@ describe('the export', () => {
     const states = await expectedStates(demoOrgId);
     const stateNames: Record<ServiceState, string> = {
       waitingForActivation: 'Waiting for activation', scheduled: 'Activation scheduled', waitingForSim: "Waiting for the user's SIM number",
+      waitingForEsimInstall: 'Waiting for the user to install the eSIM',
       waitingForStart: 'Waiting for the user to press Start', activating: 'Activating', waitingForPorting: 'Waiting for the ported number',
       portingRefused: 'Porting refused or cancelled', failed: 'Failed', active: 'Active', closed: 'Cancelled or ended',
     };
