@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { iccidsFromCsv, OrganisationProblem } from '../services/organisations/input';
 import { deactivateOrganisation, inspectOrganisation, listOrganisations, putOrganisation, reactivateOrganisation } from '../services/organisations/organisations';
-import { addNumbers, addSimCards } from '../services/organisations/stock';
+import { addEsimProfiles, addNumbers, addSimCards } from '../services/organisations/stock';
 import { openDatabase, type Db } from '../services/platform/db/database';
 import { seedCatalog } from '../prisma/seed';
 import { DataDirLockedError } from '../services/platform/db/dataDirLock';
@@ -42,6 +42,12 @@ const commands: Record<string, Command> = {
     summary: 'add SIM cards to its stock: a CSV with one ICCID per line (or a column named iccid), or { "iccids": [...] }',
     arity: 2,
     run: (db, [tenantId, file]) => addSimCards(db, operator, tenantId, file!.toLowerCase().endsWith('.csv') ? iccidsFromCsv(readFile(file!)) : jsonFile(file!)),
+  },
+  'add-esim-profiles': {
+    usage: 'add-esim-profiles <tenantId> <esim-profiles.json>',
+    summary: 'add eSIM profiles to its stock: { "profiles": [{ "iccid", "activationCode": "LPA:1$<SM-DP+ address>$<matching id>", "confirmationCode"? }] }',
+    arity: 2,
+    run: (db, [tenantId, file]) => addEsimProfiles(db, operator, tenantId, jsonFile(file!)),
   },
   'add-numbers': {
     usage: 'add-numbers <tenantId> <numbers.json>',

@@ -1,3 +1,4 @@
+import type { Prisma } from '../../prisma/generated/client';
 import { NumberKind, NumberState, SimForm } from '../../prisma/generated/enums';
 import { checkBelgianNumber } from '../numbers/phoneNumbers';
 import type { Db } from '../platform/db/database';
@@ -33,23 +34,33 @@ export async function addSimCards(db: Db, operator: OperatorActor, tenantIdInput
     else if (wanted.has(check.iccid)) refused.push({ iccid: typed, reason: LISTED_TWICE });
     else wanted.set(check.iccid, typed);
   }
-  // One statement: a card another call adds at the same moment is simply not created here, and reported below.
-  const created = await db.simCard.createManyAndReturn({
-    data: [...wanted.keys()].map((iccid) => ({ iccid, organisationId: organisation.id })),
-    skipDuplicates: true,
-    select: { iccid: true },
-  });
+  const rows = [...wanted.keys()].map((iccid) => ({ iccid, organisationId: organisation.id }));
+  return addCards(db, operator, organisation.id, rows, (iccid) => wanted.get(iccid)!, refused, 'operator.simCards.added');
+}
+
+/**
+ * Creates the checked cards in one statement: a card another call adds at the same moment is simply not created here,
+ * and reported as already there with the others, by the ICCID as it was typed.
+ */
+async function addCards(
+  db: Db,
+  operator: OperatorActor,
+  organisationId: string,
+  rows: Prisma.SimCardCreateManyInput[],
+  typedOf: (iccid: string) => string,
+  refused: StockReport<'iccid'>['refused'],
+  action: string,
+): Promise<StockReport<'iccid'>> {
+  const created = await db.simCard.createManyAndReturn({ data: rows, skipDuplicates: true, select: { iccid: true } });
   const createdIccids = new Set(created.map((card) => card.iccid));
   const present = await db.simCard.findMany({
-    where: { iccid: { in: [...wanted.keys()].filter((iccid) => !createdIccids.has(iccid)) } },
+    where: { iccid: { in: rows.map((row) => row.iccid).filter((iccid) => !createdIccids.has(iccid)) } },
     select: { iccid: true, organisationId: true },
   });
   for (const card of present) {
-    refused.push({ iccid: wanted.get(card.iccid)!, reason: card.organisationId === organisation.id ? ALREADY_IN_STOCK : OTHER_ORGANISATION });
+    refused.push({ iccid: typedOf(card.iccid), reason: card.organisationId === organisationId ? ALREADY_IN_STOCK : OTHER_ORGANISATION });
   }
-  if (created.length > 0) {
-    await auditOperatorChange(db, operator, { organisationId: organisation.id, action: 'operator.simCards.added', after: { added: created.length, refused: refused.length } });
-  }
+  if (created.length > 0) await auditOperatorChange(db, operator, { organisationId, action, after: { added: created.length, refused: refused.length } });
   return { added: created.length, refused };
 }
 
@@ -77,23 +88,10 @@ export async function addEsimProfiles(db: Db, operator: OperatorActor, tenantIdI
       wanted.set(iccid.iccid, { typed: profile.iccid, activationCode: code.code, confirmationCode: confirmation?.data ?? null });
     }
   }
-  const created = await db.simCard.createManyAndReturn({
-    data: [...wanted].map(([iccid, profile]) => ({ iccid, organisationId: organisation.id, form: SimForm.ESIM, activationCode: profile.activationCode, confirmationCode: profile.confirmationCode })),
-    skipDuplicates: true,
-    select: { iccid: true },
-  });
-  const createdIccids = new Set(created.map((card) => card.iccid));
-  const present = await db.simCard.findMany({
-    where: { iccid: { in: [...wanted.keys()].filter((iccid) => !createdIccids.has(iccid)) } },
-    select: { iccid: true, organisationId: true },
-  });
-  for (const card of present) {
-    refused.push({ iccid: wanted.get(card.iccid)!.typed, reason: card.organisationId === organisation.id ? ALREADY_IN_STOCK : OTHER_ORGANISATION });
-  }
-  if (created.length > 0) {
-    await auditOperatorChange(db, operator, { organisationId: organisation.id, action: 'operator.esimProfiles.added', after: { added: created.length, refused: refused.length } });
-  }
-  return { added: created.length, refused };
+  const rows = [...wanted].map(([iccid, profile]) => ({
+    iccid, organisationId: organisation.id, form: SimForm.ESIM, activationCode: profile.activationCode, confirmationCode: profile.confirmationCode,
+  }));
+  return addCards(db, operator, organisation.id, rows, (iccid) => wanted.get(iccid)!.typed, refused, 'operator.esimProfiles.added');
 }
 
 /**
