@@ -227,7 +227,7 @@ function timelineCard(
     if (actor.role === Role.ADMINISTRATOR && service.status === 'WAITING_FOR_ACTIVATION') {
       buttons.push({ title: t(language, 'waiting.start'), verb: Verbs.waitingServices.start, data: { ...data, page: 0 } });
     }
-    if (service.status === 'WAITING_FOR_SIM' && service.activationMethod === 'EMAIL') {
+    if ((service.status === 'WAITING_FOR_SIM' && service.activationMethod === 'EMAIL') || service.status === 'WAITING_FOR_ESIM_INSTALL') {
       buttons.push({ title: t(language, 'support.action.resend'), verb: Verbs.lookUp.resendEmail, data });
     }
     // Correcting a refused porting is the administrators' (services/numbers/portingRequests.ts): support escalates to them instead.

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { z } from 'zod';
-import { t, type Language } from '../cards/strings';
+import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
 import { renderWaitingServicesCard } from '../cards/waitingServicesCard';
 import { ServiceStatus } from '../prisma/generated/enums';
@@ -44,6 +44,12 @@ export async function waitingServicesCard(db: Db, actor: Actor, language: Langua
   return (await waitingList(db, actor, language, page, message)).reply;
 }
 
+/** What a started service waits for from its user. */
+const waitingRow: Partial<Record<ServiceStatus, StringKey>> = {
+  [ServiceStatus.READY]: 'waiting.row.waitingForStart',
+  [ServiceStatus.WAITING_FOR_ESIM_INSTALL]: 'waiting.row.waitingForEsimInstall',
+};
+
 async function waitingList(db: Db, actor: Actor, language: Language, page: number, message = ''): Promise<{ reply: Reply; listKey: string }> {
   const list = await listWaitingServices(db, actor, page);
   const listKey = listKeyOf(list);
@@ -53,7 +59,7 @@ async function waitingList(db: Db, actor: Actor, language: Language, page: numbe
   const rows = list.services.map((s) => {
     const notStarted = s.status === ServiceStatus.WAITING_FOR_ACTIVATION;
     const detail = !notStarted
-      ? t(language, s.status === ServiceStatus.READY ? 'waiting.row.waitingForStart' : 'waiting.row.waitingForSim', { date: date.format(s.createdAt) })
+      ? t(language, waitingRow[s.status] ?? 'waiting.row.waitingForSim', { date: date.format(s.createdAt) })
       : s.scheduledStartAt
         ? t(language, 'waiting.row.scheduled', { when: whenFormat(language).format(s.scheduledStartAt) })
         : t(language, 'waiting.row.notStarted', { date: date.format(s.createdAt) });

@@ -7,6 +7,7 @@ import { ActivationJobs, type Digest } from './jobs';
 import { serviceFor } from './serviceAccess';
 import { allWaitingServiceIds } from './serviceLists';
 import type { Actor } from '../people/people';
+import { waitingForUser } from './table';
 
 /**
  * A service's activation as the administrator drives it: starting what they set it up to do (now, at a set time, or
@@ -64,7 +65,7 @@ export async function startService(db: Db, actor: Actor, serviceId: string, opti
       },
     });
     const portingQueued = service.numberOption === NumberOption.PORT && (await tx.portingRequest.count({ where: { serviceId: service.id, state: PortingState.REQUESTED } })) > 0;
-    return { started: true, status, emailQueued: status === ServiceStatus.WAITING_FOR_SIM || status === ServiceStatus.READY, portingQueued } as const;
+    return { started: true, status, emailQueued: waitingForUser.includes(status), portingQueued } as const;
   });
 }
 
@@ -146,7 +147,7 @@ export async function resendActivationEmail(
       if (done) return { sent: true, revoked: 0, repeated: true } as const;
     }
     const status = locked?.status ?? service.status;
-    if (status !== ServiceStatus.WAITING_FOR_SIM && status !== ServiceStatus.READY) {
+    if (!waitingForUser.includes(status)) {
       return { sent: false, reason: 'not-waiting-for-sim', status } as const;
     }
     const revoked = await tx.accessLink.updateMany({

@@ -4,6 +4,7 @@ import { codeAsName, nameOrCode, productNames, type Localised } from '../catalog
 import type { Db } from '../platform/db/database';
 import { refuseService } from './serviceAccess';
 import type { Actor } from '../people/people';
+import { waitingForUser } from './table';
 
 /** Services as lists: the user's own, and their organisation's services waiting for activation. */
 
@@ -20,8 +21,8 @@ export async function serviceUserName(db: Db, serviceId: string): Promise<string
 
 export const WAITING_PAGE_SIZE = 10;
 
-/** Not started yet, then started and waiting for the user: their SIM card number, or their Start. */
-const waitingStates: ServiceStatus[] = [ServiceStatus.WAITING_FOR_ACTIVATION, ServiceStatus.WAITING_FOR_SIM, ServiceStatus.READY];
+/** Not started yet, then started and waiting for the user: their SIM card number, their Start, or their eSIM's install. */
+const waitingStates: ServiceStatus[] = [ServiceStatus.WAITING_FOR_ACTIVATION, ...waitingForUser];
 
 export interface WaitingService {
   id: string;

@@ -167,6 +167,9 @@ export interface WaitingFacts {
   linkLocked?: boolean;
 }
 
+/** Started and waiting for the user's part: the SIM card number, Start, or installing the eSIM (the email can be resent). */
+export const waitingForUser: readonly ServiceStatus[] = [S.WAITING_FOR_SIM, S.WAITING_FOR_ESIM_INSTALL, S.READY];
+
 /** Who must act next on a service that is not final; null for a final one. */
 export function nextActorOf(status: ServiceStatus, facts: WaitingFacts): NextActor | null {
   switch (status) {
