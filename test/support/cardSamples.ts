@@ -9,6 +9,8 @@ import { renderAddServiceSummaryCard } from '../../cards/addServiceSummaryCard';
 import { renderAddServiceUserCard } from '../../cards/addServiceUserCard';
 import { renderBulkImportProgressCard } from '../../cards/bulkImportProgressCard';
 import { renderBulkImportReportCard } from '../../cards/bulkImportReportCard';
+import { renderEsimCard } from '../../cards/esimCard';
+import { esimQrDataUriSync } from '../../cards/esimQr';
 import { renderNotificationCard } from '../../cards/notificationCard';
 import { renderOverviewCard } from '../../cards/overviewCard';
 import { renderPortingFields } from '../../dialogs/portingFields';
@@ -29,6 +31,8 @@ import { codeAsName } from '../../services/catalog/catalog';
 
 const mobile = codeAsName('Dstny Mobile');
 const smartMobile = codeAsName('Dstny SmartMobile');
+// SGP.22's longest activation code (255 characters): the largest QR code and the longest texts an eSIM card carries.
+export const longestEsimCode = `LPA:1$rsp-0001.example-operator.be$${'Q7X-'.repeat(55)}`.slice(0, 235) + '$1.3.6.1.4.1.31746$1';
 
 /**
  * Representative data for each template, in one language: what the dialogs put there, with the longest texts a
@@ -162,6 +166,15 @@ export const templateCases: Record<string, (language: Language) => AdaptiveCard[
         { title: t(l, 'addService.fact.activation'), value: t(l, 'addService.fact.byEmail') },
       ],
       texts: [t(l, 'addService.summary.explain.waitingForSim', { user: 'Jan Peeters' })],
+    }),
+  ],
+  esim: (l) => [
+    renderEsimCard({
+      language: l,
+      serviceLabel: serviceLabel(l, { product: smartMobile, serviceType: mobile, number: '+32470123456' }),
+      qrDataUri: esimQrDataUriSync(longestEsimCode),
+      activationCode: longestEsimCode,
+      confirmationCode: '12345678',
     }),
   ],
   notification: (l) => [
