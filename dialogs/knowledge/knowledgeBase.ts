@@ -15,6 +15,9 @@ export const topics = [
   'linkExpired',
   'portingRefused',
   'simNumberLocation',
+  'esimSupport',
+  'esimInstall',
+  'esimQrScan',
 ] as const;
 export type Topic = (typeof topics)[number];
 

@@ -33,6 +33,9 @@ export const intentNames = [
   'troubleshoot.linkExpired',
   'troubleshoot.portingRefused',
   'troubleshoot.simNumberLocation',
+  'troubleshoot.esimSupport',
+  'troubleshoot.esimInstall',
+  'troubleshoot.esimQrScan',
   'troubleshoot.general',
 ] as const;
 export type IntentName = (typeof intentNames)[number];

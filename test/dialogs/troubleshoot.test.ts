@@ -192,6 +192,38 @@ describe('the knowledge base', () => {
   });
 });
 
+describe('the eSIM articles', () => {
+  test.each([
+    ['en', '**Does your phone support eSIM?**', ['iPhone from the XS and XR', 'Settings › General › About', '`*#06#`', 'ask your fleet administrator for a physical SIM card instead']],
+    ['nl', '**Ondersteunt je gsm eSIM?**', ['iPhone vanaf de XS en XR', 'Instellingen › Algemeen › Info', '`*#06#`', 'vraag je vlootbeheerder om een gewone simkaart']],
+    ['fr', '**Votre téléphone est-il compatible eSIM ?**', ['iPhone à partir des XS et XR', 'Réglages › Général › Informations', '`*#06#`', 'demandez plutôt une carte SIM physique à votre gestionnaire de flotte']],
+  ] as const)('in %s, whether the phone can take one: how to check, and a SIM card instead when it cannot', (language, title, facts) => {
+    const answer = textOf(knowledgeAnswer(language, 'esimSupport'));
+    expect(answer.split('\n\n')[0]).toBe(title);
+    for (const fact of facts) expect(answer).toContain(fact);
+  });
+
+  test.each([
+    ['en', '**How to install your eSIM**', ['in this chat, in your activation email and on your personal activation page', 'Settings › Mobile Service › Add eSIM', 'Settings › Connections › SIM manager › Add eSIM', 'Settings › Network & internet › SIMs', 'Wi-Fi', 'about an hour, up to two days']],
+    ['nl', '**Zo installeer je je eSIM**', ['in deze chat, in je activatiemail en op je persoonlijke activatiepagina', 'Voeg eSIM toe', 'Instellingen › Verbindingen › Simkaartbeheer › eSIM toevoegen', 'Instellingen › Netwerk en internet › Simkaarten', 'wifi', 'ongeveer een uur, tot twee dagen']],
+    ['fr', '**Comment installer votre eSIM**', ['dans ce chat, dans votre e-mail d\'activation et sur votre page d\'activation personnelle', 'Ajouter une eSIM', 'Paramètres › Connexions › Gestionnaire de cartes SIM', 'Paramètres › Réseau et Internet › SIM', 'Wi-Fi', 'environ une heure, jusqu\'à deux jours']],
+  ] as const)('in %s, installing it: where the code is, the steps on an iPhone, a Samsung and a Pixel, and the wait', (language, title, facts) => {
+    const answer = textOf(knowledgeAnswer(language, 'esimInstall'));
+    expect(answer.split('\n\n')[0]).toBe(title);
+    for (const fact of facts) expect(answer).toContain(fact);
+  });
+
+  test.each([
+    ['en', "**The eSIM's QR code doesn't scan or won't install**", ["A phone can't scan its own screen", 'Enter Details Manually', '`LPA:1$`', 'brightness', 'confirmation code', '"This code is no longer valid"', 'replacement profile', '"I got a new phone"']],
+    ['nl', '**De QR-code van je eSIM scant niet of installeert niet**', ['Een gsm kan zijn eigen scherm niet scannen', 'Voer gegevens handmatig in', '`LPA:1$`', 'helderheid', 'bevestigingscode', '"Deze code is niet meer geldig"', 'vervangend profiel', '"ik heb een nieuwe gsm"']],
+    ['fr', '**Le code QR de votre eSIM ne se scanne pas ou ne s\'installe pas**', ['Un téléphone ne peut pas scanner son propre écran', 'Saisir les informations manuellement', '`LPA:1$`', 'luminosité', 'code de confirmation', '« Ce code n\'est plus valide »', 'profil de remplacement', '« j\'ai un nouveau téléphone »']],
+  ] as const)('in %s, a code that does not scan: another screen or typing it, and a replacement profile for a used one', (language, title, facts) => {
+    const answer = textOf(knowledgeAnswer(language, 'esimQrScan'));
+    expect(answer.split('\n\n')[0]).toBe(title);
+    for (const fact of facts) expect(answer).toContain(fact);
+  });
+});
+
 describe('through its feature declaration, turn after turn', () => {
   /** The guided help's state in the conversation, as the runner keeps it. */
   let state: { flow?: HelpFlow } | undefined = undefined;

@@ -1,3 +1,4 @@
+import { t } from '../../cards/strings';
 import { intentNames } from '../../dialogs/understanding/intents';
 import { loadCorpus, nluLanguages } from '../../dialogs/understanding/corpus';
 import { crossValidate, evaluateAll } from '../../dialogs/understanding/evaluate';
@@ -142,6 +143,15 @@ const phrasings: Array<[string, string, string]> = [
   ['en', 'where do I find the number of my sim card', 'troubleshoot.simNumberLocation'],
   ['nl', 'waar vind ik het nummer van mijn simkaart', 'troubleshoot.simNumberLocation'],
   ['fr', 'où je trouve le numéro de ma carte sim', 'troubleshoot.simNumberLocation'],
+  ['en', 'does this phone take an eSIM?', 'troubleshoot.esimSupport'],
+  ['nl', 'kan mijn toestel met een eSIM werken?', 'troubleshoot.esimSupport'],
+  ['fr', 'mon portable peut-il fonctionner avec une eSIM ?', 'troubleshoot.esimSupport'],
+  ['en', 'how do I set up my new eSIM?', 'troubleshoot.esimInstall'],
+  ['nl', 'hoe stel ik mijn nieuwe eSIM in?', 'troubleshoot.esimInstall'],
+  ['fr', 'comment je configure ma nouvelle eSIM ?', 'troubleshoot.esimInstall'],
+  ['en', "my camera won't read the eSIM QR code", 'troubleshoot.esimQrScan'],
+  ['nl', 'de QR-code wordt niet gescand', 'troubleshoot.esimQrScan'],
+  ['fr', "le QR code de l'eSIM n'est pas lu par la caméra", 'troubleshoot.esimQrScan'],
   ['en', 'my new phone does not work', 'troubleshoot.general'],
   ['nl', 'mijn nieuwe gsm werkt niet', 'troubleshoot.general'],
   ['fr', 'mon nouveau téléphone ne marche pas', 'troubleshoot.general'],
@@ -155,6 +165,56 @@ describe('every intent in every language', () => {
   });
 
   it.each(phrasings)('[%s] "%s" → %s', async (language, text, intent) => {
+    const understanding = await model.understand(text);
+    expect(understanding.language).toBe(language);
+    expect(decide(understanding)).toMatchObject({ kind: 'intent', intent });
+  });
+});
+
+const esimArticles = ['troubleshoot.esimSupport', 'troubleshoot.esimInstall', 'troubleshoot.esimQrScan'];
+
+describe('the eSIM', () => {
+  // Nothing but the word says what about it: an eSIM article answers, or the person chooses among them, never a flow.
+  it.each(['eSIM', 'esim', 'e-sim', 'eSIM?'])('"%s" alone leads to the eSIM articles only, whatever the language of the chat', async (text) => {
+    for (const language of nluLanguages) {
+      const decision = decide(await model.understand(text, language));
+      const reached = decision.kind === 'intent' ? [decision.intent] : decision.candidates;
+      expect([language, reached.length > 0 && reached.every((intent) => esimArticles.includes(intent))]).toEqual([language, true]);
+    }
+  });
+
+  // Wanting one is answered by whether the phone can take one and who decides (the fleet administrator).
+  it.each([
+    ['en', 'I want an eSIM'],
+    ['nl', 'ik wil een eSIM'],
+    ['fr', 'je veux une eSIM'],
+  ])('[%s] "%s" → troubleshoot.esimSupport', async (language, text) => {
+    const understanding = await model.understand(text);
+    expect(understanding.language).toBe(language);
+    expect(decide(understanding)).toMatchObject({ kind: 'intent', intent: 'troubleshoot.esimSupport' });
+  });
+
+  // The guided help tells a person whose eSIM waits to be installed what to ask: that question reaches the steps.
+  it.each(nluLanguages)('[%s] the question the guided help suggests → troubleshoot.esimInstall', async (language) => {
+    const suggested = /["«]\s?([^"«»]{3,80}?)\s?["»]/.exec(t(language, 'help.state.waitingForEsimInstall'))?.[1];
+    expect(suggested).toBeDefined();
+    const understanding = await model.understand(suggested!);
+    expect(understanding.language).toBe(language);
+    expect(decide(understanding)).toMatchObject({ kind: 'intent', intent: 'troubleshoot.esimInstall' });
+  });
+
+  // An eSIM named in another request leaves it where it was.
+  it.each([
+    ['en', 'please activate my new eSIM', 'activateSim'],
+    ['nl', 'mijn nieuwe esim activeren', 'activateSim'],
+    ['fr', 'activer ma nouvelle eSIM', 'activateSim'],
+    ['en', 'no signal since I installed the eSIM', 'troubleshoot.noNetwork'],
+    ['nl', 'geen bereik sinds ik de eSIM installeerde', 'troubleshoot.noNetwork'],
+    ['fr', "pas de réseau depuis que j'ai installé l'eSIM", 'troubleshoot.noNetwork'],
+    ['en', 'add an eSIM for Koen Jacobs with the 20 GB bundle', 'addService'],
+    ['nl', 'maak een eSIM aan voor Koen Jacobs', 'addService'],
+    ['fr', 'ajoute une eSIM pour Koen Jacobs', 'addService'],
+  ])('[%s] "%s" → %s', async (language, text, intent) => {
     const understanding = await model.understand(text);
     expect(understanding.language).toBe(language);
     expect(decide(understanding)).toMatchObject({ kind: 'intent', intent });

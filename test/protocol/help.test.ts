@@ -67,6 +67,15 @@ describe('every knowledge-base answer, asked in each language', () => {
     ['en', 'where is the sim card number', 'simNumberLocation'],
     ['nl', 'waar staat het simkaartnummer', 'simNumberLocation'],
     ['fr', 'où est le numéro de la carte sim', 'simNumberLocation'],
+    ['en', 'can my phone take an esim', 'esimSupport'],
+    ['nl', 'ondersteunt mijn telefoon esim', 'esimSupport'],
+    ['fr', "mon téléphone accepte l'esim ?", 'esimSupport'],
+    ['en', 'how do I install the eSIM', 'esimInstall'],
+    ['nl', 'hoe installeer ik de eSIM', 'esimInstall'],
+    ['fr', "comment installer l'eSIM", 'esimInstall'],
+    ['en', "the eSIM QR code won't scan", 'esimQrScan'],
+    ['nl', 'de QR-code van de eSIM scant niet', 'esimQrScan'],
+    ['fr', "le QR code de l'eSIM ne se scanne pas", 'esimQrScan'],
   ];
 
   it.each(questions)('[%s] "%s" is answered with the %s article in that language', async (language, text, topic) => {
@@ -81,6 +90,17 @@ describe('every knowledge-base answer, asked in each language', () => {
     expect((await says(luc, 'APN settings'))[0]!.activity.text).toContain('internet.dstny.be');
     expect((await says(luc, 'voicemail'))[0]!.activity.text).toContain('9999');
     expect((await says(luc, 'how long does activation take'))[0]!.activity.text).toMatch(/an hour.*two days/);
+  });
+
+  it('answers "eSIM" alone with an eSIM article, and "I want an eSIM" with whether the phone can take one', async () => {
+    const esimArticles = (['en', 'nl', 'fr'] as const).flatMap((language) =>
+      (['esimSupport', 'esimInstall', 'esimQrScan'] as const).map((topic) => articleFor(language, topic)),
+    );
+    const [alone, ...more] = await says(luc, 'eSIM');
+    expect(more).toEqual([]);
+    expect(esimArticles.map((article) => `**${article.title}**\n\n${article.body}`)).toContain(alone!.activity.text);
+    const wanted = await says(luc, 'I want an eSIM');
+    expect(wanted.map((reply) => reply.activity.text)).toEqual([`**Does your phone support eSIM?**\n\n${articleFor('en', 'esimSupport').body}`]);
   });
 });
 
