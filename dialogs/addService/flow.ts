@@ -8,7 +8,7 @@ import type { Db } from '../../services/platform/db/database';
 import { AccessDenied, type Actor } from '../../services/people/people';
 import { reservedNumberOf } from '../../services/addService/numberChoices';
 import { auditRefusal, OrderRefused, userForService } from '../../services/addService/orderAccess';
-import type { OrderProblem } from '../../services/addService/orderDraft';
+import { SimOption, type OrderProblem } from '../../services/addService/orderDraft';
 import { saveService } from '../../services/addService/orderSaving';
 import { serviceSummary } from '../../services/addService/summaryCard';
 import { addEmployee } from '../../services/people/peopleAdmin';
@@ -74,7 +74,8 @@ export class AddServiceFlow {
       const catalog = await contractCatalog(this.db, turn.actor);
       const flow: FlowState = { flowId: crypto.randomUUID(), step: 'user', updatedAt: now.toISOString(), draft: { optionCodes: [] } };
       if (request.catalogText) {
-        const hint = catalogHintOf(catalog, request.catalogText);
+        const hint: NonNullable<FlowState['hint']> = catalogHintOf(catalog, request.catalogText);
+        if (asksForEsim(request.catalogText)) hint.simOption = SimOption.ESIM;
         if (Object.keys(hint).length > 0) flow.hint = hint;
       }
       if (!request.person) return this.show(turn, flow);
@@ -258,8 +259,8 @@ export class AddServiceFlow {
       flow.step = step;
       step = this.following(flow, catalog);
     }
-    // The hint also preselects the number choice; past it, it has said all it can.
-    if (flowSteps.indexOf(step) > flowSteps.indexOf('number')) delete flow.hint;
+    // The hint also preselects the number and SIM card choices; past them, it has said all it can.
+    if (flowSteps.indexOf(step) > flowSteps.indexOf('sim')) delete flow.hint;
     flow.step = step;
     return this.show(turn, flow);
   }
@@ -278,7 +279,8 @@ export class AddServiceFlow {
   private backTo(turn: FlowTurn, flow: FlowState, problem: OrderProblem): Promise<FlowOutcome> {
     flow.step = problem.step;
     if (problem.message === 'addService.error.numberLost') delete flow.draft.reservedNumberId;
-    const field = steps[problem.step].problemField;
+    const at = steps[problem.step].problemField;
+    const field = typeof at === 'function' ? at(problem.message) : at;
     return this.show(turn, flow, { [field]: textOfKey(turn.language, problem.message, problem.vars) }, problem.portingWarnings);
   }
 
@@ -326,6 +328,15 @@ export class AddServiceFlow {
   private async userName(turn: FlowTurn, flow: FlowState): Promise<string> {
     return flow.draft.userId ? (await userForService(this.db, turn.actor, flow.draft.userId)).displayName : '';
   }
+}
+
+/**
+ * Whether a request in words asks for an eSIM: "eSIM", "e-sim", "e-simkaart", "une eSIM" (the same word in English,
+ * Dutch and French). Read on its first 500 characters, lower case and without accents.
+ */
+export function asksForEsim(text: string): boolean {
+  const words = ` ${text.slice(0, 500).normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ')} `;
+  return / e ?sim(?:s|kaart|kaartje|profiel)? /.test(words);
 }
 
 /** The new person's fields as a search typed them: an email address goes in the address, anything else is the name. */

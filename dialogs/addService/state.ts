@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { NumberOption } from '../../prisma/generated/enums';
 import { portingFormSchema } from '../portingFields';
-import { serviceDraftSchema } from '../../services/addService/orderDraft';
+import { serviceDraftSchema, SimOption } from '../../services/addService/orderDraft';
 
 /**
  * The add-service flow's steps. The portal's eight steps, some in two or three cards: step 5 asks how the number is
@@ -36,6 +36,8 @@ const catalogHintSchema = z.object({
   bundleCode: z.string().max(40).optional(),
   optionNames: z.array(z.string().max(100)).max(20).optional(),
   numberOption: z.enum(NumberOption).optional(),
+  /** "with an eSIM": the SIM card choice preselected at step 6. */
+  simOption: z.enum(SimOption).optional(),
 });
 
 /** What the conversation keeps of an unfinished flow (ConversationState.addService), checked when read back. */

@@ -10,7 +10,7 @@ import type { Actor } from '../../services/people/people';
 import { fixedNumberChoices, fixedNumberFor, movableNumberFor, movableNumbers } from '../../services/addService/numberChoices';
 import { refuseOrder } from '../../services/addService/orderAccess';
 import { automaticActivationAllowed, FixedOption, SimOption, stepInputSchemas, stepsOf, type ServiceDraft } from '../../services/addService/orderDraft';
-import { checkSimForService } from '../../services/addService/simCheck';
+import { checkSimForService, esimsLeftFor } from '../../services/addService/simCheck';
 import { serviceSummary } from '../../services/addService/summaryCard';
 import { portingFormSchema, portingInputOf, type PortingProblem } from '../portingFields';
 import type { FlowCardData } from './flow';
@@ -82,8 +82,8 @@ interface StepDeclaration<Shown, Input> {
   take?: (taking: StepTaking, input: Input) => Promise<StepResult>;
   /** Its inputs come with Save, not Next. */
   takenOnSave?: boolean;
-  /** The field a problem Save found with this step is shown next to. */
-  problemField?: string;
+  /** The field a problem Save found with this step is shown next to, or which one, by the problem's message. */
+  problemField?: string | ((message: string) => string);
   next: (route: Route) => FlowStep;
   back: (route: Route) => FlowStep;
 }
@@ -96,7 +96,7 @@ export interface Step extends Pick<StepDeclaration<unknown, unknown>, 'portal' |
 }
 
 /** One step's declaration as the table keeps it; the field a Save problem goes next to stays known by step. */
-function step<Shown = undefined, Input = undefined, Field extends string | undefined = undefined>(
+function step<Shown = undefined, Input = undefined, Field extends StepDeclaration<Shown, Input>['problemField'] = undefined>(
   declaration: StepDeclaration<Shown, Input> & { problemField?: Field },
 ): Step & { problemField: Field } {
   const { read, card, keepTyped, input, take, ...rest } = declaration;
@@ -258,6 +258,8 @@ export const steps = {
     phase: { applies: (needs) => stepsOf(needs).sim, endsOn: () => 'sim' },
     // The step right after the number's: the new number just reserved, while it is still the choice.
     notesReservedNumber: (draft) => draft.numberOption === NumberOption.NEW,
+    // The eSIMs left in stock, so that the choice says how many there are before it is made.
+    read: ({ db, actor }) => esimsLeftFor(db, actor),
     card: views.simCard,
     keepTyped: ({ flow: { draft }, data }) => {
       draft.iccid = typeof data.iccid === 'string' ? data.iccid.slice(0, 60) : draft.iccid;
@@ -269,9 +271,11 @@ export const steps = {
         const sim = await checkSimForService(db, actor, iccid);
         if (!sim.ok) return fieldError(language, 'iccid', sim.message, sim.vars);
       }
+      if (simOption === SimOption.ESIM && (await esimsLeftFor(db, actor)) === 0) return fieldError(language, 'simOption', 'addService.error.noEsimInStock');
       return ok;
     },
-    problemField: 'iccid',
+    // The stock ran out since step 6 (another order took the last eSIM): said next to the choice, not the number.
+    problemField: (message) => (message === 'addService.error.noEsimInStock' ? 'simOption' : 'iccid'),
     next: onward,
     back: behind,
   }),

@@ -142,7 +142,11 @@ export function confirmCard(view: FlowView): AdaptiveCard {
   const { draft } = flow;
   return renderAddServiceConfirmCard({
     ...view.header,
-    facts: orderFacts(language, findProduct(view.catalog, draft.productTypeCode), typeOf(view), draft.bundleCode, draft.optionCodes),
+    facts: [
+      ...orderFacts(language, findProduct(view.catalog, draft.productTypeCode), typeOf(view), draft.bundleCode, draft.optionCodes),
+      // Back here from a later step: an eSIM chosen at step 6 is part of the order to confirm.
+      ...(typeOf(view)?.hasSim && draft.simOption === SimOption.ESIM ? [{ title: t(language, 'addService.fact.sim'), value: t(language, 'addService.fact.esim') }] : []),
+    ],
     texts: [t(language, 'addService.confirm.question')],
     buttons: [button(flow, Verbs.addService.next, t(language, 'addService.button.confirm'), 'positive'), backButton(language, flow), cancelButton(language, flow)],
   });
@@ -187,17 +191,25 @@ export function moveConfirmCard(view: FlowView, from: MovableNumber | undefined)
   return question(view, text, t(language, 'addService.button.confirm'));
 }
 
-export function simCard(view: FlowView): AdaptiveCard {
-  const tr = (key: StringKey) => t(view.language, key);
-  const { draft } = view.flow;
+/** Step 6: a physical SIM card whose number the user or the administrator enters, or an eSIM, with the stock left. */
+export function simCard(view: FlowView, esimsLeft: number): AdaptiveCard {
+  const { language } = view;
+  const tr = (key: StringKey, vars?: Record<string, string>) => t(language, key, vars);
+  const { draft, hint } = view.flow;
+  // "with an eSIM" in the request preselects it, while there is one to give.
+  const suggested = hint?.simOption === SimOption.ESIM && esimsLeft === 0 ? undefined : hint?.simOption;
   return renderAddServiceSimCard({
     ...view.header,
     labels: { simOption: tr('addService.sim.label'), iccid: tr('addService.sim.iccid') },
-    values: { simOption: draft.simOption ?? '', iccid: draft.iccid ?? '' },
+    values: { simOption: draft.simOption ?? suggested ?? '', iccid: draft.iccid ?? '' },
     choices: {
       simOption: [
         { title: tr('addService.sim.userEnters'), value: SimOption.USER_ENTERS },
         { title: tr('addService.sim.adminEnters'), value: SimOption.ADMIN_ENTERS },
+        {
+          title: esimsLeft > 0 ? tr('addService.sim.esim', { count: new Intl.NumberFormat(`${language}-BE`).format(esimsLeft) }) : tr('addService.sim.esimNone'),
+          value: SimOption.ESIM,
+        },
       ],
     },
     errors: { simOption: view.errors.simOption, iccid: view.errors.iccid },
@@ -323,7 +335,8 @@ export function renderServiceSummary(language: Language, summary: ServiceSummary
   ];
   const number = numberFact(language, summary);
   if (number) facts.push({ title: tr('addService.fact.number'), value: number });
-  if (summary.simLastDigits) facts.push({ title: tr('addService.fact.sim'), value: tr('addService.fact.simEntered', { digits: summary.simLastDigits }) });
+  if (summary.esim) facts.push({ title: tr('addService.fact.sim'), value: tr('addService.fact.esim') });
+  else if (summary.simLastDigits) facts.push({ title: tr('addService.fact.sim'), value: tr('addService.fact.simEntered', { digits: summary.simLastDigits }) });
   if (summary.fixedNumber) facts.push({ title: tr('addService.fact.fixedNumber'), value: national(summary.fixedNumber) });
   facts.push({
     title: tr('addService.fact.activation'),

@@ -252,7 +252,8 @@ async function createService(
         optionCodes: draft.optionCodes,
         numberOption: order.numberOption,
         simEntered: order.simCardId !== null,
-        esim: draft.simOption === SimOption.ESIM,
+        // A draft may still hold a SIM choice from before its service type changed to one without a SIM card.
+        esim: steps.sim && draft.simOption === SimOption.ESIM,
         fixedNumber: draft.fixedOption ?? null,
         activationMethod: draft.activationMethod ?? null,
         activationTiming: draft.activationTiming ?? null,

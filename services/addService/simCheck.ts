@@ -1,6 +1,7 @@
 import { Role, SimForm, SimState } from '../../prisma/generated/enums';
 import type { DbClient } from '../platform/jobQueue';
 import { requireRole, type Actor } from '../people/people';
+import { esimsInStock } from '../simCards/esimProfiles';
 import { checkIccid, groupedIccid, typoCandidates, type IccidProblem } from '../simCards/simNumber';
 
 /** The SIM card an administrator types while ordering: a card of the organisation's stock, not yet used. */
@@ -35,4 +36,10 @@ export async function checkSimForService(db: DbClient, actor: Actor, typed: stri
   const [suggestion, ...others] = typoCandidates(typed, stock.map((card) => card.iccid));
   if (suggestion && others.length === 0) return { ok: false, message: 'addService.error.iccid.didYouMean', vars: { iccid: groupedIccid(suggestion.iccid) } };
   return { ok: false, message: checked.ok ? 'addService.error.iccid.notInStock' : iccidMessages['check-digit'] };
+}
+
+/** How many eSIMs the organisation has left to give: what the administrator is told before choosing one. */
+export async function esimsLeftFor(db: DbClient, actor: Actor): Promise<number> {
+  requireRole(actor, Role.ADMINISTRATOR);
+  return esimsInStock(db, actor.organisationId);
 }

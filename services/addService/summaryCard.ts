@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ActivationMethod, ActivationTiming, NumberOption, ServiceStatus } from '../../prisma/generated/enums';
+import { SimForm, type ActivationMethod, type ActivationTiming, type NumberOption, type ServiceStatus } from '../../prisma/generated/enums';
 import { codeAsName, contractCatalog, findServiceType, type Localised } from '../catalog/catalog';
 import type { Db } from '../platform/db/database';
 import type { Actor } from '../people/people';
@@ -48,6 +48,8 @@ export interface ServiceSummary {
   portingNumber: string | null;
   movedFrom: { user: string; e164: string | null } | null;
   simLastDigits: string | null;
+  /** The SIM card is an eSIM profile, sent to the user at the start. */
+  esim: boolean;
   fixedNumber: string | null;
   activationMethod: ActivationMethod;
   activationTiming: ActivationTiming;
@@ -62,7 +64,7 @@ export async function serviceSummary(db: Db, actor: Actor, serviceId: string): P
       user: { select: { displayName: true } },
       mobileNumber: { select: { e164: true } },
       fixedNumber: { select: { e164: true } },
-      simCard: { select: { iccid: true } },
+      simCard: { select: { iccid: true, form: true } },
       movedFrom: { select: { user: { select: { displayName: true } }, mobileNumber: { select: { e164: true } } } },
       portingRequests: { orderBy: { attempt: 'desc' }, take: 1, select: { e164: true } },
     },
@@ -85,6 +87,7 @@ export async function serviceSummary(db: Db, actor: Actor, serviceId: string): P
     portingNumber: service.portingRequests[0]?.e164 ?? null,
     movedFrom: service.movedFrom ? { user: service.movedFrom.user.displayName, e164: service.movedFrom.mobileNumber?.e164 ?? null } : null,
     simLastDigits: service.simCard ? service.simCard.iccid.slice(-4) : null,
+    esim: service.simCard?.form === SimForm.ESIM,
     // A colleague's number to take over is shown from the start: it is this service's once it activates.
     fixedNumber: service.fixedNumber?.e164 ?? (service.plannedFixedNumberId ? (await db.phoneNumber.findUnique({ where: { id: service.plannedFixedNumberId } }))?.e164 ?? null : null),
     activationMethod: service.activationMethod,

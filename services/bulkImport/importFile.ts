@@ -38,11 +38,13 @@ export const templateColumns = [
   // made from the template before them still import.
   'user_name',
   'user_language',
+  // A physical SIM card (empty) or an eSIM; optional for the same reason.
+  'sim_type',
 ] as const;
 export type TemplateColumn = (typeof templateColumns)[number];
 
 /** Columns a file may leave out: their cells read as empty. */
-const optionalColumns: readonly TemplateColumn[] = ['user_name', 'user_language'];
+const optionalColumns: readonly TemplateColumn[] = ['user_name', 'user_language', 'sim_type'];
 
 /** The column the validation report adds; a corrected report can be sent again as it is. */
 export const ERROR_COLUMN = 'error';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ActivationMethod, ActivationTiming, HolderKind, Language, LineType, NumberKind, NumberOption } from '../../prisma/generated/enums';
+import { ActivationMethod, ActivationTiming, HolderKind, Language, LineType, NumberKind, NumberOption, SimForm } from '../../prisma/generated/enums';
 import { contractCatalog, localisedSchema, namesList, type CatalogProduct, type CatalogServiceType, type Localised } from '../catalog/catalog';
 import type { Db } from '../platform/db/database';
 import { donorOperators } from '../numbers/donorOperators';
@@ -8,7 +8,7 @@ import { checkBelgianMobile, checkBelgianNumber } from '../numbers/phoneNumbers'
 import { precheckPortingFor, type PortingDetailsInput, type PortingField, type PrecheckCode } from '../numbers/portingDetails';
 import { fixedNumberFor, movableNumbers } from '../addService/numberChoices';
 import { automaticActivationAllowed, FixedOption, serviceDraftSchema, SimOption, stepInputSchemas, stepsOf } from '../addService/orderDraft';
-import { checkSimForService } from '../addService/simCheck';
+import { checkSimForService, esimsLeftFor } from '../addService/simCheck';
 import { normaliseIccid } from '../simCards/simNumber';
 import { plainText } from '../people/userSearch';
 import { employeeChangeSchema } from '../people/peopleAdmin';
@@ -82,6 +82,10 @@ const languageOf = wordsFor<Language>({
   nl: ['nl', 'nederlands', 'dutch', 'neerlandais'],
   fr: ['fr', 'francais', 'french', 'frans'],
 });
+const simFormOf = wordsFor<SimForm>({
+  PHYSICAL: ['physical', 'physical sim', 'sim', 'sim card', 'fysiek', 'fysieke sim', 'fysieke simkaart', 'simkaart', 'physique', 'sim physique', 'carte sim', 'carte sim physique'],
+  ESIM: ['esim', 'e-sim', 'e sim', 'esim profile', 'esim-profiel', 'profil esim'],
+});
 const timingOf = wordsFor<ActivationTiming>({ NOW: ['now', 'nu', 'maintenant', 'immediately'], LATER: ['later', 'plus tard', 'wait'] });
 const operatorOf = (cell: string) => donorOperators.find((operator) => [operator.code, operator.name].some((word) => plainText(word) === plainText(cell)))?.code;
 
@@ -95,10 +99,12 @@ type RowCheck = { ok: true; draft: BulkDraft } | { ok: false; problems: RowProbl
 
 /**
  * Checks rows against the organisation as it is now, with what earlier rows of the same file already claim (a SIM
- * card, a number to port or move, a fixed number can be used once).
+ * card, a number to port or move, a fixed number can be used once; the eSIMs left in stock go to the first valid rows
+ * asking for one).
  */
 export class RowChecker {
   private readonly claimed = new Map<string, number>();
+  private esimsGiven = 0;
   /** New users by email, as the first row naming them gave them: two rows with one email add one person. */
   private readonly newUsers = new Map<string, { rowNumber: number; displayName: string }>();
 
@@ -107,12 +113,13 @@ export class RowChecker {
     private readonly actor: Actor,
     private readonly catalog: CatalogProduct[],
     private readonly movable: Map<string, string>,
+    private readonly esimsLeft: number,
     private readonly now: Date,
   ) {}
 
   static async open(db: Db, actor: Actor, now: Date): Promise<RowChecker> {
     const movable = new Map((await movableNumbers(db, actor)).map((number) => [number.e164, number.serviceId]));
-    return new RowChecker(db, actor, await contractCatalog(db, actor), movable, now);
+    return new RowChecker(db, actor, await contractCatalog(db, actor), movable, await esimsLeftFor(db, actor), now);
   }
 
   /** The row that already claimed `key`, or undefined after claiming it for `rowNumber`. */
@@ -156,12 +163,18 @@ export class RowChecker {
     if (type) {
       const notApplicable = ([
         ...(steps.number ? [] : ['number_option', 'number', 'move_from_number'] as const),
-        ...(steps.sim ? [] : ['sim_card_number'] as const),
+        ...(steps.sim ? [] : ['sim_card_number', 'sim_type'] as const),
         ...(steps.fixedNumber ? [] : ['fixed_number'] as const),
       ] as TemplateColumn[]).filter((column) => cells[column] !== '');
       for (const column of notApplicable) problem(column, 'bulkImport.problem.notApplicable', { type: type.name });
     }
     this.checkActivation(cells, type, draft, problem);
+    // Only a row that is otherwise valid takes one of the eSIMs left: an invalid row is not created.
+    if (problems.length === 0 && draft.simOption === SimOption.ESIM) {
+      if (this.esimsLeft === 0) problem('sim_type', 'addService.error.noEsimInStock');
+      else if (this.esimsGiven >= this.esimsLeft) problem('sim_type', 'bulkImport.problem.esimsTaken', { count: String(this.esimsLeft) });
+      else this.esimsGiven += 1;
+    }
     return problems.length === 0 ? { ok: true, draft } : { ok: false, problems };
   }
 
@@ -272,6 +285,13 @@ export class RowChecker {
   }
 
   private async checkSim(rowNumber: number, cells: RowCells, draft: BulkDraft, problem: (column: TemplateColumn, message: string, vars?: ProblemVars) => void): Promise<void> {
+    const form = cells.sim_type ? simFormOf(cells.sim_type) : SimForm.PHYSICAL;
+    if (!form) return problem('sim_type', 'bulkImport.problem.simType', { value: cells.sim_type });
+    if (form === SimForm.ESIM) {
+      if (cells.sim_card_number) return problem('sim_card_number', 'bulkImport.problem.esimWithNumber');
+      draft.simOption = SimOption.ESIM;
+      return;
+    }
     if (!cells.sim_card_number) {
       draft.simOption = SimOption.USER_ENTERS;
       return;
@@ -314,8 +334,8 @@ export class RowChecker {
     const method = methodOf(cells.activation_method);
     if (!cells.activation_method) problem('activation_method', 'addService.error.chooseMethod');
     else if (!method) problem('activation_method', 'bulkImport.problem.method', { value: cells.activation_method });
-    // A SIM card number that is there but wrong is its own cell's problem, not this one's.
-    else if (type && method === ActivationMethod.AUTOMATIC && !cells.sim_card_number && !automaticActivationAllowed(type, draft)) {
+    // SIM cells that are there but wrong are their own problem, not this one's: without a SIM choice, nothing is said.
+    else if (type && method === ActivationMethod.AUTOMATIC && draft.simOption && !automaticActivationAllowed(type, draft)) {
       problem('activation_method', 'addService.error.automaticNeedsSim');
     }
     else draft.activationMethod = method;

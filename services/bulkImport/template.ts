@@ -29,6 +29,7 @@ const templateExample: RowCells = {
   activation_when: 'now | later | 2026-12-07 08:00',
   user_name: 'Jan Peeters',
   user_language: 'nl | fr | en',
+  sim_type: 'physical | esim',
 };
 
 /** The CSV template: the header only, so that a row left in by mistake is never imported. */

@@ -1,11 +1,11 @@
 import { withSubmitActions, type AdaptiveCard } from '../../cards/render';
-import { languages, type Language } from '../../cards/strings';
+import { languages, t, type Language } from '../../cards/strings';
 import { AddServiceFlow, type FlowCardData, type FlowOutcome, type FlowTurn } from '../../dialogs/addService/flow';
 import { DEMO_TENANT_ID, demo, demoStockIccids } from '../../prisma/demoData';
 import type { Database } from '../../services/platform/db/database';
 import type { Actor } from '../../services/people/people';
 import { cardProblems, expectValidCard } from '../support/adaptiveCards';
-import { demoActor } from '../support/addServiceDriver';
+import { demoActor, readCard } from '../support/addServiceDriver';
 import { openTestDatabase } from '../support/database';
 
 let db: Database;
@@ -95,6 +95,32 @@ describe('every card of the add-service flow', () => {
     // The porting card told what was wrong next to the fields, the SIM card its error, and the flow ended saved.
     expect(JSON.stringify(chat.cards)).toContain('"color":"Attention"');
     expect(chat.cards.at(-1)!.body).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'FactSet' })]));
+  });
+
+  it.each([
+    ['en', 'eSIM — a QR code is sent to the user when the activation starts (30 left in stock)', 'SIM card: eSIM'],
+    ['nl', 'eSIM — de gebruiker krijgt een QR-code zodra de activatie start (nog 30 in voorraad)', 'Simkaart: eSIM'],
+    ['fr', "eSIM — un code QR est envoyé à l'utilisateur au démarrage de l'activation (encore 30 en stock)", 'Carte SIM: eSIM'],
+  ] as const)('step 6 with the eSIM choice and the stock left, and the bundle\'s confirmation once it is chosen (%s)', async (language, esim, fact) => {
+    const chat = conversation(language);
+    await chat.start();
+    await chat.do('search', { query: 'Sofie' });
+    await chat.do('next', { productTypeCode: 'DSTNY_MOBILE' });
+    await chat.do('next', { serviceTypeCode: 'MOBILE' });
+    await chat.do('next', { bundleCode: 'MOB_S' });
+    await chat.do('next');
+    const sim = await chat.do('next', { numberOption: 'NEW' });
+    await chat.do('next', { simOption: 'ESIM' });
+    await chat.do('back');
+    await chat.do('back');
+    const confirm = await chat.do('back');
+    await chat.do('cancel');
+    for (const card of [sim, confirm]) {
+      expectValidCard(card);
+      expectValidCard(withSubmitActions(card));
+    }
+    expect(readCard(sim).choices.simOption).toEqual([t(language, 'addService.sim.userEnters'), t(language, 'addService.sim.adminEnters'), esim]);
+    expect(readCard(confirm).texts).toContain(fact);
   });
 
   it('the checker itself fails on what Teams would not render', () => {

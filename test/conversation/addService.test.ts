@@ -34,6 +34,8 @@ interface Order {
   number?: 'NEW' | 'PORT' | 'MOVE';
   /** Left out: the user enters the SIM card number during activation. */
   iccid?: string;
+  /** An eSIM from the organisation's stock instead of a physical SIM card. */
+  esim?: boolean;
   fixed?: 'FREE' | 'IN_USE';
   how: 'EMAIL' | 'AUTOMATIC';
   when: 'NOW' | 'LATER';
@@ -73,7 +75,8 @@ async function addService(person: TeamsPerson, order: Order): Promise<Card[]> {
     }
   }
   if (readCard(last()).texts.includes('Step 6 of 8')) {
-    await step('Step 6 of 8', 'Next', order.iccid ? { simOption: 'ADMIN_ENTERS', iccid: order.iccid } : { simOption: 'USER_ENTERS' });
+    const sim = order.esim ? { simOption: 'ESIM' } : order.iccid ? { simOption: 'ADMIN_ENTERS', iccid: order.iccid } : { simOption: 'USER_ENTERS' };
+    await step('Step 6 of 8', 'Next', sim);
   }
   if (order.fixed) {
     await step('Step 7 of 8', 'Next', { fixedOption: order.fixed });
@@ -194,6 +197,22 @@ describe('the number, SIM card, fixed number and activation choices', () => {
     const service = await serviceOf(cards.at(-1)!);
     expect(service.simCard).toMatchObject({ iccid, state: 'ASSIGNED' });
     expect(service.status).toBe('ACTIVATING');
+  });
+
+  it('an eSIM, started automatically now: reserved from stock and sent to the user, who installs it', async () => {
+    const cards = await addService(ann, { user: 'Stijn', product: 'Dstny Mobile', serviceType: 'Mobile:', bundle: 'Mobile S', number: 'NEW', esim: true, how: 'AUTOMATIC', when: 'NOW' });
+    const sim = readCard(cards.find((card) => readCard(card).texts.includes('Step 6 of 8'))!);
+    expect(sim.choices.simOption).toEqual([
+      'Physical SIM card — the user enters its number',
+      'Physical SIM card — I enter its number now',
+      expect.stringMatching(/^eSIM — a QR code is sent to the user when the activation starts \(\d+ left in stock\)$/),
+    ]);
+    const summary = readCard(cards.at(-1)!);
+    expect(summary.texts).toEqual(expect.arrayContaining(['Status: eSIM sent, waiting for the user to install it', 'SIM card: eSIM', 'Activation: automatic, as soon as possible']));
+    const service = await serviceOf(cards.at(-1)!);
+    expect(service.simCard).toMatchObject({ form: 'ESIM', state: 'ASSIGNED' });
+    expect(service.status).toBe('WAITING_FOR_ESIM_INSTALL');
+    expect(service.events.map((event) => event.kind)).toEqual(expect.arrayContaining(['esim_reserved', 'service_started']));
   });
 
   it('the administrator enters the SIM card but chooses the email, later', async () => {

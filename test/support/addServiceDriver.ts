@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { configFromEnvironment } from '../../bot/config';
 import { startBot, type RunningBot } from '../../bot/main';
-import type { Database } from '../../services/platform/db/database';
+import type { Database, Db } from '../../services/platform/db/database';
 import { recognise, type Actor } from '../../services/people/people';
 import { expectValidCard } from './adaptiveCards';
 import { openTestDatabase } from './database';
@@ -144,4 +144,21 @@ export async function demoActor(db: Database, tenantId: string, aadObjectId: str
   const recognition = await recognise(db.prisma, { kind: 'aad', tenantId, aadObjectId });
   if (recognition.status !== 'known') throw new Error('demo person not found');
   return recognition.actor;
+}
+
+/**
+ * Leaves `count` eSIM profiles in the organisation's stock, the first ones an order would take; the others are set
+ * aside (deactivated) until the returned function puts them back.
+ */
+export async function leaveEsimsInStock(db: Db, organisationId: string, count: number): Promise<() => Promise<void>> {
+  const stock = await db.simCard.findMany({
+    where: { organisationId, form: 'ESIM', state: 'IN_STOCK', service: { is: null } },
+    orderBy: [{ createdAt: 'asc' }, { iccid: 'asc' }],
+    select: { id: true },
+  });
+  const aside = stock.slice(count).map((card) => card.id);
+  await db.simCard.updateMany({ where: { id: { in: aside } }, data: { state: 'DEACTIVATED' } });
+  return async () => {
+    await db.simCard.updateMany({ where: { id: { in: aside } }, data: { state: 'IN_STOCK' } });
+  };
 }

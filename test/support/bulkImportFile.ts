@@ -45,7 +45,8 @@ export async function prepareOrganisation(db: Db, size: number): Promise<void> {
   });
 }
 
-const blank = (): RowCells => Object.fromEntries(templateColumns.map((column) => [column, ''])) as RowCells;
+/** A row with every cell empty. */
+export const blankRow = (): RowCells => Object.fromEntries(templateColumns.map((column) => [column, ''])) as RowCells;
 
 export function generateFile(size: number, now: Date): GeneratedFile {
   const later = addWorkingDays(brusselsDate(now), 10);
@@ -56,7 +57,7 @@ export function generateFile(size: number, now: Date): GeneratedFile {
   let sim = 0;
   const rows: RowCells[] = Array.from({ length: size }, (_, n) => {
     const row: RowCells = {
-      ...blank(), user_email: bulkEmail(n), product_type: 'Dstny Mobile', service_type: 'Mobile', bundle: 'Mobile M',
+      ...blankRow(), user_email: bulkEmail(n), product_type: 'Dstny Mobile', service_type: 'Mobile', bundle: 'Mobile M',
       number_option: 'new', activation_method: 'email', activation_when: 'later',
     };
     if (n % 5 === 1) Object.assign(row, { sim_card_number: bulkIccid(sim++), activation_method: 'automatic', activation_when: 'now' });
