@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { DEMO_TENANT_ID, OTHER_TENANT_ID } from '../../prisma/demoData';
-import { HolderKind, LineType, NumberKind, NumberState, PortingState, Role, ServiceStatus, SimState } from '../../prisma/generated/enums';
+import { HolderKind, LineType, NumberKind, NumberState, PortingState, Role, ServiceStatus, SimForm, SimState } from '../../prisma/generated/enums';
 import { recordActivationResult } from '../../services/lifecycle/activationResult';
 import { retryActivation, startService } from '../../services/lifecycle/activation';
 import { servicesOfUser, listWaitingServices } from '../../services/lifecycle/serviceLists';
@@ -25,10 +25,12 @@ import type { Actor } from '../../services/people/people';
 import { applyPortingEvent } from '../../services/numbers/portingEvents';
 import { listPortingIssues, resubmitPorting } from '../../services/numbers/portingRequests';
 import type { PortingDetailsInput } from '../../services/numbers/portingDetails';
-import { completeJob, simulatedActivationMs, simulatedProvisioning } from '../../services/simulators/provisioning';
-import type { ServiceDraft } from '../../services/addService/orderDraft';
+import { completeJob, esimInstalledJob, simulatedActivationMs, simulatedProvisioning, SimulatorJobs } from '../../services/simulators/provisioning';
+import { automaticActivationAllowed, type ServiceDraft } from '../../services/addService/orderDraft';
 import { saveService } from '../../services/addService/orderSaving';
 import { luhnCheckDigit } from '../../services/simCards/simNumber';
+import { EsimJobs, releaseEsimJob, revokeEsimJob } from '../../services/simCards/esimJobs';
+import { esimToInstall, recordEsimInstalled, replaceEsim } from '../../services/simCards/esimProfiles';
 import { addWorkingDays, brusselsDate, brusselsInstant } from '../../services/platform/workingDays';
 import { openTestDatabase } from '../support/database';
 
@@ -36,7 +38,9 @@ import { openTestDatabase } from '../support/database';
  * The service lifecycle, proven over every combination the two demo contracts allow (product × service type × number
  * option × SIM option × fixed number option × how × when) and over random orders of what can happen to a service —
  * the administrator starting or retrying, the user entering their SIM card number (right or wrong) or pressing Start,
- * the provisioning backend succeeding or failing, the donor operator answering, refusing, and switching the number,
+ * the user's phone installing the eSIM (or the lost phone its revoked one), the user or the administrator asking for a
+ * replacement eSIM, the provisioning backend succeeding or failing, the donor operator answering, refusing, and
+ * switching the number,
  * the administrator fixing a refused porting, background jobs run by a newly started worker (a process restart), and
  * any of these repeated (a double click, a retried job, a replayed webhook). After every step the invariants of the
  * issue hold; with only happy events every combination ends active within the help page's times.
@@ -66,7 +70,7 @@ interface Choice {
   productTypeCode: string;
   type: CatalogServiceType;
   numberOption: 'NEW' | 'PORT' | 'MOVE' | null;
-  simOption: 'USER_ENTERS' | 'ADMIN_ENTERS' | null;
+  simOption: 'USER_ENTERS' | 'ADMIN_ENTERS' | 'ESIM' | null;
   fixedOption: 'FREE' | 'IN_USE' | null;
   activationMethod: 'EMAIL' | 'AUTOMATIC';
   activationTiming: 'NOW' | 'LATER';
@@ -86,10 +90,10 @@ async function allChoices(): Promise<Choice[]> {
     for (const product of await contractCatalog(db.prisma, await administratorOf(tenantId))) {
       for (const type of product.serviceTypes) {
         for (const numberOption of type.hasMobileNumber ? (['NEW', 'PORT', 'MOVE'] as const) : [null]) {
-          for (const simOption of type.hasSim ? (['USER_ENTERS', 'ADMIN_ENTERS'] as const) : [null]) {
+          for (const simOption of type.hasSim ? (['USER_ENTERS', 'ADMIN_ENTERS', 'ESIM'] as const) : [null]) {
             for (const fixedOption of type.hasFixedNumber ? (['FREE', 'IN_USE'] as const) : [null]) {
               // The seed: automatic activation only with the SIM card known (or none needed).
-              const methods = !type.hasSim || simOption === 'ADMIN_ENTERS' ? (['EMAIL', 'AUTOMATIC'] as const) : (['EMAIL'] as const);
+              const methods = automaticActivationAllowed(type, { simOption: simOption ?? undefined }) ? (['EMAIL', 'AUTOMATIC'] as const) : (['EMAIL'] as const);
               for (const activationMethod of methods) {
                 for (const activationTiming of ['NOW', 'LATER'] as const) {
                   choices.push({ tenantId, productTypeCode: product.code, type, numberOption, simOption, fixedOption, activationMethod, activationTiming });
@@ -118,6 +122,10 @@ interface World {
   porting: PortingDetailsInput | null;
   /** The colleague's service whose mobile or fixed number this one takes. */
   colleagueServiceId: string | null;
+  /** Every eSIM profile the service has held, first one first. */
+  esims: string[];
+  /** The profiles seen revoked, with when they had been installed then (null: never). */
+  revoked: Map<string, Date | null>;
   /** What happened, for the failure message. */
   log: string[];
 }
@@ -157,12 +165,21 @@ async function colleagueService(admin: Actor, choice: Choice): Promise<string> {
   return service.id;
 }
 
+/** Profiles for this service and a replacement or two, so that the organisation's eSIM stock outlasts the runs. */
+const ESIMS_PER_SERVICE = 3;
+
 async function saveChoice(choice: Choice): Promise<World> {
   const admin = await administratorOf(choice.tenantId);
   const user = await newPerson(admin.organisationId, 'Employee');
   const n = unique();
-  const iccid = choice.type.hasSim ? iccidOf(n) : null;
+  const iccid = choice.type.hasSim && choice.simOption !== 'ESIM' ? iccidOf(n) : null;
   if (iccid) await db.prisma.simCard.create({ data: { iccid, organisationId: admin.organisationId } });
+  if (choice.simOption === 'ESIM') {
+    const profiles = Array.from({ length: ESIMS_PER_SERVICE }, () => unique()).map((k) => ({
+      iccid: iccidOf(k), organisationId: admin.organisationId, form: SimForm.ESIM, activationCode: `LPA:1$smdp.model.example$M-${k}`,
+    }));
+    await db.prisma.simCard.createMany({ data: profiles });
+  }
   const colleagueServiceId = choice.numberOption === 'MOVE' || choice.fixedOption === 'IN_USE' ? await colleagueService(admin, choice) : null;
   const colleague = colleagueServiceId ? await db.prisma.service.findUniqueOrThrow({ where: { id: colleagueServiceId } }) : null;
 
@@ -210,7 +227,10 @@ async function saveChoice(choice: Choice): Promise<World> {
   const saved = await saveService(db.prisma, admin, draft, `lifecycle-model:${n}`);
   if (!saved.ok) throw new Error(`${describeChoice(choice)} was refused at save: ${saved.problem.message}`);
   const wrongIccid = iccid ? iccid.slice(0, 10) + String((Number(iccid[10]) + 1) % 10) + iccid.slice(11) : iccidOf(900_000 + n);
-  return { admin, user, choice, serviceId: saved.service.id, iccid, wrongIccid, porting, colleagueServiceId, log: [`saved ${describeChoice(choice)}`] };
+  return {
+    admin, user, choice, serviceId: saved.service.id, iccid, wrongIccid, porting, colleagueServiceId,
+    esims: choice.simOption === 'ESIM' ? [saved.service.simCardId!] : [], revoked: new Map(), log: [`saved ${describeChoice(choice)}`],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -220,6 +240,7 @@ const latestPorting = (serviceId: string) => db.prisma.portingRequest.findFirst(
 
 /** Runs the jobs due now with a worker started afresh, as after a restart: what the last process left is picked up. */
 async function runJobs(): Promise<void> {
+  const backend = simulatedProvisioning(db.prisma, CLOCK);
   const worker = new JobWorker({
     db: db.prisma,
     workerId: `model-${unique()}`,
@@ -233,8 +254,11 @@ async function runJobs(): Promise<void> {
       }),
       [ActivationJobs.submitPorting]: submitPortingJob(db.prisma, simulatedDonors(CLOCK)),
       [ActivationJobs.resumePorting]: resumePortingJob(db.prisma, simulatedDonors(CLOCK)),
-      [ActivationJobs.provision]: provisionJob(db.prisma, simulatedProvisioning(db.prisma, CLOCK)),
+      [ActivationJobs.provision]: provisionJob(db.prisma, backend),
       [ActivationJobs.complete]: completeJob(db.prisma),
+      [EsimJobs.release]: releaseEsimJob(db.prisma, backend),
+      [EsimJobs.revoke]: revokeEsimJob(db.prisma, backend),
+      [SimulatorJobs.esimInstalled]: esimInstalledJob(db.prisma),
     },
   });
   while ((await worker.runDue()) > 0);
@@ -271,6 +295,29 @@ const steps: Record<string, Step> = {
     const request = await latestPorting(w.serviceId);
     return request ? applyPortingEvent(db.prisma, request.id, { to: PortingState.CANCELLED, code: 'HOLDER_CANCELLED' }) : undefined;
   },
+  /** The backend reports the service's current SIM installed as an eSIM (a physical card's report is not one). */
+  async esimInstalled(w) {
+    const { simCard } = await db.prisma.service.findUniqueOrThrow({ where: { id: w.serviceId }, select: { simCard: { select: { iccid: true } } } });
+    return simCard ? recordEsimInstalled(db.prisma, simCard.iccid) : undefined;
+  },
+  /** The lost phone comes back online and installs the profile that was replaced meanwhile. */
+  async revokedEsimInstalled(w) {
+    const last = [...w.revoked.keys()].at(-1);
+    const profile = last ? await db.prisma.simCard.findUniqueOrThrow({ where: { id: last } }) : null;
+    return profile ? recordEsimInstalled(db.prisma, profile.iccid) : undefined;
+  },
+  /** Time passes until the simulated phones install what was released to them, revoked profiles included. */
+  async phoneInstallsEsim(w) {
+    await runJobs();
+    const iccids = (await db.prisma.simCard.findMany({ where: { id: { in: w.esims } } })).map((profile) => profile.iccid);
+    const reports = await db.prisma.job.findMany({ where: { kind: SimulatorJobs.esimInstalled, state: 'QUEUED' } });
+    const ours = reports.filter((job) => iccids.includes((job.payload as { iccid: string }).iccid));
+    if (ours.length === 0) return undefined;
+    await db.prisma.job.updateMany({ where: { id: { in: ours.map((job) => job.id) } }, data: { runAt: new Date() } });
+    return runJobs();
+  },
+  userReplacesEsim: (w) => replaceEsim(db.prisma, w.user, w.serviceId),
+  adminReplacesEsim: (w) => replaceEsim(db.prisma, w.admin, w.serviceId),
   async adminFixesPorting(w) {
     const request = await latestPorting(w.serviceId);
     if ((request?.state !== PortingState.REFUSED && request?.state !== PortingState.CANCELLED) || !w.porting) return undefined;
@@ -325,7 +372,11 @@ async function checkInvariants(w: World): Promise<void> {
     if ((await servicesOfUser(db.prisma, w.user)).some((s) => s.status === ServiceStatus.WAITING_FOR_SIM)) fail('the UC user is asked for a SIM card number');
   }
 
-  // (4) Every notification is of a kind with words for its audience; (5) "active" only when it is true.
+  // (6) An eSIM: one profile at a time that is not revoked, a revoked one never back, and one to install while waiting.
+  await checkEsims(w, service, fail);
+
+  // (4) Every notification is of a kind with words for its audience; (5) "active" only when it is true; an eSIM's
+  // activation code is never in one (the user's card reads it when shown).
   const notifications = await db.prisma.notification.findMany({ where: { serviceId: { in: [w.serviceId, ...(w.colleagueServiceId ? [w.colleagueServiceId] : [])] } } });
   for (const notification of notifications) {
     const audience = (notification.payload as { audience?: string }).audience;
@@ -336,6 +387,34 @@ async function checkInvariants(w: World): Promise<void> {
     if (notification.serviceId === w.serviceId && ['activation.completed', 'porting.completed'].includes(notification.kind) && service.status !== ServiceStatus.ACTIVE) {
       fail(`${notification.kind} was announced while the service is ${service.status}`);
     }
+    if (JSON.stringify(notification.payload).includes('LPA:')) fail(`a ${notification.kind} notification carries an activation code`);
+  }
+}
+
+async function checkEsims(w: World, service: { status: ServiceStatus; simCardId: string | null }, fail: (what: string) => never): Promise<void> {
+  const current = service.simCardId ? await db.prisma.simCard.findUniqueOrThrow({ where: { id: service.simCardId } }) : null;
+  if (current?.form === SimForm.ESIM && !w.esims.includes(current.id)) w.esims.push(current.id);
+  if (w.choice.simOption !== 'ESIM') {
+    if (service.status === ServiceStatus.WAITING_FOR_ESIM_INSTALL || current?.form === SimForm.ESIM) fail('a service with a physical SIM card was given an eSIM');
+    return;
+  }
+  if (service.status === ServiceStatus.WAITING_FOR_SIM || service.status === ServiceStatus.READY) fail(`an eSIM service waits for a SIM card (${service.status})`);
+  const profiles = await db.prisma.simCard.findMany({ where: { id: { in: w.esims } } });
+  const live = profiles.filter((profile) => profile.state !== SimState.DEACTIVATED);
+  if (live.length > 1) fail(`the service holds ${live.length} eSIM profiles that are not revoked`);
+  if (live[0] && live[0].id !== current?.id) fail('a profile that is not the service\'s is still live');
+  for (const profile of profiles) {
+    if (!w.revoked.has(profile.id)) {
+      if (profile.state === SimState.DEACTIVATED) w.revoked.set(profile.id, profile.installedAt);
+      continue;
+    }
+    if (profile.state !== SimState.DEACTIVATED) fail(`a revoked profile became ${profile.state}`);
+    if (profile.installedAt?.getTime() !== w.revoked.get(profile.id)?.getTime()) fail('a revoked profile was installed');
+  }
+  if (service.status === ServiceStatus.WAITING_FOR_ESIM_INSTALL) {
+    if (!current || current.installedAt || current.state === SimState.DEACTIVATED) fail('waiting for the eSIM\'s install without a profile left to install');
+    const shown = await esimToInstall(db.prisma, w.user.id, w.serviceId);
+    if (shown?.activationCode !== current!.activationCode) fail('the user is not given the profile to install');
   }
 }
 
@@ -344,6 +423,8 @@ async function shownTo(w: World, actor: string, status: ServiceStatus): Promise<
   const id = w.serviceId;
   switch (actor) {
     case 'user':
+      // The eSIM they are to install, as their card and activation page show it.
+      if (status === ServiceStatus.WAITING_FOR_ESIM_INSTALL) return (await esimToInstall(db.prisma, w.user.id, id)) !== null;
       // What "activate my SIM" offers them: the services waiting for their SIM card number or their Start.
       return (await servicesOfUser(db.prisma, w.user)).some((s) => s.id === id && (s.status === ServiceStatus.WAITING_FOR_SIM || s.status === ServiceStatus.READY));
     case 'administrator': {
@@ -394,6 +475,7 @@ test('with only happy events, every combination ends active within the help page
       if (service.status === ServiceStatus.WAITING_FOR_ACTIVATION) return 'adminStarts';
       if (service.status === ServiceStatus.WAITING_FOR_SIM) return 'userEntersRightSim';
       if (service.status === ServiceStatus.READY) return 'userStarts';
+      if (service.status === ServiceStatus.WAITING_FOR_ESIM_INSTALL) return 'phoneInstallsEsim';
       const jobKinds = [ActivationJobs.sendEmail, ActivationJobs.submitPorting, ActivationJobs.resumePorting, ActivationJobs.provision];
       if (await db.prisma.job.count({ where: { state: 'QUEUED', runAt: { lte: new Date() }, kind: { in: jobKinds } } })) return 'jobsRunAfterRestart';
       if (service.status === ServiceStatus.ACTIVATING) return 'backendAnswersItsOrder';
@@ -410,6 +492,9 @@ test('with only happy events, every combination ends active within the help page
     }
     const done = await db.prisma.service.findUniqueOrThrow({ where: { id: w.serviceId } });
     if (done.status !== ServiceStatus.ACTIVE) throw new Error(`${describeChoice(choice)} ended ${done.status} after ${w.log.join(' → ')}`);
+    if (choice.simOption === 'ESIM') {
+      expect(await db.prisma.simCard.findUniqueOrThrow({ where: { id: done.simCardId! } })).toMatchObject({ state: SimState.ACTIVE, installedAt: expect.any(Date) });
+    }
     // The only waits are the backend's (about an hour, at most two days) and the donor's (one or three working days).
     expect(simulatedActivationMs(done.id)).toBeLessThanOrEqual(ACTIVATION_MAX_MS);
     const request = await latestPorting(done.id);
