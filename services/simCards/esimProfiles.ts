@@ -77,27 +77,37 @@ export async function esimToInstall(db: Db, personId: string, serviceId: string)
 const sentStates: ServiceStatus[] = [ServiceStatus.WAITING_FOR_ESIM_INSTALL, ServiceStatus.ACTIVATING, ServiceStatus.WAITING_FOR_PORTING, ServiceStatus.FAILED, ServiceStatus.ACTIVE];
 
 export type ReplaceOutcome =
-  | { ok: true; serviceId: string }
+  | { ok: true; serviceId: string; /** This request key had replaced it already (a double press, a retry). */ repeated?: true }
   | { ok: false; problem: 'not-esim' | 'not-sent' | 'no-stock' | 'ended' };
 
 /**
  * "My phone broke / I have a new phone": the service's eSIM profile is revoked and a new one from stock is sent to its
- * user. Asked by the user themselves or an administrator of the organisation (audited).
+ * user. Asked by the user themselves or an administrator of the organisation (audited). The same `requestKey` replaces
+ * once: a second press must not revoke the profile the first one just sent.
  */
-export async function replaceEsim(db: Db, actor: Actor, serviceId: string, now = new Date()): Promise<ReplaceOutcome> {
-  const service = await serviceFor(db, actor, serviceId, 'user-or-administrator', 'esim.replace');
+export async function replaceEsim(db: Db, actor: Actor, serviceId: string, options: { now?: Date; requestKey?: string } = {}): Promise<ReplaceOutcome> {
+  const now = options.now ?? new Date();
+  const { requestKey } = options;
+  const checked = await serviceFor(db, actor, serviceId, 'user-or-administrator', 'esim.replace');
   return db.$transaction(async (tx) => {
-    const sim = service.simCardId ? await tx.simCard.findUnique({ where: { id: service.simCardId }, select: { form: true } }) : null;
-    if (sim?.form !== SimForm.ESIM) return { ok: false, problem: 'not-esim' } as const;
+    // Two presses at once: the second waits for the service row here, then finds the first one's entry.
+    const [service] = await tx.$queryRaw<Array<{ simCardId: string | null; status: ServiceStatus }>>`SELECT "simCardId", status FROM "Service" WHERE id = ${checked.id}::uuid FOR UPDATE`;
+    if (requestKey) {
+      const done = await tx.serviceEvent.findFirst({ where: { serviceId: checked.id, kind: 'esim_replaced', detail: { path: ['requestKey'], equals: requestKey } } });
+      if (done) return { ok: true, serviceId: checked.id, repeated: true } as const;
+    }
+    const sim = service?.simCardId ? await tx.simCard.findUnique({ where: { id: service.simCardId }, select: { form: true } }) : null;
+    if (!service || sim?.form !== SimForm.ESIM) return { ok: false, problem: 'not-esim' } as const;
     if (service.status === ServiceStatus.ENDED || service.status === ServiceStatus.CANCELLED) return { ok: false, problem: 'ended' } as const;
     // A replacement must be there before the old profile goes: a phone is never left without one to install.
-    if ((await esimsInStock(tx, service.organisationId)) === 0) return { ok: false, problem: 'no-stock' } as const;
-    const moved = await applyServiceEvent(tx, service.id, 'esimReplaced', { now, actorId: actor.id, detail: { by: actor.role } });
+    if ((await esimsInStock(tx, checked.organisationId)) === 0) return { ok: false, problem: 'no-stock' } as const;
+    const detail = { by: actor.role, ...(requestKey ? { requestKey } : {}) };
+    const moved = await applyServiceEvent(tx, checked.id, 'esimReplaced', { now, actorId: actor.id, detail });
     if (!moved.applied) return { ok: false, problem: 'not-sent' } as const;
     await tx.auditEvent.create({
-      data: { organisationId: service.organisationId, actorId: actor.id, action: 'esim.replaced', subjectType: 'Service', subjectId: service.id, after: { by: actor.role }, createdAt: now },
+      data: { organisationId: checked.organisationId, actorId: actor.id, action: 'esim.replaced', subjectType: 'Service', subjectId: checked.id, after: { by: actor.role }, createdAt: now },
     });
-    return { ok: true, serviceId: service.id } as const;
+    return { ok: true, serviceId: checked.id } as const;
   });
 }
 

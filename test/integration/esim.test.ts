@@ -244,6 +244,20 @@ describe('replacing an eSIM', () => {
     expect((await serviceNow(service.id)).status).toBe(ServiceStatus.WAITING_FOR_ESIM_INSTALL);
   });
 
+  it('once for one press, however often it arrives; a new press replaces again', async () => {
+    const service = await startedEsimService(jan);
+    const press = () => replaceEsim(db.prisma, jan, service.id, { requestKey: 'esim-replace:press-1' });
+    const answers = await Promise.all([press(), press()]);
+    expect(answers).toEqual(expect.arrayContaining([{ ok: true, serviceId: service.id }, { ok: true, serviceId: service.id, repeated: true }]));
+    expect(await press()).toEqual({ ok: true, serviceId: service.id, repeated: true });
+    const replaced = await db.prisma.serviceEvent.count({ where: { serviceId: service.id, kind: 'esim_replaced' } });
+    expect(replaced).toBe(1);
+    const first = await serviceNow(service.id);
+    expect(await replaceEsim(db.prisma, jan, service.id, { requestKey: 'esim-replace:press-2' })).toEqual({ ok: true, serviceId: service.id });
+    expect((await serviceNow(service.id)).simCardId).not.toBe(first.simCardId);
+    expect(await profile(first.simCardId!)).toMatchObject({ state: SimState.DEACTIVATED });
+  });
+
   it('is refused to other organisations, support and other users, and audited', async () => {
     const service = await startedEsimService(jan);
     const counts = await rowCounts(db, ['AuditEvent']);
