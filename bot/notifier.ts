@@ -7,6 +7,7 @@ import {
   notificationFactsOf,
   notificationMessage,
   notificationReply,
+  type NotificationFacts,
 } from '../dialogs/notifications';
 import type { Reply } from '../dialogs/reply';
 import { recordDeadLetters } from '../services/notifications/deadLetters';
@@ -154,6 +155,8 @@ function deliverer(batchDeps: ProactiveDeps) {
     let via: string;
     if (subject.digest && audience === 'administrator') {
       ({ via } = await deliverDigest(deps, notification, to, subject.digest));
+    } else if (notification.kind === 'esim.sent' && audience === 'user') {
+      ({ via } = await deliverEsim(deps, to, facts));
     } else {
       const message = notificationMessage(facts);
       // Nothing to say is a fault of the producer or of the words, never a delivery: dead, for someone to look at.
@@ -178,6 +181,29 @@ async function refreshSummaryCard(deps: ProactiveDeps, administrator: NotifiedPe
     await updateSent(deps, to, place.reference as Partial<ConversationReference>, place.activityId, (channelId) => cardActivity(channelId, card));
   } catch (error) {
     deps.logger.warn({ serviceId, error: describeError(error) }, 'summary card not updated');
+  }
+}
+
+/** Stands in for the mailer where a message must not go by email: sendToPerson stops at its email fallback. */
+class NotByEmail extends Error {}
+
+/**
+ * The eSIM to its user, as its card, in a chat only: the activation email carries the same code, so someone without a
+ * chat gets no second email with it. Installed or replaced before this went out, there is no card and nothing is sent
+ * (a replacement's own update brings the new code). The sentence is the card's summary, which Teams shows in its
+ * notification.
+ */
+async function deliverEsim(deps: ProactiveDeps, to: Recipient, facts: NotificationFacts): Promise<{ via: string }> {
+  const message = notificationMessage(facts);
+  if (!message?.card) return { via: 'superseded' };
+  const content = contentOf(notificationReply(message), notificationEmail(facts, message));
+  const chatOnly: ProactiveDeps = { ...deps, mailer: { usesSmtp: deps.mailer.usesSmtp, send: () => Promise.reject(new NotByEmail()) } };
+  try {
+    const sent = await sendToPerson(chatOnly, to, { ...content, activity: (channelId) => ({ ...content.activity(channelId), summary: message.lines.join(' ') }) });
+    return { via: sent.via };
+  } catch (error) {
+    if (error instanceof NotByEmail) return { via: 'activation-email' };
+    throw error;
   }
 }
 

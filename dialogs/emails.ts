@@ -1,10 +1,13 @@
+import { esimWords } from '../cards/esimCard';
+import { esimQrDataUriSync } from '../cards/esimQr';
 import { t, type Language } from '../cards/strings';
-import type { ActivationEmailData, ComposedEmail, EmailComposer } from '../services/notifications/activationEmail';
+import type { ActivationEmailData, ComposedEmail, EmailComposer, EsimEmailData } from '../services/notifications/activationEmail';
 import type { SignInEmailData } from '../services/people/signInLinks';
 
 /**
  * The activation email of the operator's help page ("1. Users"): the steps, the personal link, the tips and whom to
- * contact, in the user's language, as HTML and plain text. Its steps are what the user has to do on the page.
+ * contact, in the user's language, as HTML and plain text. Its steps are what the user has to do on the page; for an
+ * eSIM, the eSIM itself: its QR code, the details to type by hand and how to install it.
  */
 
 const locales: Record<Language, string> = { en: 'en-BE', nl: 'nl-BE', fr: 'fr-BE' };
@@ -55,6 +58,10 @@ const expiryOf = (l: Language, at: Date, withTime = false) =>
   new Intl.DateTimeFormat(locales[l], { dateStyle: 'long', ...(withTime ? { timeStyle: 'short' } : {}), timeZone: 'Europe/Brussels' }).format(at);
 
 function composeActivationEmail(data: ActivationEmailData): ComposedEmail {
+  if (data.task === 'installEsim') {
+    if (!data.esim) throw new Error('an eSIM email without its eSIM');
+    return composeEsimEmail(data, data.esim);
+  }
   const l = data.language;
   const expires = expiryOf(l, data.expiresAt);
   const { subject, intro, stepsTitle, steps, button, teams, tips, help } = wordsFor(data, expires);
@@ -93,6 +100,83 @@ ${tipsHtml}<h2 style="font-size: 1.1em">${e(helpTitle)}</h2>
 </body></html>
 `;
   return { subject, text, html };
+}
+
+/** The QR code's Content-ID: the HTML shows it as `cid:`, since mail clients block images given as data: URIs. */
+const QR_CID = 'esim-qr@activation.dstny';
+const DATA_URI_PREFIX = 'data:image/png;base64,';
+const headingStyle = 'style="font-size: 1.1em"';
+const subheadingStyle = 'style="font-size: 1em; margin-bottom: 0.3em"';
+
+/**
+ * "Your eSIM is ready": the QR code as an inline image, the details to type by hand, the steps for iPhone and Android,
+ * the personal page and how long activation takes. The plain text has all of it but the picture.
+ */
+function composeEsimEmail(data: ActivationEmailData, esim: EsimEmailData): ComposedEmail {
+  const l = data.language;
+  const words = esimWords(l, { serviceLabel: data.product, activationCode: esim.activationCode, ...(esim.confirmationCode ? { confirmationCode: esim.confirmationCode } : {}) });
+  const vars = { administrator: data.administrator, organisation: data.organisation, product: data.product };
+  const subject = t(l, 'email.activation.subject.esim');
+  const greeting = t(l, 'email.activation.greeting', { name: data.name });
+  const intro = t(l, esim.replacement ? 'email.activation.intro.esimReplacement' : 'email.activation.intro.esim', vars);
+  const page = t(l, 'email.activation.esim.page', { link: data.link });
+  const personal = t(l, 'email.activation.step.personal', { expires: expiryOf(l, data.expiresAt) });
+  const teams = t(l, 'email.activation.teams.esim');
+  const tipsTitle = t(l, 'email.activation.tipsTitle');
+  const tips = [t(l, 'email.activation.tip.voicemail'), t(l, 'email.activation.tip.apn')];
+  const helpTitle = t(l, 'email.activation.helpTitle');
+  const help = t(l, 'email.activation.help', { administrator: data.administrator });
+  const signature = t(l, 'email.activation.signature');
+  const { iphone, android } = words.install;
+  const confirmation = words.confirmation ? [words.confirmation] : [];
+
+  const text = [
+    greeting, '', intro, '',
+    words.title, ...confirmation, '',
+    words.manualTitle, ...words.details.map(({ title, value }) => `${title}: ${value}`), words.wholeCodeLabel, words.wholeCode, '',
+    ...[iphone, android].flatMap(({ title, steps }) => [title, ...steps.map((step, i) => `${i + 1}. ${step}`), '']),
+    words.activationTime, '',
+    page, personal, words.secret, '',
+    teams, '',
+    tipsTitle, ...tips.map((tip) => `- ${tip}`), '',
+    helpTitle, help, '',
+    signature, '',
+  ].join('\n');
+
+  // The picture as the chat and the page show it, as bytes for the email.
+  const png = Buffer.from(esimQrDataUriSync(esim.activationCode).slice(DATA_URI_PREFIX.length), 'base64');
+  // A PNG's width and height are the first fields of its header chunk; a square.
+  const width = png.readUInt32BE(16);
+  const e = escapeHtml;
+  const code = (value: string) => `<code style="font-size: 1.05em; overflow-wrap: anywhere; word-break: break-all">${e(value)}</code>`;
+  const steps = [iphone, android].map(({ title, steps: list }) => `<h3 ${subheadingStyle}>${e(title)}</h3>
+<ol>${list.map((step) => `<li>${e(step)}</li>`).join('')}</ol>`).join('\n');
+  const html = `<!DOCTYPE html>
+<html lang="${l}"><head><meta charset="utf-8"><title>${e(subject)}</title></head>
+<body style="font-family: Segoe UI, Arial, sans-serif; line-height: 1.5; color: #1b1b1b; max-width: 40em">
+<p>${e(greeting)}</p>
+<p>${e(intro)}</p>
+<h2 ${headingStyle}>${e(words.title)}</h2>
+<p><img src="cid:${QR_CID}" alt="${e(words.qrAltText)}" width="${width}" height="${width}" style="display: block; max-width: 100%; height: auto"></p>
+<p>${e(words.scan)}</p>
+${confirmation.map((line) => `<p><strong>${e(line)}</strong></p>\n`).join('')}<h3 ${subheadingStyle}>${e(words.manualTitle)}</h3>
+<p>${words.details.map(({ title, value }) => `${e(title)}: ${code(value)}`).join('<br>\n')}</p>
+<p>${e(words.wholeCodeLabel)}<br>\n${code(words.wholeCode)}</p>
+${steps}
+<p>${e(words.activationTime)}</p>
+<p>${linkified(page, data.link)}</p>
+<p><a href="${e(data.link)}" style="display: inline-block; padding: 0.6em 1.2em; background: #0b5cad; color: #fff; text-decoration: none; border-radius: 4px">${e(t(l, 'email.activation.button.esim'))}</a></p>
+<p>${e(personal)}</p>
+<p><strong>${e(words.secret)}</strong></p>
+<p>${e(teams)}</p>
+<h2 ${headingStyle}>${e(tipsTitle)}</h2>
+<ul>${tips.map((tip) => `<li>${e(tip)}</li>`).join('')}</ul>
+<h2 ${headingStyle}>${e(helpTitle)}</h2>
+<p>${e(help)}</p>
+<p>${e(signature)}</p>
+</body></html>
+`;
+  return { subject, text, html, inlineImages: [{ cid: QR_CID, filename: 'esim-qr-code.png', contentType: 'image/png', content: png }] };
 }
 
 function escapeHtml(text: string): string {

@@ -3,6 +3,8 @@ import { catalogueOf, isLanguage, listOf, t, type Language, type StringKey } fro
 import { Verbs } from '../cards/verbs';
 import type { AdaptiveCard, CardButton } from '../cards/render';
 import { renderNotificationCard } from '../cards/notificationCard';
+import { renderEsimCard } from '../cards/esimCard';
+import { esimQrDataUriSync } from '../cards/esimQr';
 import type { PortingState, ServiceStatus } from '../prisma/generated/enums';
 import { nameOf } from '../services/catalog/catalog';
 import type { Db } from '../services/platform/db/database';
@@ -20,6 +22,7 @@ import { renderServiceSummary } from './addService/views';
 import { refusalSentence } from './portingIssues';
 import { portingLabel, statusLabel } from './lookUp';
 import type { Reply } from './reply';
+import { serviceLabel } from './serviceLabel';
 
 /**
  * What each status update says, to whom, in the recipient's language. Channel-free: bot/ turns a message into a
@@ -63,6 +66,14 @@ export interface EscalationFacts {
   state?: { status: ServiceStatus; porting: PortingState | null };
 }
 
+/** The eSIM its user is sent: the code is secret, shown to them only. */
+export interface EsimFacts {
+  /** The service as card titles name it (dialogs/serviceLabel.ts). */
+  serviceLabel: string;
+  activationCode: string;
+  confirmationCode?: string;
+}
+
 export interface NotificationFacts {
   kind: string;
   audience: Audience;
@@ -74,12 +85,16 @@ export interface NotificationFacts {
   escalation?: EscalationFacts;
   /** For an update that could not be delivered: to whom. */
   unreachable?: string;
+  /** For the eSIM sent to its user, while it is still theirs to install. */
+  esim?: EsimFacts;
 }
 
 /** A message: its first line doubles as the email subject's context and a card's title when there is a button. */
 export interface NotificationMessage {
   lines: string[];
   action?: CardButton;
+  /** A card that is the message itself in the chat (the eSIM); `lines` then say it where no card can be shown. */
+  card?: AdaptiveCard;
 }
 
 /** One sentence filled from the facts, or the message built by a function for the richer ones. */
@@ -120,7 +135,10 @@ const messages: { [K in NotificationKind]: Record<(typeof notificationAudiences)
   'activation.linkLocked': { administrator: 'notifications.activation.linkLocked.administrator' },
   'esim.sent': {
     administrator: 'notifications.esim.sent.administrator',
-    user: 'notifications.esim.sent.user',
+    user: (facts) => {
+      const message = sentence(facts, 'notifications.esim.sent.user');
+      return message && facts.esim ? { ...message, card: esimCard(facts.language, facts.esim) } : message;
+    },
   },
   'porting.submitted': { administrator: 'notifications.porting.submitted.administrator' },
   'porting.accepted': { administrator: 'notifications.porting.accepted.administrator' },
@@ -196,6 +214,12 @@ function filled(language: Language, key: StringKey, vars: Record<string, string 
   for (const [name, value] of Object.entries(vars)) if (value !== undefined) given[name] = value;
   const named = [...(catalogueOf(language).get(key) ?? '').matchAll(/\{(\w+)\}/g)].map((match) => match[1]!);
   return named.every((name) => name in given) ? t(language, key, given) : undefined;
+}
+
+/** The eSIM card: its QR code, the details to type by hand and the steps, in the user's language. */
+function esimCard(language: Language, esim: EsimFacts): AdaptiveCard {
+  const { serviceLabel: label, activationCode, confirmationCode } = esim;
+  return renderEsimCard({ language, serviceLabel: label, qrDataUri: esimQrDataUriSync(activationCode), activationCode, ...(confirmationCode ? { confirmationCode } : {}) });
 }
 
 const topicWords: Record<EscalationTopic, StringKey> = {
@@ -305,7 +329,7 @@ const takeoverPayloadSchema = z.looseObject({ number: z.string().min(1).max(20),
 
 /** What the words of a notification name, from what the domain read of its subject (services/notifications/). */
 export function notificationFactsOf(subject: NotificationSubject, language: Language): NotificationFacts {
-  const { notification: { kind, payload }, audience, service, serviceType, porting } = subject;
+  const { notification: { kind, payload }, audience, service, serviceType, porting, esim } = subject;
   const simEntered = simEnteredPayloadSchema.safeParse(payload);
   return {
     kind,
@@ -329,6 +353,15 @@ export function notificationFactsOf(subject: NotificationSubject, language: Lang
     takeover: takeoverFacts(payload),
     escalation: escalationFacts(payload),
     unreachable: subject.unreachableName,
+    ...(esim && serviceType
+      ? {
+          esim: {
+            serviceLabel: serviceLabel(language, { product: esim.product, serviceType: nameOf(serviceType), number: esim.number }),
+            activationCode: esim.activationCode,
+            ...(esim.confirmationCode ? { confirmationCode: esim.confirmationCode } : {}),
+          },
+        }
+      : {}),
   };
 }
 
@@ -360,8 +393,9 @@ function escalationFacts(payload: unknown): EscalationFacts | undefined {
   };
 }
 
-/** A message as the chat shows it: a sentence, or a card when it has a button (or `asCard`, as a digest). */
+/** A message as the chat shows it: its own card, a sentence, or a card when it has a button (or `asCard`: a digest). */
 export function notificationReply(message: NotificationMessage, asCard = false): Reply {
+  if (message.card) return { kind: 'card', card: message.card };
   if (!message.action && !asCard) return { kind: 'text', text: message.lines.join('\n\n') };
   const [title = '', ...lines] = message.lines;
   return { kind: 'card', card: renderNotificationCard({ title, lines, actions: message.action ? [message.action] : [] }) };

@@ -2,11 +2,14 @@ import crypto from 'node:crypto';
 import Negotiator from 'negotiator';
 import restify from 'restify';
 import { z } from 'zod';
+import { esimWords } from '../../cards/esimCard';
+import { esimQrDataUri } from '../../cards/esimQr';
 import { t, type Language } from '../../cards/strings';
 import { problemText, stateText, triesLeftText, type ShownState } from '../../dialogs/activateSim';
 import { groupedIccid } from '../../services/simCards/simNumber';
 import { ServiceStatus } from '../../prisma/generated/enums';
 import type { SubmitSimResult } from '../../services/lifecycle/userActivation';
+import type { EsimToInstall } from '../../services/simCards/esimProfiles';
 import { openActivationLink, startOnLink, submitOnLink, waitsForUser, type ActivationLinkView } from '../../services/people/activationLinks';
 import type { Db } from '../../services/platform/db/database';
 import { logFailure, type Logger } from '../logger';
@@ -20,7 +23,9 @@ import { browserLanguage, escapeHtml, fill, noticePage, pageHeaders, pageTemplat
  * user has to do, as a plain form that works without JavaScript: the SIM card number, or the Start button when the
  * SIM card is known or there is none; the web chat below is tied to the same person and service. The forms post back
  * to the same URL. Once the service no longer waits for its user, the link only shows where it stands, without the
- * chat: a forwarded link grants nothing more.
+ * chat: a forwarded link grants nothing more. While the service's eSIM waits to be installed, the page shows it — its
+ * QR code, the details to type by hand, the steps — and follows it, without a form or a chat: once it is installed,
+ * the code gives way to where the activation stands, and a link revoked by a replacement answers as any ended one.
  *
  * With scripts (activate.js), the forms are sent with fetch and answered in JSON, so the page and its chat stay one
  * conversation: a wrong number replaces only the form, and once the service moves on, the panel says where it stands
@@ -58,10 +63,13 @@ const STATUS_SUFFIX = '/status';
 const POLL_WHILE_WAITING_S = 5;
 const POLL_WHILE_MOVING_S = 30;
 
+/** The panel's state while the page shows an eSIM to install, whatever the service's (a replaced one may be active). */
+const ESIM_TO_INSTALL = 'ESIM_TO_INSTALL';
+
 /** What the page's panel shows of the link, as the status address and the scripted form answer it. */
 export interface LinkStatus {
-  /** The service's state, or why the link no longer shows it. */
-  state: ServiceStatus | 'unusable' | 'locked';
+  /** The service's state, the eSIM waiting to be installed, or why the link no longer shows it. */
+  state: ServiceStatus | typeof ESIM_TO_INSTALL | 'unusable' | 'locked';
   heading: string;
   paragraphs: string[];
   /**
@@ -84,6 +92,7 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
   const { db, logger } = deps;
   const clientAddressOf = clientAddressResolver(deps.trustedProxies ?? []);
   const activationMain = pageTemplate('activate.html');
+  const esimMain = pageTemplate('activate-esim.html');
 
   /** The request is activate.js asking for JSON; a plain form post asks for HTML. */
   function wantsJson(req: restify.Request): boolean {
@@ -102,8 +111,10 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
     return { state: 'locked', heading: t(l, 'activationPage.locked.title'), paragraphs: [t(l, 'activationPage.locked.body')], pollAfter: null };
   }
 
-  /** What the panel shows for a usable link: its form while the service waits, else where it stands. */
+  /** What the panel shows for a usable link: its eSIM or its form while the service waits, else where it stands. */
   function linkStatus(l: Language, view: ActivationLinkView): LinkStatus {
+    // The code itself is on the page already: asked again and again, the answer only says it still waits.
+    if (view.esim) return { state: ESIM_TO_INSTALL, heading: esimTitle(view, l), paragraphs: [t(l, 'activationPage.esim.waiting')], pollAfter: POLL_WHILE_WAITING_S };
     const status = view.status;
     if (waitsForUser(status)) {
       if (view.locked) return lockedStatus(l);
@@ -154,6 +165,22 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
   function sendStatus(req: restify.Request, res: restify.Response, view: ActivationLinkView, status: ShownState): void {
     const l = languageOf(req, view);
     res.sendRaw(200, noticePage(l, t(l, 'activationPage.appTitle'), t(l, 'activationPage.status.title'), statusParagraphs(l, view, status)), pageHeaders());
+  }
+
+  /** The eSIM to install, and nothing to send: no form, no chat. The panel follows it until it is installed. */
+  async function sendEsimPage(res: restify.Response, view: ActivationLinkView, esim: EsimToInstall, l: Language): Promise<void> {
+    const heading = esimTitle(view, l);
+    const content = stepContent(heading, await esimFields(view, esim, l), [t(l, 'activationPage.esim.waiting')]);
+    const html = renderPage({
+      lang: l,
+      title: heading,
+      appTitle: t(l, 'activationPage.appTitle'),
+      who: t(l, 'activationPage.who', { name: view.person.displayName }),
+      bodyClass: 'activation',
+      head: '<link rel="stylesheet" href="/webchat/page/activate.css">\n  <script src="/webchat/page/activate.js" defer></script>',
+      main: fill(esimMain, { state: ESIM_TO_INSTALL, pollAfter: String(POLL_WHILE_WAITING_S) }, { content }),
+    });
+    res.sendRaw(200, html, pageHeaders());
   }
 
   async function sendPersonPage(
@@ -213,6 +240,7 @@ export function registerActivationPage(server: restify.Server, deps: ActivationP
     const token = path;
     const view = await openActivationLink(db, token);
     if (!view) return sendUnusable(req, res);
+    if (view.esim) return sendEsimPage(res, view, view.esim, languageOf(req, view));
     const status = view.status;
     if (!waitsForUser(status)) return sendStatus(req, res, view, status);
     if (view.locked) return sendLocked(req, res, view);
@@ -283,11 +311,11 @@ function introOf(view: ActivationLinkView, l: Language): string {
 
 /**
  * The step panel: its heading, the live region where the page's script writes where the service stands once it
- * moves on (empty while it waits: the form says what to do), and the form, which that replaces.
+ * moves on (empty while it waits for a form: the form says what to do), and the form, which that replaces.
  */
-function stepContent(heading: string, fields: string): string {
+function stepContent(heading: string, fields: string, status: string[] = []): string {
   return `<h2 id="step-heading">${escapeHtml(heading)}</h2>
-      <div id="step-status" class="step-status" aria-live="polite"></div>
+      <div id="step-status" class="step-status" aria-live="polite">${status.map((text) => `<p>${escapeHtml(text)}</p>`).join('')}</div>
       <div id="step-form">
       ${fields}
       </div>`;
@@ -309,6 +337,35 @@ function startFields(view: ActivationLinkView, l: Language): string {
         <input type="hidden" name="action" value="start">
         <button type="submit">${e(t(l, 'activation.start'))}</button>
       </form>`;
+}
+
+function esimTitle(view: ActivationLinkView, l: Language): string {
+  return t(l, 'esim.title', { service: view.product[l] });
+}
+
+/**
+ * The eSIM as the chat's card shows it: the QR code to scan from this screen, the details to type on the phone itself,
+ * the steps for iPhone and Android, how long activation takes. The QR code is in the page, as a data: URI.
+ */
+async function esimFields(view: ActivationLinkView, esim: EsimToInstall, l: Language): Promise<string> {
+  const e = escapeHtml;
+  const words = esimWords(l, { serviceLabel: view.product[l], activationCode: esim.activationCode, ...(esim.confirmationCode ? { confirmationCode: esim.confirmationCode } : {}) });
+  const intro = t(l, 'activationPage.esim.intro', { name: view.person.displayName, product: view.product[l], serviceType: view.serviceType[l], organisation: view.person.organisation.name });
+  const steps = [words.install.iphone, words.install.android]
+    .map(({ title, steps: list }) => `<h3>${e(title)}</h3>
+      <ol>${list.map((step) => `<li>${e(step)}</li>`).join('')}</ol>`)
+    .join('\n      ');
+  return `<p>${e(intro)}</p>
+      <img class="esim-qr" src="${e(await esimQrDataUri(esim.activationCode))}" alt="${e(words.qrAltText)}">
+      <p>${e(words.scan)}</p>
+      ${words.confirmation ? `<p class="esim-confirmation">${e(words.confirmation)}</p>` : ''}
+      <h3>${e(words.manualTitle)}</h3>
+      <dl class="esim-details">${words.details.map(({ title, value }) => `<dt>${e(title)}</dt><dd><code>${e(value)}</code></dd>`).join('')}</dl>
+      <p>${e(words.wholeCodeLabel)}</p>
+      <p><code class="esim-code">${e(words.wholeCode)}</code></p>
+      ${steps}
+      <p>${e(words.activationTime)}</p>
+      <p class="hint">${e(words.secret)}</p>`;
 }
 
 function formContent(view: ActivationLinkView, l: Language, form: FormState): string {
@@ -351,7 +408,8 @@ function nextSteps(l: Language, view: ActivationLinkView, status: ShownState): s
     case ServiceStatus.ACTIVATING:
       return [
         t(l, 'activationPage.next.told'),
-        ...(view.hasSim ? [t(l, 'activationPage.next.swap')] : []),
+        // An eSIM is on the phone already: nothing to put in, only to choose when the phone has two.
+        ...(view.hasSim ? [t(l, view.hasEsim ? 'activationPage.next.esim' : 'activationPage.next.swap')] : []),
         ...(view.portingPending ? [t(l, 'activationPage.next.porting')] : []),
       ];
     case ServiceStatus.ACTIVE:

@@ -6,7 +6,8 @@ import { sendEmailJobSchema } from '../lifecycle/jobs';
 import { productNames } from '../catalog/catalog';
 import type { Db } from '../platform/db/database';
 import { jobHandler, type JobHandler } from '../platform/jobQueue';
-import type { Mailer } from './mail';
+import { esimToInstall } from '../simCards/esimProfiles';
+import type { InlineImage, Mailer } from './mail';
 
 /**
  * The activation email: whether it is still to be sent, its personal link, sending it and recording it. What it
@@ -15,9 +16,18 @@ import type { Mailer } from './mail';
 
 /**
  * What the page asks of the user: the SIM card number (the administrator left it to them), only their Start (the
- * administrator entered the SIM card), or their Start for a service without a SIM card (a UC user, fixed only).
+ * administrator entered the SIM card), their Start for a service without a SIM card (a UC user, fixed only), or to
+ * install the eSIM the email brings.
  */
-export type ActivationTask = 'enterSimNumber' | 'startWithSim' | 'startWithoutSim';
+export type ActivationTask = 'enterSimNumber' | 'startWithSim' | 'startWithoutSim' | 'installEsim';
+
+/** The eSIM an `installEsim` email brings its user: secret, in their email and nowhere else it is sent. */
+export interface EsimEmailData {
+  activationCode: string;
+  confirmationCode: string | null;
+  /** It replaces a profile sent before, which no longer works. */
+  replacement: boolean;
+}
 
 export interface ActivationEmailData {
   language: Language;
@@ -28,12 +38,15 @@ export interface ActivationEmailData {
   product: string;
   link: string;
   expiresAt: Date;
+  /** With the task `installEsim`. */
+  esim?: EsimEmailData;
 }
 
 export interface ComposedEmail {
   subject: string;
   text: string;
   html: string;
+  inlineImages?: InlineImage[];
 }
 
 /** Writes the emails the services send, in the reader's language. */
@@ -61,8 +74,10 @@ export interface ActivationEmailJobDeps {
 
 /**
  * Sends the activation email of one link. The token is made here, just before sending, and only its hash is kept;
- * a retried job makes a new token (the unsent one never reached anybody). A link revoked meanwhile (resent) or a
- * service no longer waiting for its user sends nothing.
+ * a retried job makes a new token (the unsent one never reached anybody). A link revoked meanwhile (resent, or its
+ * eSIM replaced) or a service no longer waiting for its user sends nothing. A service whose eSIM waits to be installed
+ * (sent at the start, or a replacement, whatever the service's status) gets it in the email: the code is read here,
+ * just before sending, and kept nowhere else.
  */
 export function activationEmailJob(deps: ActivationEmailJobDeps): JobHandler<z.infer<typeof sendEmailJobSchema>> {
   const { db, mailer, composer, publicUrl } = deps;
@@ -77,7 +92,8 @@ export function activationEmailJob(deps: ActivationEmailJobDeps): JobHandler<z.i
     // Its page would refuse the link: an administrator sends a new one once the organisation is active again.
     if (service.organisation.deactivatedAt || link.person.removedAt) return;
     const type = await db.serviceType.findUnique({ where: { code: service.serviceTypeCode }, select: { hasSim: true } });
-    const task = activationTaskOf(service.status, type?.hasSim ?? true);
+    const esim = await esimToInstall(db, link.personId, serviceId);
+    const task = esim ? 'installEsim' : activationTaskOf(service.status, type?.hasSim ?? true);
     if (!task) return;
     const sent = await db.serviceEvent.findFirst({ where: { serviceId, kind: 'activation_email_sent', detail: { path: ['linkId'], equals: linkId } } });
     if (sent) return;
@@ -100,6 +116,15 @@ export function activationEmailJob(deps: ActivationEmailJobDeps): JobHandler<z.i
       product: product ?? service.productTypeCode,
       link: url,
       expiresAt: link.expiresAt,
+      ...(esim
+        ? {
+            esim: {
+              activationCode: esim.activationCode,
+              confirmationCode: esim.confirmationCode,
+              replacement: (await db.serviceEvent.count({ where: { serviceId, kind: 'esim_replaced' } })) > 0,
+            },
+          }
+        : {}),
     });
     const result = await mailer.send({ to: link.person.email, language, ...email });
     if (!mailer.usesSmtp) {

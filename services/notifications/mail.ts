@@ -21,6 +21,15 @@ export interface OutgoingMail {
   text: string;
   html: string;
   language: string;
+  /** Images the HTML shows as `cid:<cid>`: mail clients block images given as data: URIs. */
+  inlineImages?: InlineImage[];
+}
+
+export interface InlineImage {
+  cid: string;
+  filename: string;
+  contentType: 'image/png';
+  content: Buffer;
 }
 
 export interface SentMail {
@@ -58,6 +67,7 @@ export function createMailer(options: MailOptions): Mailer {
     text: mail.text,
     html: mail.html,
     headers: { 'Content-Language': mail.language },
+    attachments: (mail.inlineImages ?? []).map((image) => ({ ...image, contentDisposition: 'inline' as const })),
   });
 
   if (options.smtpUrl) {

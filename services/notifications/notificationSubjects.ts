@@ -2,19 +2,21 @@ import { z } from 'zod';
 import type { Organisation, Person, PhoneNumber, PortingRequest, Service, SimCard } from '../../prisma/generated/client';
 import { Role } from '../../prisma/generated/enums';
 import { summaryCardOf } from '../addService/summaryCard';
+import { codeAsName, productNames, type Localised } from '../catalog/catalog';
 import { batchedRead, byId } from '../platform/batchedRead';
 import type { Db } from '../platform/db/database';
 import { PermanentError } from '../platform/retry';
 import { conversationsOfEach, type StoredConversation } from '../people/conversations';
 import { refusalCodeSchema, type RefusalCode } from '../numbers/portingEvents';
+import { esimToInstall, type EsimToInstall } from '../simCards/esimProfiles';
 import { UNDELIVERABLE_KIND } from './deadLetters';
 import { isNotificationKind, notificationAudiences, type Audience, type OutboxNotification } from './notificationOutbox';
 
 /**
  * What a notification is about, read for its delivery: its recipient, its service and service type, whom the
- * recipient is to it, the porting request or the unreachable person it names, the digest it belongs to. The words
- * are the dialogs' (dialogs/notifications.ts); the sending is the bot's (bot/notifier.ts). A notification whose
- * subject is gone cannot be worded: PermanentError, so that it is dead at once.
+ * recipient is to it, the porting request or the unreachable person it names, the digest it belongs to, the eSIM it
+ * brings its user. The words are the dialogs' (dialogs/notifications.ts); the sending is the bot's (bot/notifier.ts).
+ * A notification whose subject is gone cannot be worded: PermanentError, so that it is dead at once.
  */
 
 export type NotifiedPerson = Person & { organisation: Organisation };
@@ -38,12 +40,23 @@ export interface NotificationSubject {
   unreachableName?: string;
   /** A bulk operation's update (a `digestKey` in the payload): its administrator hears of it in one message. */
   digest?: { key: string; total?: number };
+  /** For the eSIM sent to its user: the profile to install, as long as it is still the one announced. */
+  esim?: NotifiedEsim;
+}
+
+/** The eSIM profile an `esim.sent` brings its user, and what names the service it is for. */
+export interface NotifiedEsim extends EsimToInstall {
+  product: Localised;
+  /** The service's mobile number (E.164), else the one being transferred to it; null before it has one. */
+  number: string | null;
 }
 
 const digestPayloadSchema = z.looseObject({ digestKey: z.string().min(1).max(200), digestTotal: z.number().int().positive().optional() });
 /** Whom the recipient is to the notification, as its producer wrote it (notificationOutbox.ts). */
 const audiencePayloadSchema = z.looseObject({ audience: z.string() });
 const undeliverablePayloadSchema = z.looseObject({ recipientId: z.uuid() });
+/** The profile an `esim.sent` announced (services/lifecycle/engine.ts writes it); never its code. */
+const esimPayloadSchema = z.looseObject({ simCardId: z.uuid() });
 /** The porting details a porting notification's payload carries (services/numbers/portingEvents.ts writes them). */
 const portingPayloadSchema = z.looseObject({
   requestId: z.uuid(),
@@ -85,6 +98,7 @@ export function notificationReads(db: Db): NotificationReads {
       const porting = kind.startsWith('porting.') ? await portingOf(db, payload) : undefined;
       const unreachableName = kind === UNDELIVERABLE_KIND ? await unreachableNameOf(db, payload) : undefined;
       const digest = digestPayloadSchema.safeParse(payload);
+      const esim = kind === 'esim.sent' && audience === 'user' && service ? await esimOf(db, notification, service) : undefined;
       return {
         notification,
         recipient,
@@ -94,6 +108,7 @@ export function notificationReads(db: Db): NotificationReads {
         ...(porting ? { porting } : {}),
         ...(unreachableName !== undefined ? { unreachableName } : {}),
         ...(digest.success ? { digest: { key: digest.data.digestKey, total: digest.data.digestTotal } } : {}),
+        ...(esim ? { esim } : {}),
       };
     },
   };
@@ -140,6 +155,31 @@ async function unreachableNameOf(db: Db, payload: unknown): Promise<string | und
   if (!parsed.success) return undefined;
   const person = await db.person.findUnique({ where: { id: parsed.data.recipientId }, select: { displayName: true } });
   return person?.displayName;
+}
+
+/**
+ * The eSIM an `esim.sent` announced, read at its delivery through the one read that gives a code, so that no code
+ * waits in the outbox: only while its user still has that very profile to install. Installed or replaced meanwhile,
+ * there is none; a replacement's own notification brings the new one.
+ */
+async function esimOf(db: Db, notification: OutboxNotification, service: NotifiedService): Promise<NotifiedEsim | undefined> {
+  const announced = esimPayloadSchema.safeParse(notification.payload);
+  if (!announced.success || service.simCardId !== announced.data.simCardId) return undefined;
+  const esim = await esimToInstall(db, notification.recipientId, service.id);
+  // Read after the service: a replacement in between gives another profile than the one announced.
+  if (!esim || esim.iccid !== service.simCard?.iccid) return undefined;
+  const [products, numbers] = await Promise.all([
+    productNames(db, [service.productTypeCode]),
+    db.service.findUniqueOrThrow({
+      where: { id: service.id },
+      select: { mobileNumber: { select: { e164: true } }, portingRequests: { orderBy: { attempt: 'desc' }, take: 1, select: { e164: true } } },
+    }),
+  ]);
+  return {
+    ...esim,
+    product: products.get(service.productTypeCode) ?? codeAsName(service.productTypeCode),
+    number: numbers.mobileNumber?.e164 ?? numbers.portingRequests[0]?.e164 ?? null,
+  };
 }
 
 /** Where the service's summary card is (where the add-service wizard ended), if the bot can still reach it there. */

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { LinkPurpose, Role, ServiceStatus } from '../../prisma/generated/enums';
+import { LinkPurpose, Role, ServiceStatus, SimForm } from '../../prisma/generated/enums';
 import { findUsableLink, isUsable } from './accessLinks';
 import { portingPending, startActivationAsUser, submitSimNumber, type SubmitSimResult } from '../lifecycle/userActivation';
 import { giveBackAttempt, takeAttempt, type AttemptLimit } from './attemptWindows';
@@ -7,17 +7,19 @@ import { nameOrCode, type Localised } from '../catalog/catalog';
 import type { Db } from '../platform/db/database';
 import type { Service } from '../../prisma/generated/client';
 import { queueNotifications } from '../notifications/notificationOutbox';
+import { esimToInstall, type EsimToInstall } from '../simCards/esimProfiles';
 import type { Actor } from './people';
 
 /**
  * The personal activation link from the email, as its page and its chat use it: the link vouches for its person, for
  * its one service, until it expires or a new email replaces it. It acts only while the service waits for its user
  * (the SIM card number, or their Start); afterwards it only shows where the service stands, so that a forwarded link
- * grants nothing. Wrong SIM card numbers are one limited resource, because each answer — above all a "did you mean" —
- * tells something about the organisation's stock of SIM cards: counted per link, whether typed on the page or in its
- * chat (the link locks, and the organisation's administrators are told), per person for their Teams and own web
- * chat, and, as a ceiling against guessing across many links, per client address (all in the database, so that
- * every process agrees).
+ * grants nothing. While the service's eSIM waits to be installed, the page shows it (never another service's), and
+ * only that: the link takes nothing then. Wrong SIM card numbers are one limited resource, because each answer —
+ * above all a "did you mean" — tells something about the organisation's stock of SIM cards: counted per link, whether
+ * typed on the page or in its chat (the link locks, and the organisation's administrators are told), per person for
+ * their Teams and own web chat, and, as a ceiling against guessing across many links, per client address (all in the
+ * database, so that every process agrees).
  */
 
 /** Wrong numbers one link accepts, on its page and in its chat together, before it locks for good; a new email brings a new link. */
@@ -36,7 +38,7 @@ const TRIES_LEFT_WARNING = 2;
  */
 const ADDRESS_ATTEMPT_LIMIT: AttemptLimit = { limit: 200, windowMs: 60 * 60 * 1000 };
 
-/** What the link's page shows; no phone or SIM card number is part of it. */
+/** What the link's page shows; no phone or SIM card number is part of it, and an eSIM's code only while it waits. */
 export interface ActivationLinkView {
   linkId: string;
   person: Actor;
@@ -49,6 +51,10 @@ export interface ActivationLinkView {
   serviceType: Localised;
   /** The service type has a SIM card (every type but a UC user). */
   hasSim: boolean;
+  /** Its SIM is an eSIM profile. */
+  hasEsim: boolean;
+  /** The eSIM its person still has to install: sent, not installed, not replaced. */
+  esim: EsimToInstall | null;
   locked: boolean;
 }
 
@@ -61,14 +67,15 @@ export function waitsForUser(status: ServiceStatus): status is typeof ServiceSta
 export async function openActivationLink(db: Db, token: string, now = new Date()): Promise<ActivationLinkView | null> {
   const link = await findUsableLink(db, token, LinkPurpose.ACTIVATION, now);
   if (!link?.serviceId) return null;
-  const service = await db.service.findUnique({ where: { id: link.serviceId } });
+  const service = await db.service.findUnique({ where: { id: link.serviceId }, include: { simCard: { select: { form: true } } } });
   // A link only ever speaks for the user of its own service.
   if (!service || service.userId !== link.personId) return null;
-  const [person, product, serviceType, porting] = await Promise.all([
+  const [person, product, serviceType, porting, esim] = await Promise.all([
     db.person.findUniqueOrThrow({ where: { id: link.personId }, include: { organisation: true } }),
     db.productType.findUnique({ where: { code: service.productTypeCode }, select: { name: true, translations: true } }),
     db.serviceType.findUnique({ where: { code: service.serviceTypeCode }, select: { name: true, translations: true, hasSim: true } }),
     portingPending(db, service.id),
+    esimToInstall(db, link.personId, service.id),
   ]);
   // Its person removed or their organisation deactivated: the link no longer acts for anyone.
   if (person.removedAt || person.organisation.deactivatedAt) return null;
@@ -82,6 +89,8 @@ export async function openActivationLink(db: Db, token: string, now = new Date()
     product: nameOrCode(product, service.productTypeCode),
     serviceType: nameOrCode(serviceType, service.serviceTypeCode),
     hasSim: serviceType?.hasSim ?? true,
+    hasEsim: service.simCard?.form === SimForm.ESIM,
+    esim,
     locked: link.failedAttempts >= LINK_ATTEMPT_LIMIT,
   };
 }

@@ -7,7 +7,10 @@ import { t } from '../../cards/strings';
 import { demo, demoStockIccids } from '../../prisma/demoData';
 import { ServiceStatus } from '../../prisma/generated/enums';
 import { resendActivationEmail } from '../../services/lifecycle/activation';
+import { recordEsimInstalled } from '../../services/simCards/esimProfiles';
 import { useRunningBot } from '../support/botUnderTest';
+import { matchingIdOf, startedEsimService } from '../support/esimService';
+import { qrCodeIn } from '../support/qrCode';
 import { waitFor } from '../support/waitFor';
 
 
@@ -315,5 +318,34 @@ test("a deactivated organisation's link stops working on the page: the form is r
     } finally {
       await served.db.prisma.organisation.update({ where: { id: organisationId }, data: { deactivatedAt: null } });
     }
+  });
+});
+
+test('on a phone (375×667), the eSIM page shows its QR code within the screen, read as the code; once the eSIM is installed, the code gives way to where the activation stands', async () => {
+  const { service, esim } = await startedEsimService(served.db.prisma, demo.jan.email);
+  const link = await linkFromJansEmail(service.id);
+  const { page, problems } = await openPage(link, { width: 375, height: 667 });
+  await onPage(page, 'activation-esim-phone', async () => {
+    const qr = page.getByRole('img', { name: 'QR-code die je eSIM installeert' });
+    await qr.waitFor();
+    await expect(qr.isVisible()).resolves.toBe(true);
+    const box = (await qr.boundingBox())!;
+    expect(box.x).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width).toBeLessThanOrEqual(375);
+    expect(box.width).toBeGreaterThanOrEqual(240);
+    await expect(page.evaluate(() => document.documentElement.scrollWidth)).resolves.toBeLessThanOrEqual(375);
+    // What a camera reads from the screen.
+    expect(qrCodeIn(await qr.screenshot())).toBe(esim.activationCode);
+    const typed = page.getByText(matchingIdOf(esim.activationCode), { exact: true });
+    await typed.waitFor();
+    await shot(page, 'activation-esim-phone.png');
+
+    await recordEsimInstalled(served.db.prisma, esim.iccid);
+    await page.getByRole('heading', { name: 'Waar je activatie staat' }).waitFor({ timeout: 15_000 });
+    await page.getByText('Je simkaart voor Dstny Mobile wordt geactiveerd.', { exact: false }).waitFor();
+    await expect(qr.count()).resolves.toBe(0);
+    await expect(page.getByText(matchingIdOf(esim.activationCode)).count()).resolves.toBe(0);
+    await shot(page, 'activation-esim-phone-installed.png');
+    expect(unexpected(problems)).toEqual([]);
   });
 });

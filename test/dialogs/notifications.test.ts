@@ -1,4 +1,26 @@
-import { digestMessage, notificationEmail, notificationMessage, undeliverableLine, type NotificationFacts } from '../../dialogs/notifications';
+import { esimInstallSteps } from '../../cards/esimCard';
+import type { AdaptiveCard } from '../../cards/render';
+import { demo } from '../../prisma/demoData';
+import {
+  currentSummaryCard,
+  digestMessage,
+  languageOf,
+  notificationEmail,
+  notificationFactsOf,
+  notificationMessage,
+  notificationReply,
+  undeliverableLine,
+  type NotificationFacts,
+} from '../../dialogs/notifications';
+import type { Reply } from '../../dialogs/reply';
+import type { OutboxNotification } from '../../services/notifications/notificationOutbox';
+import { notificationReads } from '../../services/notifications/notificationSubjects';
+import type { Database } from '../../services/platform/db/database';
+import { recordEsimInstalled, replaceEsim } from '../../services/simCards/esimProfiles';
+import { openTestDatabase } from '../support/database';
+import { matchingIdOf, startedEsimService } from '../support/esimService';
+import { qrCodeInDataUri } from '../support/qrCode';
+import { actorOf, cardOf, textOf, textsOf } from './see';
 
 /**
  * The words of status updates as each recipient reads them, in their language: what the notifier sends in Teams, in
@@ -133,5 +155,91 @@ describe('updates of many services at once, and those that could not be delivere
 
   test('a kind the domain does not write has no words', () => {
     expect(notificationMessage(facts({ kind: 'activation.exploded', audience: 'administrator', language: 'en' }))).toBeUndefined();
+  });
+});
+
+describe('an eSIM sent', () => {
+  let db: Database;
+
+  beforeAll(async () => {
+    db = await openTestDatabase({ seed: true });
+  });
+  afterAll(async () => db?.close());
+
+  /** The service's `esim.sent` updates as the notifier words them when it delivers them, by audience. */
+  async function delivered(serviceId: string, simCardId: string): Promise<Record<string, Reply>> {
+    const rows = await db.prisma.notification.findMany({ where: { serviceId, kind: 'esim.sent', payload: { path: ['simCardId'], equals: simCardId } } });
+    const reads = notificationReads(db.prisma);
+    const replies = await Promise.all(rows.map(async (row) => {
+      const subject = await reads.subjectOf({ ...row, attempt: 1 } satisfies OutboxNotification);
+      const message = notificationMessage(notificationFactsOf(subject, languageOf(subject.recipient)));
+      return [subject.audience, notificationReply(message!)] as const;
+    }));
+    return Object.fromEntries(replies);
+  }
+
+  /** What a phone's camera reads from the card's picture. */
+  const qrCodeOf = (card: AdaptiveCard) => qrCodeInDataUri(String((card.body as Array<{ type?: string; url?: string }>).find((element) => element.type === 'Image')?.url));
+
+  async function janWithLanguage(language: 'en' | 'nl' | 'fr') {
+    await db.prisma.person.updateMany({ where: { email: demo.jan.email }, data: { preferredLanguage: language } });
+  }
+
+  test('Jan gets the card in the language he chose: the QR code reads as his activation code, with the details to type and the steps', async () => {
+    await janWithLanguage('fr');
+    const { service, esim } = await startedEsimService(db.prisma, demo.jan.email, { withConfirmationCode: true });
+    const { user } = await delivered(service.id, service.simCardId!);
+    const card = cardOf(user);
+    expect(qrCodeOf(card)).toBe(esim.activationCode);
+    const texts = textsOf(card);
+    // Named as the chat's lists name it: product, service type, number (none before it is given one).
+    expect(texts[0]).toBe('Votre eSIM pour Dstny Mobile (Mobile) · pas encore de numéro est prête');
+    expect(texts).toEqual(expect.arrayContaining([
+      'Adresse SM-DP+: smdp.demo.dstny.example',
+      `Code d'activation: ${matchingIdOf(esim.activationCode)}`,
+      `Le téléphone demande ensuite un code de confirmation : tapez ${esim.confirmationCode}.`,
+      esim.activationCode,
+    ]));
+    // The steps, behind a button each.
+    const behind = (card.actions ?? []).map((action) => textsOf(action.card as AdaptiveCard).filter((text) => !/^\d+\.$/.test(text)));
+    expect(behind).toEqual([esimInstallSteps('fr').iphone, esimInstallSteps('fr').android]);
+  });
+
+  test('Ann, who set it up, reads a sentence without the code, and her card of the service says it waits for Jan; nothing the outbox or the jobs hold has the code', async () => {
+    await janWithLanguage('nl');
+    const { service, esim } = await startedEsimService(db.prisma, demo.jan.email);
+    const { administrator } = await delivered(service.id, service.simCardId!);
+    expect(textOf(administrator)).toBe("The eSIM for Jan Peeters's Mobile was sent to them: they install it on their phone, then the line activates.");
+    const summary = textsOf(await currentSummaryCard(db.prisma, await actorOf(db, demo.ann.email), 'en', service.id));
+    expect(summary.join('\n')).toContain('eSIM sent, waiting for the user to install it');
+    expect(summary.join('\n')).not.toContain(matchingIdOf(esim.activationCode));
+    const stored = JSON.stringify({
+      notifications: await db.prisma.notification.findMany({ where: { serviceId: service.id } }),
+      jobs: await db.prisma.job.findMany({ where: { createdAt: { gte: service.createdAt } } }),
+    });
+    expect(stored).toContain(service.id);
+    expect(stored).not.toContain(matchingIdOf(esim.activationCode));
+  });
+
+  test('installed before its update went out, the eSIM is not shown: Jan gets no card with a code', async () => {
+    await janWithLanguage('en');
+    const { service, esim } = await startedEsimService(db.prisma, demo.jan.email);
+    await recordEsimInstalled(db.prisma, esim.iccid);
+    const { user } = await delivered(service.id, service.simCardId!);
+    expect(user).toEqual({ kind: 'text', text: 'Your eSIM for Mobile is ready to install: it is in your activation email and on your personal page.' });
+  });
+
+  test('replaced before its update went out, the old update shows no code, and the replacement\'s own brings the new one', async () => {
+    await janWithLanguage('en');
+    const { service, esim } = await startedEsimService(db.prisma, demo.jan.email);
+    expect(await replaceEsim(db.prisma, await actorOf(db, demo.jan.email), service.id)).toEqual({ ok: true, serviceId: service.id });
+    const replaced = await db.prisma.service.findUniqueOrThrow({ where: { id: service.id }, include: { simCard: true } });
+    expect(replaced.simCardId).not.toBe(service.simCardId);
+
+    const old = await delivered(service.id, service.simCardId!);
+    expect(old.user?.kind).toBe('text');
+    expect(JSON.stringify(old)).not.toMatch(new RegExp(`${matchingIdOf(esim.activationCode)}|${matchingIdOf(replaced.simCard!.activationCode!)}`));
+    const { user } = await delivered(service.id, replaced.simCardId!);
+    expect(qrCodeOf(cardOf(user))).toBe(replaced.simCard!.activationCode);
   });
 });

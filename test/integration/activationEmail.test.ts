@@ -5,6 +5,7 @@ import { simpleParser, type ParsedMail } from 'mailparser';
 import { jobHandlers } from '../../bot/background';
 import { configFromEnvironment } from '../../bot/config';
 import { createLogger } from '../../bot/logger';
+import { esimInstallSteps } from '../../cards/esimCard';
 import { demo, demoStockIccids, generatedDemoEmployees } from '../../prisma/demoData';
 import { LinkPurpose, ServiceStatus, SimState } from '../../prisma/generated/enums';
 import { findUsableLink } from '../../services/people/accessLinks';
@@ -12,7 +13,10 @@ import { resendActivationEmail, startService } from '../../services/lifecycle/ac
 import type { Database } from '../../services/platform/db/database';
 import { JobWorker } from '../../services/platform/jobQueue';
 import type { Actor } from '../../services/people/people';
+import { replaceEsim } from '../../services/simCards/esimProfiles';
 import { openTestDatabase } from '../support/database';
+import { matchingIdOf, startedEsimService } from '../support/esimService';
+import { qrCodeIn } from '../support/qrCode';
 
 let db: Database;
 let dataDir: string;
@@ -186,4 +190,81 @@ test('a UC user, who has no SIM card, is never told about a SIM card number', as
   expect(text).not.toMatch(/PIN|APN|9999|flight mode/);
   expect(mail.html).toContain('Activate my service');
   expect(mail.html).not.toMatch(/SIM card number|Keep your SIM/);
+});
+
+describe('an eSIM, by email', () => {
+  /** Runs the jobs due, and returns the emails they wrote, raw and parsed. */
+  async function emailsSent(run: () => Promise<unknown>) {
+    const before = new Set((await outbox()).map(({ file }) => file));
+    await run();
+    await worker.runDue();
+    const sent = (await outbox()).filter(({ file }) => !before.has(file));
+    // Read again with the picture's cid: links as sent (simpleParser would turn them into data: URIs).
+    return Promise.all(sent.map(async ({ file, mail }) => {
+      const raw = fs.readFileSync(path.join(dataDir, 'outbox', file), 'utf8');
+      return { mail, raw, sentHtml: String((await simpleParser(raw, { keepCidLinks: true })).html) };
+    }));
+  }
+
+  test('Marie gets "Your eSIM is ready" in French: the QR code as an inline image, the code to type, both phones\' steps, her page', async () => {
+    await db.prisma.person.update({ where: { id: (await person(demo.marie.email)).id }, data: { preferredLanguage: 'fr' } });
+    let esim = { iccid: '', activationCode: '', confirmationCode: null as string | null };
+    const sent = await emailsSent(async () => ({ esim } = await startedEsimService(db.prisma, demo.marie.email, { withConfirmationCode: true })));
+    expect(sent).toHaveLength(1);
+    const [{ mail, raw, sentHtml }] = sent as [(typeof sent)[number]];
+    expect(mail.to && 'text' in mail.to ? mail.to.text : '').toBe(demo.marie.email);
+    expect(mail.subject).toBe('Votre eSIM Dstny est prête');
+
+    // The picture travels as a related part the HTML names by its Content-ID: mail clients block data: URIs.
+    expect(raw).toMatch(/Content-Type: multipart\/related/);
+    const images = mail.attachments.filter((attachment) => attachment.contentType === 'image/png');
+    expect(images).toHaveLength(1);
+    expect(sentHtml).toContain(`<img src="cid:${images[0]!.cid}" alt="Code QR qui installe votre eSIM"`);
+    expect(sentHtml).not.toContain('data:');
+    expect(qrCodeIn(images[0]!.content)).toBe(esim.activationCode);
+
+    const text = mail.text ?? '';
+    const link = /https:\/\/bot\.example\.test\/activate\/[A-Za-z0-9_-]{43}/.exec(text)?.[0];
+    expect(link).toBeDefined();
+    for (const line of [
+      'Bonjour Marie Dubois,',
+      'Ann Admin de Demo Company NV a créé pour vous un service Dstny Mobile, avec une eSIM',
+      'Votre eSIM pour Dstny Mobile est prête',
+      `Le téléphone demande ensuite un code de confirmation : tapez ${esim.confirmationCode}.`,
+      'Adresse SM-DP+: smdp.demo.dstny.example',
+      `Code d'activation: ${matchingIdOf(esim.activationCode)}`,
+      `Code de confirmation: ${esim.confirmationCode}`,
+      esim.activationCode,
+      ...esimInstallSteps('fr').iphone.map((step, i) => `${i + 1}. ${step}`),
+      ...esimInstallSteps('fr').android.map((step, i) => `${i + 1}. ${step}`),
+      `Votre page personnelle affiche le même code, et où en est votre activation : ${link}`,
+      "L'activation prend ensuite environ une heure, parfois jusqu'à deux jours.",
+    ]) {
+      expect(text).toContain(line);
+    }
+    expect(mail.html).toContain(`<a href="${link}"`);
+    expect(mail.html).toContain('lang="fr"');
+  });
+
+  test('a replacement brings its own email with the new code; Ann is only told an email went out, and no stored update or job holds a code', async () => {
+    await db.prisma.person.update({ where: { id: (await person(demo.jan.email)).id }, data: { preferredLanguage: 'nl' } });
+    let first = { activationCode: '' };
+    let serviceId = '';
+    await emailsSent(async () => ({ esim: first, service: { id: serviceId } } = await startedEsimService(db.prisma, demo.jan.email)));
+    const sent = await emailsSent(() => replaceEsim(db.prisma, ann, serviceId));
+    expect(sent).toHaveLength(1);
+    const { mail } = sent[0]!;
+    const replacement = (await db.prisma.service.findUniqueOrThrow({ where: { id: serviceId }, include: { simCard: true } })).simCard!.activationCode!;
+    expect(replacement).not.toBe(first.activationCode);
+    expect(mail.subject).toBe('Je Dstny-eSIM is klaar');
+    expect(mail.text).toContain('Hier is een nieuwe eSIM voor je Dstny Mobile-dienst bij Demo Company NV: de vorige werkt niet meer.');
+    expect(mail.text).toContain(replacement);
+    expect(mail.text).not.toContain(matchingIdOf(first.activationCode));
+    expect(qrCodeIn(mail.attachments[0]!.content)).toBe(replacement);
+
+    const updates = await db.prisma.notification.findMany({ where: { serviceId } });
+    expect(updates.filter((update) => update.kind === 'activation.emailSent').map((update) => update.recipientId)).toEqual([ann.id, ann.id]);
+    const stored = JSON.stringify({ updates, jobs: await db.prisma.job.findMany({ where: { payload: { path: ['serviceId'], equals: serviceId } } }) });
+    for (const code of [first.activationCode, replacement]) expect(stored).not.toContain(matchingIdOf(code));
+  });
 });

@@ -3,20 +3,30 @@ import path from 'node:path';
 import { simpleParser } from 'mailparser';
 import { DEMO_TENANT_ID, demo, demoStockIccids, donorExamples, generatedDemoEmployees, pieterPorting } from '../../prisma/demoData';
 import { Verbs } from '../../cards/verbs';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signProvisioningEvent } from '../../bot/http/provisioningWebhook';
+import { replaceEsim } from '../../services/simCards/esimProfiles';
 import { execute, press, readCard, type Card, type TeamsHarness } from '../support/addServiceDriver';
 import { useBotUnderTest } from '../support/botUnderTest';
 import { whatTheySee, type TeamsPerson } from '../support/connector';
 import { waitFor } from '../support/waitFor';
+import { esimServiceToStart, matchingIdOf, startedEsimService } from '../support/esimService';
+import { qrCodeInDataUri } from '../support/qrCode';
 
 /**
  * The logs of a whole run — an administrator adding a service with a ported number and a SIM card, an employee
  * activating theirs in the chat and on the activation page, a refused porting fixed, support looking people up
  * and resending an email, a web chat, a turn failing because Teams is unwell — never hold a SIM card number, a phone
- * number, an email address or a token in clear.
+ * number, an email address or a token in clear; a whole eSIM journey never holds its activation code.
  */
 
+const WEBHOOK_SECRET = 'no-secrets-in-logs-webhook-secret';
 const lines: string[] = [];
-const { bot, config, connector, says, presses } = useBotUnderTest('no-secrets-in-logs', { LOG_LEVEL: 'debug' }, { write: (line: string) => lines.push(line) });
+// Real time for the simulated backend: an eSIM is installed when the test reports it, not minutes of demo time later.
+const { bot, config, connector, says, presses } = useBotUnderTest(
+  'no-secrets-in-logs',
+  { LOG_LEVEL: 'debug', SIM_CLOCK_SPEED: '1', PROVISIONING_WEBHOOK_SECRET: WEBHOOK_SECRET },
+  { write: (line: string) => lines.push(line) },
+);
 
 const ann: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.ann.aadObjectId, name: 'Ann Admin' };
 const sam: TeamsPerson = { tenantId: DEMO_TENANT_ID, aadObjectId: demo.sam.aadObjectId, name: 'Sam Support' };
@@ -133,6 +143,12 @@ async function aWebChat(): Promise<void> {
   await call(`/conversations/${conversationId}/activities`, token, { type: 'message', from: { id: 'web-user' }, text: `signin ${bot().adminLink}` });
 }
 
+/** Waits until no job or update due is left: everything the steps so far set going has run. */
+const settled = () =>
+  waitFor('the jobs and notifications of the run to be done', async () =>
+    (await bot().db.prisma.job.count({ where: { state: { in: ['QUEUED', 'RUNNING'] }, runAt: { lte: new Date() } } })) === 0 &&
+    (await bot().db.prisma.notification.count({ where: { state: 'PENDING', nextAttemptAt: { lte: new Date() } } })) === 0);
+
 test('a full run: nothing secret reaches the log, whose lines show every part of it ran', async () => {
   await addServiceWithPortedNumberAndSim();
   await janActivatesInTheChat();
@@ -143,9 +159,7 @@ test('a full run: nothing secret reaches the log, whose lines show every part of
   connector().failWith = () => ({ status: 503 });
   await says(jan, spellings(demoStockIccids[31]!)[2]!).catch(() => undefined);
   connector().failWith = undefined;
-  await waitFor('the jobs and notifications of the run to be done', async () =>
-    (await bot().db.prisma.job.count({ where: { state: { in: ['QUEUED', 'RUNNING'] }, runAt: { lte: new Date() } } })) === 0 &&
-    (await bot().db.prisma.notification.count({ where: { state: 'PENDING', nextAttemptAt: { lte: new Date() } } })) === 0);
+  await settled();
 
   const log = lines.join('');
   const records = lines.map((line) => JSON.parse(line) as { msg: string });
@@ -156,4 +170,94 @@ test('a full run: nothing secret reaches the log, whose lines show every part of
   expect(secrets.size).toBeGreaterThan(20);
   expect([...secrets].filter((secret) => log.includes(secret))).toEqual([]);
   expect(log).not.toMatch(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/);
+}, 120_000);
+
+const chatOf = (person: TeamsPerson) => `a:personal-${person.tenantId}-${person.aadObjectId}`;
+
+/** The eSIM card that reached the person's Teams chat after the connector's first `after` messages, its QR code read. */
+async function esimCardReceived(person: TeamsPerson, after: number): Promise<string | undefined> {
+  const sent = await connector().waitFor(
+    (activity) =>
+      connector().sent.indexOf(activity) >= after && activity.conversationId === chatOf(person) &&
+      !!activity.activity.attachments?.[0]?.content?.body?.some((element: Card) => element.type === 'Image'),
+    20_000,
+  );
+  const image = (sent.activity.attachments![0]!.content.body as Card[]).find((element) => element.type === 'Image')!;
+  return qrCodeInDataUri(image.url);
+}
+
+/** The backend's webhook reports the profile installed on the phone, signed as the backend signs it. */
+async function reportInstalled(iccid: string): Promise<void> {
+  const body = JSON.stringify({ eventId: `installed-${iccid}`, type: 'esim', iccid, event: 'installed' });
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const response = await fetch(`${bot().url}/api/provisioning/events`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signProvisioningEvent(WEBHOOK_SECRET, timestamp, body) },
+    body,
+  });
+  expect(response.status).toBe(200);
+}
+
+/**
+ * Gives the eSIM profiles in stock codes that masking leaves whole: the demo's matching ids start with digits, which it
+ * reads as phone numbers, so that a code logged by mistake would pass unseen.
+ */
+async function codesMaskingLeavesWhole(): Promise<void> {
+  const db = bot().db.prisma;
+  const profiles = await db.simCard.findMany({ where: { form: 'ESIM', state: 'IN_STOCK' }, select: { id: true } });
+  for (const [n, profile] of profiles.entries()) {
+    await db.simCard.update({ where: { id: profile.id }, data: { activationCode: `LPA:1$smdp.demo.dstny.example$JOURNEY-K${n}-QZXW` } });
+  }
+}
+
+test('an eSIM journey: the code reaches its user in the chat, by email and on the page, and never the log', async () => {
+  const db = bot().db.prisma;
+  await codesMaskingLeavesWhole();
+  const before = lines.length;
+  const codes: string[] = [];
+  const keepCode = (code: string) => codes.push(code, matchingIdOf(code));
+  // Jan has written to the bot in Teams: his eSIM reaches him there.
+  await says(jan, 'hallo');
+  const { service, esim } = await esimServiceToStart(db, demo.jan.email, { withConfirmationCode: true });
+  keepCode(esim.activationCode);
+  const outboxBefore = outboxFiles();
+  const sentBefore = connector().sent.length;
+  await presses(ann, { verb: Verbs.waitingServices.start, data: { serviceId: service.id, page: 0 } });
+  expect(await esimCardReceived(jan, sentBefore)).toBe(esim.activationCode);
+  const link = await emailedLink(demo.jan.email, outboxBefore, 1);
+  // Jan opens his page, pastes the code into the chat by mistake, and installs it.
+  const page = await (await fetch(link)).text();
+  expect(page).toContain(matchingIdOf(esim.activationCode));
+  expect((await fetch(`${link}/status`, { headers: { accept: 'application/json' } })).status).toBe(200);
+  await says(jan, esim.activationCode);
+  await reportInstalled(esim.iccid);
+  expect((await db.service.findUniqueOrThrow({ where: { id: service.id } })).status).toBe('ACTIVATING');
+
+  // A new phone: the replacement reaches him the same ways.
+  const replacing = connector().sent.length;
+  expect(await replaceEsim(db, await db.person.findFirstOrThrow({ where: { email: demo.jan.email }, include: { organisation: true } }), service.id)).toEqual({ ok: true, serviceId: service.id });
+  const replacement = (await db.service.findUniqueOrThrow({ where: { id: service.id }, include: { simCard: true } })).simCard!.activationCode!;
+  keepCode(replacement);
+  expect(await esimCardReceived(jan, replacing)).toBe(replacement);
+
+  // Someone who never chatted gets the code once, in the activation email; the update to them goes nowhere else.
+  const quiet = generatedDemoEmployees[4]!;
+  const quietBefore = outboxFiles();
+  const { service: quietService, esim: quietEsim } = await startedEsimService(db, quiet.email);
+  keepCode(quietEsim.activationCode);
+  await emailedLink(quiet.email, quietBefore, 1);
+  await settled();
+  const toQuiet = await db.notification.findMany({ where: { serviceId: quietService.id, kind: 'esim.sent', recipient: { email: quiet.email } } });
+  expect(toQuiet.map((update) => [update.state, update.deliveredVia])).toEqual([['DELIVERED', 'activation-email']]);
+  const emails = await Promise.all([...outboxFiles()].filter((file) => !quietBefore.has(file)).map((file) => simpleParser(fs.readFileSync(path.join(outbox(), file)))));
+  expect(emails.filter((mail) => mail.to && !Array.isArray(mail.to) && mail.to.text === quiet.email)).toHaveLength(1);
+
+  // Ann only heard it was sent.
+  const toAnn = connector().sent.slice(sentBefore).filter((sent) => sent.conversationId === chatOf(ann));
+  expect(toAnn.some((sent) => whatTheySee(sent).texts.some((text) => text.includes('The eSIM for Jan Peeters')))).toBe(true);
+  expect(codes.filter((code) => JSON.stringify(toAnn).includes(code))).toEqual([]);
+
+  const log = lines.slice(before).join('');
+  expect(log).toContain('"msg":"turn"');
+  expect(codes.filter((code) => log.includes(code))).toEqual([]);
 }, 120_000);

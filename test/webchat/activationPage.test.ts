@@ -9,7 +9,11 @@ import { recordActivationResult } from '../../services/lifecycle/activationResul
 import { resendActivationEmail } from '../../services/lifecycle/activation';
 import { lockedActivationLinks } from '../../services/people/activationLinks';
 import type { Actor } from '../../services/people/people';
+import { recordEsimInstalled, replaceEsim } from '../../services/simCards/esimProfiles';
+import { esimInstallSteps } from '../../cards/esimCard';
+import { matchingIdOf, startedEsimService } from '../support/esimService';
 import { decode, textOf } from '../support/pageText';
+import { qrCodeInDataUri } from '../support/qrCode';
 import { useRunningBot } from '../support/botUnderTest';
 import { waitFor } from '../support/waitFor';
 
@@ -654,5 +658,106 @@ describe('a link of a deactivated organisation', () => {
     expect([scripted.status, scripted.body.state]).toEqual([404, 'unusable']);
     expect([(await linkStatus(url)).status, (await linkStatus(url)).body.state]).toEqual([404, 'unusable']);
     expect((await statusOf(service.id)).simCardId).toBeNull();
+  });
+});
+
+describe("an eSIM's personal page", () => {
+  /** A started service of the person's with an eSIM to install, and a personal link to it. */
+  async function esimWaiting(email: string, language: 'en' | 'nl' | 'fr', options: { withConfirmationCode?: boolean } = {}) {
+    const user = await person(email);
+    await served.db.prisma.person.update({ where: { id: user.id }, data: { preferredLanguage: language } });
+    const { service, esim } = await startedEsimService(served.db.prisma, email, options);
+    return { service, esim, url: await linkTo(service.id, user.id) };
+  }
+
+  async function linkTo(serviceId: string, personId: string): Promise<string> {
+    const { token } = await createAccessLink(served.db.prisma, { purpose: LinkPurpose.ACTIVATION, personId, serviceId, ttlMs: 14 * 86_400_000 });
+    return `${served.bot.url}/activate/${token}`;
+  }
+
+  /** What the page's QR code reads as, as a phone's camera would read it. */
+  const qrCodeOf = (html: string) => qrCodeInDataUri(attribute(/<img class="esim-qr"[^>]*>/.exec(html)?.[0] ?? '', 'src'));
+
+  test('shows the QR code, the details to type by hand and both phones\' steps in the person\'s language, and that it waits; nothing to send, no chat', async () => {
+    const { esim, url } = await esimWaiting(generatedDemoEmployees[4]!.email, 'nl', { withConfirmationCode: true });
+    const page = await open(url, { 'Accept-Language': 'fr' });
+    expect(page.status).toBe(200);
+    expect(page.html).toMatch(/^<!doctype html>\s*<html lang="nl">/);
+    expect(qrCodeOf(page.html)).toBe(esim.activationCode);
+    const text = textOf(page.html);
+    for (const line of [
+      'Je eSIM voor Dstny Mobile is klaar',
+      'We wachten tot je telefoon de eSIM installeert. Deze pagina gaat vanzelf verder zodra dat gebeurd is.',
+      `Daarna vraagt de telefoon om een bevestigingscode: typ ${esim.confirmationCode}.`,
+      'SM-DP+-adres smdp.demo.dstny.example',
+      `Activeringscode ${matchingIdOf(esim.activationCode)}`,
+      `Bevestigingscode ${esim.confirmationCode}`,
+      esim.activationCode,
+      ...esimInstallSteps('nl').iphone,
+      ...esimInstallSteps('nl').android,
+      'De activatie duurt daarna ongeveer een uur, soms tot twee dagen.',
+    ]) {
+      expect(text).toContain(line);
+    }
+    expect(page.html).toContain('<section class="panel step esim" aria-labelledby="step-heading" data-state="ESIM_TO_INSTALL" data-poll-after="5">');
+    expect(page.html).not.toContain('<form');
+    expect(page.html).not.toContain('webchat-token');
+    const policy = page.headers.get('content-security-policy') ?? '';
+    expect(policy).toContain("img-src 'self' data: blob:");
+    expect(policy).toContain("form-action 'none'");
+    expect(page.headers.get('cache-control')).toBe('no-store');
+  });
+
+  test('its status address says it still waits, without the code; once installed, the page and the address say where the activation stands, and the code is gone', async () => {
+    const { esim, url } = await esimWaiting(generatedDemoEmployees[5]!.email, 'en');
+    const waiting = await linkStatus(url);
+    expect([waiting.status, waiting.body]).toEqual([200, {
+      state: 'ESIM_TO_INSTALL',
+      heading: 'Your eSIM for Dstny Mobile is ready',
+      paragraphs: ['Waiting for your phone to install the eSIM. This page moves on by itself as soon as it has.'],
+      pollAfter: 5,
+    }]);
+    expect(JSON.stringify(waiting.body)).not.toContain(matchingIdOf(esim.activationCode));
+
+    expect(await recordEsimInstalled(served.db.prisma, esim.iccid)).toEqual({ applied: true, status: ServiceStatus.ACTIVATING });
+    const installed = [
+      'Your SIM card for Dstny Mobile is being activated. This normally takes about an hour, and can take up to two days.',
+      "We'll let you know as soon as it is active.",
+      'Your eSIM is on your phone. If your phone has more than one SIM, choose the eSIM for calls and mobile data once it is active.',
+    ];
+    const after = await linkStatus(url);
+    expect(after.body).toMatchObject({ state: 'ACTIVATING', heading: 'Where your activation stands', paragraphs: installed });
+    const page = await open(url);
+    expect(page.status).toBe(200);
+    expect(textOf(page.html)).toContain(installed.join(' '));
+    expect(page.html).not.toContain(matchingIdOf(esim.activationCode));
+    expect(page.html).not.toContain('<img');
+  });
+
+  test('replaced: the old link answers as any ended link does, and a link to the replacement shows the new code only', async () => {
+    const email = generatedDemoEmployees[6]!.email;
+    const { service, esim, url } = await esimWaiting(email, 'en');
+    expect(await replaceEsim(served.db.prisma, await person(email), service.id)).toEqual({ ok: true, serviceId: service.id });
+    const unusable = await open(`${served.bot.url}/activate/${newToken()}`);
+    const old = await open(url);
+    expect([old.status, old.html]).toEqual([404, unusable.html]);
+    expect((await linkStatus(url)).body.state).toBe('unusable');
+
+    const replacement = (await statusOf(service.id)).simCard!.activationCode!;
+    const page = await open(await linkTo(service.id, (await person(email)).id));
+    expect(qrCodeOf(page.html)).toBe(replacement);
+    expect(page.html).toContain(matchingIdOf(replacement));
+    expect(page.html).not.toContain(matchingIdOf(esim.activationCode));
+  });
+
+  test('a link shows the eSIM of its own service only: the page of another service of the same person has none of it', async () => {
+    const email = generatedDemoEmployees[7]!.email;
+    const { esim, url } = await esimWaiting(email, 'en');
+    const other = await waitingService(email, 'en');
+    const page = await open(other.url);
+    expect(page.html).toContain('<label for="iccid">SIM card number</label>');
+    expect(page.html).not.toContain('esim-qr');
+    expect(`${page.html}${JSON.stringify((await linkStatus(other.url)).body)}`).not.toContain(matchingIdOf(esim.activationCode));
+    expect(qrCodeOf((await open(url)).html)).toBe(esim.activationCode);
   });
 });

@@ -15,12 +15,18 @@
   let timer;
   let stopped = false;
 
-  const waits = (state) => state === 'WAITING_FOR_SIM' || state === 'READY';
+  // The person's part: the SIM card number, Start, or installing the eSIM the page shows.
+  const waits = (state) => state === 'WAITING_FOR_SIM' || state === 'READY' || state === 'ESIM_TO_INSTALL';
   // What the panel shows, so that the live region announces only a change.
   let shown = '';
 
   /** The form of another wait in place of the one shown (Start once the administrator registered the SIM card). */
   function showWait(linkStatus) {
+    // A wait the status answer brings no form for (an eSIM, whose code it never repeats): the page shows it.
+    if (typeof linkStatus.fields !== 'string') {
+      window.location.reload();
+      return;
+    }
     panel.dataset.state = linkStatus.state;
     heading.textContent = linkStatus.heading;
     const form = document.getElementById('step-form');
