@@ -13,6 +13,7 @@ import { EsimJobs } from '../../services/simCards/esimJobs';
 import { esimToInstall, esimsInStock, recordEsimInstalled, replaceEsim } from '../../services/simCards/esimProfiles';
 import { demoActor } from '../support/addServiceDriver';
 import { openTestDatabase } from '../support/database';
+import { matchingIdOf } from '../support/esimService';
 import { rowCounts } from '../support/rowCounts';
 
 let db: Database;
@@ -26,7 +27,6 @@ let key = 0;
 
 // A series of the operator's issuer that the demo data does not use.
 const freshIccid = (n: number) => demoIccid(10, 9, n);
-const matchingIdOf = (code: string) => code.split('$')[2]!;
 
 beforeAll(async () => {
   db = await openTestDatabase({ seed: true });

@@ -4,13 +4,16 @@ import path from 'node:path';
 import { configFromEnvironment } from '../../bot/config';
 import { startBot, type RunningBot } from '../../bot/main';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signProvisioningEvent } from '../../bot/http/provisioningWebhook';
-import { ActivationMethod, ActivationTiming, HolderKind, LineType, PortingState, ServiceStatus } from '../../prisma/generated/enums';
-import { demo, donorExamples, pieterPorting } from '../../prisma/demoData';
+import { ActivationMethod, ActivationTiming, HolderKind, LineType, PortingState, ServiceStatus, SimState } from '../../prisma/generated/enums';
+import { demo, demoIccid, demoStockIccids, donorExamples, pieterPorting } from '../../prisma/demoData';
 import { advancePorting } from '../../services/simulators/donor';
 import type { Actor } from '../../services/people/people';
 import { requestPorting } from '../../services/numbers/portingRequests';
 import type { PortingDetailsInput } from '../../services/numbers/portingDetails';
+import { ActivationJobs } from '../../services/lifecycle/jobs';
+import { replaceEsim } from '../../services/simCards/esimProfiles';
 import { openTestDatabase } from '../support/database';
+import { startedEsimService } from '../support/esimService';
 
 const SECRET = 'webhook-test-secret';
 
@@ -211,4 +214,64 @@ test('without PROVISIONING_WEBHOOK_SECRET the endpoint says it is not configured
   } finally {
     await unconfigured.close();
   }
+});
+
+describe('an eSIM install report', () => {
+  const installed = (iccid: string, eventId: string) => ({ eventId, type: 'esim', iccid, event: 'installed' });
+
+  /** What a report could change: the service, its profile, timeline, notifications, its order to the backend, the ids kept. */
+  async function esimFootprint(serviceId: string) {
+    const prisma = bot.db.prisma;
+    const service = await prisma.service.findUniqueOrThrow({ where: { id: serviceId }, include: { simCard: true } });
+    return {
+      service,
+      events: await prisma.serviceEvent.count({ where: { serviceId } }),
+      notifications: await prisma.notification.count({ where: { serviceId } }),
+      // The background worker runs the release and revoke jobs meanwhile: only what an install report queues is counted.
+      provisioning: await prisma.job.count({ where: { kind: ActivationJobs.provision, payload: { equals: { serviceId } } } }),
+      eventIds: await prisma.provisioningEvent.count(),
+    };
+  }
+
+  test('moves the service on to activating; its replay is a duplicate and a second report changes nothing', async () => {
+    const { service, esim } = await startedEsimService(bot.db.prisma, demo.jan.email);
+    expect(await send(installed(esim.iccid, 'evt-esim-1'))).toEqual({ status: 200, body: { result: 'applied' } });
+
+    const after = await esimFootprint(service.id);
+    expect(after.service).toMatchObject({ status: ServiceStatus.ACTIVATING, simCard: { iccid: esim.iccid, installedAt: expect.any(Date) } });
+    expect(after.provisioning).toBe(1);
+    const timeline = await bot.db.prisma.serviceEvent.findMany({ where: { serviceId: service.id }, orderBy: { createdAt: 'asc' } });
+    expect(timeline.map((event) => event.kind)).toEqual(['service_started', 'esim_installed']);
+
+    expect(await send(installed(esim.iccid, 'evt-esim-1'))).toEqual({ status: 200, body: { result: 'duplicate event id: ignored' } });
+    expect(await send(installed(esim.iccid, 'evt-esim-2'))).toEqual({ status: 200, body: { result: 'already applied' } });
+    expect(await esimFootprint(service.id)).toEqual(after);
+  });
+
+  test('an ICCID no eSIM profile has: not found, whether unknown or a physical SIM card', async () => {
+    for (const [n, iccid] of [demoIccid(10, 9, 1), demoStockIccids[0]!].entries()) {
+      expect(await send(installed(iccid, `evt-esim-unknown-${n}`))).toEqual({ status: 404, body: { result: 'unknown request or service' } });
+    }
+  });
+
+  test('a profile revoked by its replacement: conflict, and the service stays waiting for the new one', async () => {
+    const { service, esim } = await startedEsimService(bot.db.prisma, demo.marie.email);
+    expect(await replaceEsim(bot.db.prisma, ann, service.id)).toMatchObject({ ok: true });
+    const before = await esimFootprint(service.id);
+
+    expect(await send(installed(esim.iccid, 'evt-esim-revoked'))).toEqual({ status: 409, body: { result: 'this step is not possible from the current state', state: 'REVOKED' } });
+    expect(await esimFootprint(service.id)).toEqual(before);
+    expect(before.service).toMatchObject({ status: ServiceStatus.WAITING_FOR_ESIM_INSTALL, simCard: { state: SimState.ASSIGNED, installedAt: null } });
+    expect(before.service.simCard!.iccid).not.toBe(esim.iccid);
+    expect(await bot.db.prisma.simCard.findUniqueOrThrow({ where: { iccid: esim.iccid } })).toMatchObject({ state: SimState.DEACTIVATED, installedAt: null });
+  });
+
+  test('a bad body: 400 saying what is wrong, and nothing is kept', async () => {
+    const before = await bot.db.prisma.provisioningEvent.count();
+    const iccid = demoIccid(10, 9, 2);
+    expect(await send({ ...installed('8932 1005', 'evt-esim-bad-1') })).toEqual({ status: 400, body: { error: 'invalid event: iccid: an ICCID is 19 or 20 digits' } });
+    expect(await send({ ...installed(iccid, 'evt-esim-bad-2'), event: 'deleted' })).toEqual({ status: 400, body: { error: expect.stringMatching(/^invalid event: event: .*"installed"/) } });
+    expect(await send({ eventId: 'evt-esim-bad-3', type: 'esim', event: 'installed' })).toEqual({ status: 400, body: { error: expect.stringMatching(/^invalid event: iccid: /) } });
+    expect(await bot.db.prisma.provisioningEvent.count()).toBe(before);
+  });
 });
