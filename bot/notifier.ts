@@ -18,7 +18,7 @@ import { claimDueNotifications, deliverClaimed, type Claim, type DeliveryOptions
 import { PermanentError, describeError } from '../services/platform/retry';
 import { sendSlotTaker } from '../services/notifications/sendRateLimit';
 import { polling } from './polling';
-import { sendToPerson, updateSent, type ProactiveContent, type ProactiveDeps, type Recipient } from './proactive';
+import { sendInChat, sendToPerson, updateSent, type ProactiveContent, type ProactiveDeps, type Recipient } from './proactive';
 import { cardActivity, replyActivity } from './replies';
 
 /**
@@ -184,9 +184,6 @@ async function refreshSummaryCard(deps: ProactiveDeps, administrator: NotifiedPe
   }
 }
 
-/** Stands in for the mailer where a message must not go by email: sendToPerson stops at its email fallback. */
-class NotByEmail extends Error {}
-
 /**
  * The eSIM to its user, as its card, in a chat only: the activation email carries the same code, so someone without a
  * chat gets no second email with it. Installed or replaced before this went out, there is no card and nothing is sent
@@ -197,14 +194,8 @@ async function deliverEsim(deps: ProactiveDeps, to: Recipient, facts: Notificati
   const message = notificationMessage(facts);
   if (!message?.card) return { via: 'superseded' };
   const content = contentOf(notificationReply(message), notificationEmail(facts, message));
-  const chatOnly: ProactiveDeps = { ...deps, mailer: { usesSmtp: deps.mailer.usesSmtp, send: () => Promise.reject(new NotByEmail()) } };
-  try {
-    const sent = await sendToPerson(chatOnly, to, { ...content, activity: (channelId) => ({ ...content.activity(channelId), summary: message.lines.join(' ') }) });
-    return { via: sent.via };
-  } catch (error) {
-    if (error instanceof NotByEmail) return { via: 'activation-email' };
-    throw error;
-  }
+  const sent = await sendInChat(deps, to, { ...content, activity: (channelId) => ({ ...content.activity(channelId), summary: message.lines.join(' ') }) });
+  return { via: sent?.via ?? 'activation-email' };
 }
 
 /** A reply as a chat activity for the channel it goes to, and as an email. */

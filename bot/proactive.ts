@@ -76,6 +76,20 @@ function teamsLimits(deps: ProactiveDeps, conversationId: string, tenantId: stri
 
 /** Sends `content` to the person through the first channel that reaches them. */
 export async function sendToPerson(deps: ProactiveDeps, recipient: Recipient, content: ProactiveContent): Promise<Delivery> {
+  const inChat = await sendInChat(deps, recipient, content);
+  if (inChat) return inChat;
+  await deps.mailer.send({
+    to: recipient.email,
+    subject: content.email.subject,
+    text: content.email.paragraphs.join('\n\n'),
+    html: content.email.paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('\n'),
+    language: recipient.language,
+  });
+  return { via: 'email' };
+}
+
+/** Sends `content` in the first chat that reaches the person; undefined when none does. */
+export async function sendInChat(deps: ProactiveDeps, recipient: Recipient, content: ProactiveContent): Promise<Delivery | undefined> {
   for (const conversation of await (deps.conversationsOf ? deps.conversationsOf(recipient.id) : conversationsOf(deps.db, recipient.id))) {
     try {
       const sent = await sendInConversation(deps, recipient, conversation.reference, content);
@@ -86,16 +100,7 @@ export async function sendToPerson(deps: ProactiveDeps, recipient: Recipient, co
       deps.logger.info({ recipientId: recipient.id, channelId: conversation.channelId, error: error.message }, 'conversation unreachable');
     }
   }
-  const opened = await openTeamsConversation(deps, recipient, content);
-  if (opened) return opened;
-  await deps.mailer.send({
-    to: recipient.email,
-    subject: content.email.subject,
-    text: content.email.paragraphs.join('\n\n'),
-    html: content.email.paragraphs.map((paragraph) => `<p>${escapeHtml(paragraph)}</p>`).join('\n'),
-    language: recipient.language,
-  });
-  return { via: 'email' };
+  return openTeamsConversation(deps, recipient, content);
 }
 
 /** Sends in a stored conversation; undefined when it no longer reaches the person (a closed web chat). */

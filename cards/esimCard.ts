@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { manualEntry } from './esimQr';
+import { esimQrDataUri, manualEntry } from './esimQr';
 import { render, type AdaptiveCard } from './render';
 import { languages, t, type Language } from './strings';
 import esimTemplate from './templates/esim.json';
 
-/** What a person is given to install an eSIM; `qrDataUri` comes from esimQrDataUri(activationCode). */
+/** What a person is given to install an eSIM; the card draws the QR code from the activation code. */
 export interface EsimCardData {
   language: Language;
   serviceLabel: string;
-  qrDataUri: string;
   activationCode: string;
   /** The 4 to 8 digits some operators ask for after the code, when there are any. */
   confirmationCode?: string;
@@ -41,8 +40,6 @@ const confirmationCodeSchema = z.string().regex(/^\d{4,8}$/);
 const esimCardDataSchema = z.object({
   language: z.enum(languages),
   serviceLabel: z.string().min(1).max(200),
-  // The PNG of esimQrPng is under 3 KB; a bound keeps a wrong value from growing the card past what Teams accepts.
-  qrDataUri: z.string().max(8000).regex(/^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/),
   activationCode: z.string(),
   confirmationCode: confirmationCodeSchema.optional(),
 });
@@ -104,12 +101,8 @@ export function renderEsimCard(data: EsimCardData): AdaptiveCard {
   const numbered = (steps: string[]) => steps.map((text, i) => ({ number: `${i + 1}.`, text }));
   return render(esimTemplate, {
     ...words,
-    qrDataUri: data.qrDataUri,
+    qrDataUri: esimQrDataUri(data.activationCode),
     stepLists: [words.install.iphone, words.install.android].map(({ title, steps }) => ({ title, steps: numbered(steps) })),
   });
 }
 
-/** The administrator's line once an eSIM has gone out: who got it, for which service, and no code. */
-export function esimSentLine(language: Language, vars: { user: string; service: string }): string {
-  return t(language, 'esim.sent.administrator', vars);
-}

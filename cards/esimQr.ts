@@ -72,16 +72,11 @@ function qrPng(activationCode: string): Buffer {
  * The activation code as a black and white PNG, error correction M: about 1.2 KB for a usual code and 2.3 KB for the
  * longest, so that it fits in a Teams card (the whole message stays under 28 KB) as a data URI.
  */
-export async function esimQrPng(activationCode: string): Promise<Buffer> {
+export function esimQrPng(activationCode: string): Buffer {
   return qrPng(activationCode);
 }
 
 /** The PNG as a `data:` URI, for an Adaptive Card's Image or an HTML page. */
-export async function esimQrDataUri(activationCode: string): Promise<string> {
-  return esimQrDataUriSync(activationCode);
-}
-
-/** The same, for words composed synchronously. */
-export function esimQrDataUriSync(activationCode: string): string {
+export function esimQrDataUri(activationCode: string): string {
   return `data:image/png;base64,${qrPng(activationCode).toString('base64')}`;
 }

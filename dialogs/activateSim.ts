@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { renderEsimCard } from '../cards/esimCard';
 import { renderQuestionCard } from '../cards/questionCard';
 import { t, type Language, type StringKey } from '../cards/strings';
 import { Verbs } from '../cards/verbs';
@@ -7,6 +8,7 @@ import { ServiceStatus } from '../prisma/generated/enums';
 import { serviceForSim, startActivationAsUser, type SubmitSimResult } from '../services/lifecycle/userActivation';
 import { linkTriesOf, submitSimTry, type SimTry } from '../services/people/activationLinks';
 import { servicesOfUser } from '../services/lifecycle/serviceLists';
+import { esimToInstall } from '../services/simCards/esimProfiles';
 import { codeAsName, nameOrCode, productNames, simCardByServiceType } from '../services/catalog/catalog';
 import { serviceLabel } from './serviceLabel';
 import type { Db } from '../services/platform/db/database';
@@ -93,6 +95,15 @@ async function forService(db: Db, actor: Actor, language: Language, service: Ser
   if (status === ServiceStatus.WAITING_FOR_SIM) {
     if (iccid === undefined) return { replies: [text(t(language, 'activation.askNumber'))], flow: { serviceId: service.id } };
     return submitted(db, actor, language, service, iccid, tiedTo);
+  }
+  if (status === ServiceStatus.WAITING_FOR_ESIM_INSTALL) {
+    // Asked again, the eSIM itself: only its user is ever given it, and only until it is installed.
+    const esim = await esimToInstall(db, actor.id, service.id);
+    if (esim) {
+      const [label] = await serviceLabels(db, language, [service]);
+      const card = renderEsimCard({ language, serviceLabel: label!, activationCode: esim.activationCode, ...(esim.confirmationCode ? { confirmationCode: esim.confirmationCode } : {}) });
+      return { replies: [{ kind: 'card', card }], flow: undefined };
+    }
   }
   const [about] = await aboutServices(db, language, [service]);
   if (status === ServiceStatus.READY) {
@@ -186,7 +197,8 @@ async function findService(db: Db, actor: Actor, language: Language, iccid: stri
   const forSim = mine.filter((service) => service.status === ServiceStatus.WAITING_FOR_SIM);
   const forStart = mine.filter((service) => service.status === ServiceStatus.READY);
   if (iccid === undefined) {
-    const waiting = [...forSim, ...forStart].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    const forInstall = mine.filter((service) => service.status === ServiceStatus.WAITING_FOR_ESIM_INSTALL);
+    const waiting = [...forSim, ...forStart, ...forInstall].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
     if (waiting.length === 1) return forService(db, actor, language, waiting[0]!, undefined);
     if (waiting.length > 1) return { replies: [await choiceCard(db, language, 'activation.choose.any', waiting)], flow: undefined };
     return { replies: await whereServicesStand(db, actor, language), flow: undefined };

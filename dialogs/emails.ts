@@ -1,5 +1,5 @@
 import { esimWords } from '../cards/esimCard';
-import { esimQrDataUriSync } from '../cards/esimQr';
+import { esimQrPng } from '../cards/esimQr';
 import { t, type Language } from '../cards/strings';
 import type { ActivationEmailData, ComposedEmail, EmailComposer, EsimEmailData } from '../services/notifications/activationEmail';
 import type { SignInEmailData } from '../services/people/signInLinks';
@@ -104,7 +104,6 @@ ${tipsHtml}<h2 style="font-size: 1.1em">${e(helpTitle)}</h2>
 
 /** The QR code's Content-ID: the HTML shows it as `cid:`, since mail clients block images given as data: URIs. */
 const QR_CID = 'esim-qr@activation.dstny';
-const DATA_URI_PREFIX = 'data:image/png;base64,';
 const headingStyle = 'style="font-size: 1.1em"';
 const subheadingStyle = 'style="font-size: 1em; margin-bottom: 0.3em"';
 
@@ -144,7 +143,7 @@ function composeEsimEmail(data: ActivationEmailData, esim: EsimEmailData): Compo
   ].join('\n');
 
   // The picture as the chat and the page show it, as bytes for the email.
-  const png = Buffer.from(esimQrDataUriSync(esim.activationCode).slice(DATA_URI_PREFIX.length), 'base64');
+  const png = esimQrPng(esim.activationCode);
   // A PNG's width and height are the first fields of its header chunk; a square.
   const width = png.readUInt32BE(16);
   const e = escapeHtml;

@@ -4,7 +4,6 @@ import { Verbs } from '../cards/verbs';
 import type { AdaptiveCard, CardButton } from '../cards/render';
 import { renderNotificationCard } from '../cards/notificationCard';
 import { renderEsimCard } from '../cards/esimCard';
-import { esimQrDataUriSync } from '../cards/esimQr';
 import type { PortingState, ServiceStatus } from '../prisma/generated/enums';
 import { nameOf } from '../services/catalog/catalog';
 import type { Db } from '../services/platform/db/database';
@@ -219,7 +218,7 @@ function filled(language: Language, key: StringKey, vars: Record<string, string 
 /** The eSIM card: its QR code, the details to type by hand and the steps, in the user's language. */
 function esimCard(language: Language, esim: EsimFacts): AdaptiveCard {
   const { serviceLabel: label, activationCode, confirmationCode } = esim;
-  return renderEsimCard({ language, serviceLabel: label, qrDataUri: esimQrDataUriSync(activationCode), activationCode, ...(confirmationCode ? { confirmationCode } : {}) });
+  return renderEsimCard({ language, serviceLabel: label, activationCode, ...(confirmationCode ? { confirmationCode } : {}) });
 }
 
 const topicWords: Record<EscalationTopic, StringKey> = {

@@ -356,7 +356,7 @@ async function esimFields(view: ActivationLinkView, esim: EsimToInstall, l: Lang
       <ol>${list.map((step) => `<li>${e(step)}</li>`).join('')}</ol>`)
     .join('\n      ');
   return `<p>${e(intro)}</p>
-      <img class="esim-qr" src="${e(await esimQrDataUri(esim.activationCode))}" alt="${e(words.qrAltText)}">
+      <img class="esim-qr" src="${e(esimQrDataUri(esim.activationCode))}" alt="${e(words.qrAltText)}">
       <p>${e(words.scan)}</p>
       ${words.confirmation ? `<p class="esim-confirmation">${e(words.confirmation)}</p>` : ''}
       <h3>${e(words.manualTitle)}</h3>

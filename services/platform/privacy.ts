@@ -7,6 +7,8 @@
  * masking grows with the text's length, never with its square.
  */
 const patterns: Array<[RegExp, (match: string) => string]> = [
+  // eSIM activation codes (LPA:1$<SM-DP+ address>$<matching id>[$…]): the whole code installs someone's line
+  [/LPA:1\$[^\s"'$]{0,253}(?:\$[^\s"'$]{0,255}){0,3}/g, () => 'LPA:1$…'],
   // The local part and domain at their longest (RFC 5321): unbounded, every character of a long word would scan to its end.
   [/[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}/g, (m) => `${m[0]}***@${m.split('@')[1]}`],
   // ICCIDs and long digit runs, spaces or dashes allowed between groups

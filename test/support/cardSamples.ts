@@ -10,7 +10,6 @@ import { renderAddServiceUserCard } from '../../cards/addServiceUserCard';
 import { renderBulkImportProgressCard } from '../../cards/bulkImportProgressCard';
 import { renderBulkImportReportCard } from '../../cards/bulkImportReportCard';
 import { renderEsimCard } from '../../cards/esimCard';
-import { esimQrDataUriSync } from '../../cards/esimQr';
 import { renderNotificationCard } from '../../cards/notificationCard';
 import { renderOverviewCard } from '../../cards/overviewCard';
 import { renderPortingFields } from '../../dialogs/portingFields';
@@ -172,7 +171,6 @@ export const templateCases: Record<string, (language: Language) => AdaptiveCard[
     renderEsimCard({
       language: l,
       serviceLabel: serviceLabel(l, { product: smartMobile, serviceType: mobile, number: '+32470123456' }),
-      qrDataUri: esimQrDataUriSync(longestEsimCode),
       activationCode: longestEsimCode,
       confirmationCode: '12345678',
     }),

@@ -21,6 +21,9 @@ describe('maskPersonalData masks', () => {
     ['a link token, to its last character', `link /activate/${token} opened`, 'link /activate/Qm9v… opened'],
     ['a token starting with a dash', `t=-${token.slice(0, 40)}`, 't=-Qm9…'],
     ['a JSON Web Token, payload included', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl', 'Bearer eyJh…'],
+    ['an eSIM activation code', 'code LPA:1$smdp.demo.dstny.example$K2-1ABCD-EF23GH sent', 'code LPA:1$… sent'],
+    ['an eSIM activation code with its OID and confirmation flag', 'LPA:1$smdp.example.com$AB-12$1.3.6.1$1 given', 'LPA:1$… given'],
+    ['an eSIM activation code in JSON', '{"code":"LPA:1$smdp.example.com$ABCD"}', '{"code":"LPA:1$…"}'],
   ])('%s', (_label, input, expected) => {
     expect(maskPersonalData(input)).toBe(expected);
   });
