@@ -43,8 +43,13 @@ const untiered = fs
 if (untiered.length > 0) throw new Error(`jest.config.js: put ${untiered.join(', ')} in a tier`);
 
 /** @type {import('jest').Config} */
+// TEST_TIER picks one tier as --selectProjects does, but leaves the paths after it alone (`npm run test:fast -- <file>`),
+// which --selectProjects would read as more tier names.
+const picked = Object.entries(tiers).filter(([name]) => !process.env.TEST_TIER || name === process.env.TEST_TIER);
+if (picked.length === 0) throw new Error(`jest.config.js: TEST_TIER is one of ${Object.keys(tiers).join(', ')}`);
+
 module.exports = {
-  projects: Object.entries(tiers).map(([name, folders]) => project(name, folders)),
+  projects: picked.map(([name, folders]) => project(name, folders)),
   testTimeout: TEST_TIMEOUT,
   // Two test files at a time on a 2-core machine: most of a file's time is spent waiting (HTTP round trips, polling
   // workers), so the whole suite takes about 60 % of its one-at-a-time duration (8.5 against 14.4 minutes here).
