@@ -6,10 +6,10 @@ import { asksForEsim } from '../../dialogs/addService/flow';
 import { demo } from '../../prisma/demoData';
 import type { Database } from '../../services/platform/db/database';
 import type { Actor } from '../../services/people/people';
-import { expectValidCard } from '../support/adaptiveCards';
 import { leaveEsimsInStock } from '../support/addServiceDriver';
 import { openTestDatabase } from '../support/database';
 import { featureTurn } from '../support/featureTurn';
+import { pressInWizard, type Shown } from '../support/wizardTurn';
 import { actorsOf, buttonOf, factsOf, formOf, inputOf, textsOf, underInput } from './see';
 
 /** Step 6 offers an eSIM from the organisation's stock: Ann chooses it, through to the saved service. */
@@ -27,20 +27,8 @@ afterAll(async () => {
 });
 
 type Json = Record<string, any>;
-interface Shown {
-  card: AdaptiveCard;
-  state: unknown;
-}
 
-/** A button pressed: its data parsed with the verb's schema, as the runner does; the card shown and the flow kept. */
-async function run(verb: string, data: Json, state: unknown, language: Language = 'en'): Promise<Shown> {
-  const { turn, record, kept } = featureTurn(db, ann, { language, state });
-  const action = addServiceFeature.actions![verb]!;
-  await action.run(turn, (action.data ? action.data.parse(data) : undefined) as never);
-  const card = record.cards.at(-1)!.card;
-  expectValidCard(card);
-  return { card, state: kept() };
-}
+const run = (verb: string, data: Json, state: unknown, language: Language = 'en') => pressInWizard(db, ann, verb, data, state, language);
 
 /** The button titled `title` pressed as the client sends it: the card's inputs, changed where Ann chose or typed. */
 function press(shown: Shown, title: string, typed: Record<string, string> = {}): Promise<Shown> {

@@ -1,13 +1,11 @@
 import type { AdaptiveCard } from '../../cards/render';
 import type { Language } from '../../cards/strings';
 import { Verbs } from '../../cards/verbs';
-import { addServiceFeature } from '../../dialogs/addService/feature';
 import { demo } from '../../prisma/demoData';
 import type { Database } from '../../services/platform/db/database';
 import type { Actor } from '../../services/people/people';
-import { expectValidCard } from '../support/adaptiveCards';
 import { openTestDatabase } from '../support/database';
-import { featureTurn } from '../support/featureTurn';
+import { pressInWizard, type Shown } from '../support/wizardTurn';
 import { actorsOf, buttonOf, formOf, inputOf, textsOf, titlesOf, underInput } from './see';
 
 /** "Add a service" for someone the search does not find: Ann adds them from the flow's card and goes on. */
@@ -26,20 +24,8 @@ afterAll(async () => {
 });
 
 type Json = Record<string, any>;
-interface Shown {
-  card: AdaptiveCard;
-  state: unknown;
-}
 
-/** A button pressed: its data parsed with the verb's schema, as the runner does; the card shown and the flow kept. */
-async function press(actor: Actor, verb: string, data: Json, state: unknown, language: Language = 'en'): Promise<Shown> {
-  const { turn, record, kept } = featureTurn(db, actor, { language, state });
-  const action = addServiceFeature.actions![verb]!;
-  await action.run(turn, (action.data ? action.data.parse(data) : undefined) as never);
-  const card = record.cards.at(-1)!.card;
-  expectValidCard(card);
-  return { card, state: kept() };
-}
+const press = (actor: Actor, verb: string, data: Json, state: unknown, language: Language = 'en') => pressInWizard(db, actor, verb, data, state, language);
 
 /** "Add a service", then the search box with `query`. */
 async function searchFor(query: string, language: Language = 'en'): Promise<Shown> {
