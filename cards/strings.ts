@@ -16,6 +16,7 @@ type EnglishCatalogue =
   typeof import('./strings/en/bulkImport.json') &
   typeof import('./strings/en/email.json') &
   typeof import('./strings/en/esim.json') &
+  typeof import('./strings/en/esimReplacement.json') &
   typeof import('./strings/en/help.json') &
   typeof import('./strings/en/notifications.json') &
   typeof import('./strings/en/overview.json') &

@@ -71,6 +71,14 @@ export const Verbs = {
     resendEmail: 'support.resendEmail',
     escalate: 'support.escalate',
   },
+  esimReplacement: {
+    /** "Send a new eSIM" on a service's card (administrators): the confirmation; data: serviceId, requestKey. */
+    ask: 'esim.askReplace',
+    /** Confirmed: the current profile stops and a new one is sent; data: serviceId, requestKey, cardKey. */
+    replace: 'esim.replace',
+    /** Not now: nothing changes; data: serviceId, cardKey. */
+    keep: 'esim.keep',
+  },
   bulkImport: {
     /** The intro card with the template buttons. */
     start: 'bulkImport.start',

@@ -2,6 +2,7 @@ import { activateSimFeature } from './activateSim';
 import { addServiceFeature } from './addService/feature';
 import { bulkImportFeature } from './bulkImport';
 import { conversationFeature } from './conversation';
+import { esimReplacementFeature } from './esim';
 import type { AnyFeature } from './feature';
 import { lookUpFeature } from './lookUp';
 import { overviewFeature } from './overview';
@@ -20,6 +21,7 @@ export const features: readonly AnyFeature[] = [
   lookUpFeature,
   conversationFeature,
   troubleshootFeature,
+  esimReplacementFeature,
   waitingServicesFeature,
   portingIssuesFeature,
   overviewFeature,

@@ -11,6 +11,7 @@ import { AccessDenied, Role, type Actor } from '../services/people/people';
 import { isServiceEventKind, type ServiceEventKind } from '../services/fleet/serviceEvents';
 import { formatBelgianNational } from '../services/numbers/phoneNumbers';
 import { findServicesOf, lookupQuerySchema, timelineOf, type ChangeEntry, type LookupQuery, type ServiceSummary, type TimelineEntry } from '../services/fleet/lookUp';
+import { mayReplaceEsim, servicesWithEsim } from './esim';
 import { refusalText } from './portingIssues';
 import { serviceLabel } from './serviceLabel';
 import { formatTime } from './troubleshoot';
@@ -163,7 +164,8 @@ export async function lookUp(db: Db, actor: Actor, language: Language, query: Lo
     const own = person.id === actor.id;
     return [{ kind: 'text', text: own ? t(language, 'support.mine.none') : t(language, 'support.noServices', { name: person.displayName }) }];
   }
-  return Promise.all(services.map(async (service) => timelineCard(actor, language, await timelineOf(db, actor, service.id), newKey())));
+  const esims = await servicesWithEsim(db, services.map((service) => service.id));
+  return Promise.all(services.map(async (service) => timelineCard(actor, language, await timelineOf(db, actor, service.id), newKey(), esims.has(service.id))));
 }
 
 /** Support picked one of several people: their services, re-read as this actor may see them. */
@@ -189,7 +191,8 @@ export async function escalate(db: Db, actor: Actor, language: Language, service
 
 /** One service's card by its id, as the fleet overview's rows open it; refused and audited if not the actor's to see. */
 export async function serviceCard(db: Db, actor: Actor, language: Language, serviceId: string, requestKey: string): Promise<Reply> {
-  return timelineCard(actor, language, await timelineOf(db, actor, serviceId), requestKey);
+  const timeline = await timelineOf(db, actor, serviceId);
+  return timelineCard(actor, language, timeline, requestKey, (await servicesWithEsim(db, [timeline.service.id])).has(timeline.service.id));
 }
 
 export function deniedReply(language: Language): Reply {
@@ -204,6 +207,7 @@ function timelineCard(
   language: Language,
   { service, events, changes }: { service: ServiceSummary; events: TimelineEntry[]; changes: ChangeEntry[] },
   requestKey: string,
+  esim: boolean,
 ): Reply {
   const porting = service.porting;
   const refused = porting?.state === 'REFUSED' || porting?.state === 'CANCELLED' ? porting : null;
@@ -229,6 +233,10 @@ function timelineCard(
     }
     if ((service.status === 'WAITING_FOR_SIM' && service.activationMethod === 'EMAIL') || service.status === 'WAITING_FOR_ESIM_INSTALL') {
       buttons.push({ title: t(language, 'support.action.resend'), verb: Verbs.lookUp.resendEmail, data });
+    }
+    // A lost or new phone: the administrators' (services/simCards/esimProfiles.ts), after a confirmation.
+    if (actor.role === Role.ADMINISTRATOR && esim && mayReplaceEsim(service.status)) {
+      buttons.push({ title: t(language, 'esimReplacement.admin.button'), verb: Verbs.esimReplacement.ask, data });
     }
     // Correcting a refused porting is the administrators' (services/numbers/portingRequests.ts): support escalates to them instead.
     if (actor.role === Role.ADMINISTRATOR && service.porting?.state === 'REFUSED') {

@@ -15,6 +15,7 @@ export const intentNames = [
   'overview',
   'bulkImport',
   'activateSim',
+  'esimReplacement',
   'serviceStatus',
   'lookUpUser',
   'managePeople',
