@@ -138,6 +138,7 @@ describe('the counts card', () => {
     await make({ status: 'WAITING_FOR_ACTIVATION', scheduledStartAt: new Date('2026-11-23T07:00:00Z') });
     await make({ status: 'READY' });
     await make({ status: 'READY' }, 'SUBMITTED');
+    await make({ status: 'WAITING_FOR_ESIM_INSTALL' });
     await make({ status: 'ACTIVATING', activationStartedAt: new Date(now.getTime() - 60 * 60_000) });
     await make({ status: 'ACTIVATING', activationStartedAt: new Date(now.getTime() - ACTIVATION_MAX_MS - 60_000) });
     await make({ status: 'WAITING_FOR_PORTING' }, 'SUBMITTED');
@@ -153,6 +154,7 @@ describe('the counts card', () => {
       waitingForActivation: 1,
       scheduled: 1,
       waitingForSim: 2,
+      waitingForEsimInstall: 1,
       waitingForStart: 2,
       activating: 2,
       waitingForPorting: 3,
@@ -161,7 +163,7 @@ describe('the counts card', () => {
       active: 1,
     });
     expect(overview.counts).toEqual(countsOf(await expectedStates(organisation.id)));
-    expect(overview.total).toBe(14);
+    expect(overview.total).toBe(15);
     expect(totalsOf(overview)).toEqual({ portingIssue: 2, failed: 1, notStarted: 1, overdue: 1 });
     // The demo's clock runs 720 times faster: the hour-old activation is overdue there, as the notifier sees it.
     expect(attentionOf(await overviewOf(db.prisma, admin, organisation.id, { clockSpeed: 720, now }), 'overdue')?.total).toBe(2);
@@ -190,7 +192,7 @@ describe('the counts card', () => {
     expect((await overviewOf(db.prisma, admin, organisation.id, options)).counts).toEqual(countsOf(expected));
   });
 
-  test('10,000 services are counted by the database, right for every state', async () => {
+  test('11,000 services are counted by the database, right for every state', async () => {
     const organisation = await db.prisma.organisation.create({ data: { name: 'Big Fleet NV', tenantId: crypto.randomUUID() } });
     const admin = await db.prisma.person.create({
       data: { organisationId: organisation.id, role: 'ADMINISTRATOR', email: 'admin@big.example', displayName: 'Big Admin' },
@@ -211,10 +213,11 @@ describe('the counts card', () => {
       [{ status: 'FAILED' }, undefined],
       [{ status: 'ENDED' }, undefined],
       [{ status: 'READY' }, undefined],
+      [{ status: 'WAITING_FOR_ESIM_INSTALL' }, undefined],
     ];
     const services: Prisma.ServiceUncheckedCreateInput[] = [];
     const portings: Prisma.PortingRequestUncheckedCreateInput[] = [];
-    for (let i = 0; i < 10_000; i++) {
+    for (let i = 0; i < 11_000; i++) {
       const [fields, porting] = shapes[(i * 7919) % shapes.length]!;
       const service = serviceData(organisation.id, people[i % people.length]!.id, fields);
       services.push(service);
@@ -228,6 +231,7 @@ describe('the counts card', () => {
       waitingForActivation: 1000,
       scheduled: 1000,
       waitingForSim: 1000,
+      waitingForEsimInstall: 1000,
       waitingForStart: 1000,
       activating: 1000,
       waitingForPorting: 1000,
@@ -235,7 +239,7 @@ describe('the counts card', () => {
       failed: 1000,
       active: 1000,
     });
-    expect(overview.total).toBe(9000);
+    expect(overview.total).toBe(10_000);
     // What needs the administrator is counted in full, and named a few at a time.
     expect(totalsOf(overview)).toEqual({ portingIssue: 1000, failed: 1000, notStarted: 1000 });
     expect(overview.attention.every((entry) => entry.items.length === 3)).toBe(true);

@@ -165,7 +165,7 @@ describe('the operator API', () => {
       .filter((route) => route.path.startsWith(OPERATOR_API_PREFIX))
       .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
     expect(registered.sort()).toEqual(documented.sort());
-    expect(registered).toHaveLength(8);
+    expect(registered).toHaveLength(9);
   });
 
   test('429 with Retry-After once the key made more calls in a minute than the limit', async () => {

@@ -32,6 +32,7 @@ import * as orderSaving from '../../services/addService/orderSaving';
 import * as simCheck from '../../services/addService/simCheck';
 import * as summaryCard from '../../services/addService/summaryCard';
 import * as userSearch from '../../services/people/userSearch';
+import * as esimProfiles from '../../services/simCards/esimProfiles';
 import * as peopleAdmin from '../../services/people/peopleAdmin';
 import { openTestDatabase } from '../support/database';
 import { rowCounts } from '../support/rowCounts';
@@ -297,6 +298,12 @@ const CASES: Record<string, Partial<Record<WrongActor, Call>>> = {
     "another organisation's administrator": (w) => numberChoices.fixedNumberFor(w.db.prisma, w.olga, FixedOption.IN_USE, w.demoFixedNumber),
   },
   'simCheck:checkSimForService': { 'user as administrator': (w) => simCheck.checkSimForService(w.db.prisma, w.jan, w.demoIccid) },
+  'simCheck:esimsLeftFor': { 'user as administrator': (w) => simCheck.esimsLeftFor(w.db.prisma, w.jan) },
+  'esimProfiles:replaceEsim': {
+    'user as administrator': (w) => esimProfiles.replaceEsim(w.db.prisma, w.jan, w.marieService),
+    "another organisation's administrator": (w) => esimProfiles.replaceEsim(w.db.prisma, w.olga, w.marieService),
+    'support outside its organisations': (w) => esimProfiles.replaceEsim(w.db.prisma, w.sam, w.otherService),
+  },
   'orderSaving:saveService': {
     'user as administrator': (w) => orderSaving.saveService(w.db.prisma, w.jan, { userId: w.janId, optionCodes: [] }, 'forged-order-1'),
     "another organisation's administrator": (w) => orderSaving.saveService(w.db.prisma, w.olga, { userId: w.janId, optionCodes: [] }, 'forged-order-2'),
