@@ -127,6 +127,19 @@ describe('the operator API', () => {
     expect((await call('GET', `/organisations/${TENANT}`)).body.counts.simCards.IN_STOCK).toBe(4);
   });
 
+  test('eSIM profiles: each ICCID with its activation code; a bad code or a repeat is refused with its reason, and the body is checked', async () => {
+    const profile = (n: number, activationCode = `LPA:1$smdp.acme-operator.example$ACME-${n}`) => ({ iccid: iccid(100 + n), activationCode });
+    const first = await call('POST', `/organisations/${TENANT}/esim-profiles`, { body: { profiles: [profile(1), profile(2, 'LPA:1$not a host$X'), profile(3, 'https://example.com')] } });
+    expect(first).toMatchObject({ status: 200, body: { added: 1 } });
+    expect(first.body.refused).toEqual([
+      { iccid: iccid(102), reason: "the activation code's SM-DP+ address is not a host name" },
+      { iccid: iccid(103), reason: 'the activation code must read LPA:1$<SM-DP+ address>$<matching id>' },
+    ]);
+    const repeat = await call('POST', `/organisations/${TENANT}/esim-profiles`, { body: { profiles: [profile(1)] } });
+    expect(repeat.body).toEqual({ added: 0, refused: [{ iccid: iccid(101), reason: 'already in your stock' }] });
+    expect(await call('POST', `/organisations/${TENANT}/esim-profiles`, { body: { profiles: [{ iccid: iccid(104) }] } })).toMatchObject({ status: 400 });
+  });
+
   test('numbers: mobile and fixed checked for their kind; a repeat adds nothing', async () => {
     const body = { mobile: ['+32 470 55 66 77', '+3226402000'], fixed: ['02 640 20 00'] };
     const first = await call('POST', `/organisations/${TENANT}/numbers`, { body });
