@@ -139,6 +139,7 @@ const messages: { [K in NotificationKind]: Record<(typeof notificationAudiences)
       return message && facts.esim ? { ...message, card: esimCard(facts.language, facts.esim) } : message;
     },
   },
+  'esim.outOfStock': { administrator: 'notifications.esim.outOfStock.administrator' },
   'porting.submitted': { administrator: 'notifications.porting.submitted.administrator' },
   'porting.accepted': { administrator: 'notifications.porting.accepted.administrator' },
   'porting.scheduled': {

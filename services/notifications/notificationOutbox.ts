@@ -29,6 +29,8 @@ export const notificationAudiences = {
   'activation.linkLocked': ['administrator'],
   /** The user's eSIM, its QR code: only ever to the user; the administrator learns it was sent. */
   'esim.sent': ['administrator', 'user'],
+  /** The user asked for a new eSIM and the stock had none: only an administrator can order more and send it. */
+  'esim.outOfStock': ['administrator'],
   'porting.submitted': ['administrator'],
   'porting.accepted': ['administrator'],
   'porting.scheduled': ['administrator', 'user'],

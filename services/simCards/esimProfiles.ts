@@ -3,9 +3,11 @@ import type { Prisma } from '../../prisma/generated/client';
 import { ServiceStatus, SimForm, SimState } from '../../prisma/generated/enums';
 import type { Db } from '../platform/db/database';
 import { applyServiceEvent } from '../lifecycle/engine';
+import { queueNotifications } from '../notifications/notificationOutbox';
+import type { DbClient } from '../platform/jobQueue';
 import { serviceFor } from '../lifecycle/serviceAccess';
 
-import type { Actor } from '../people/people';
+import { Role, type Actor } from '../people/people';
 
 /**
  * eSIM profiles: the operator's stock of downloadable SIMs, each an ICCID and an activation code (GSMA SGP.22,
@@ -100,7 +102,10 @@ export async function replaceEsim(db: Db, actor: Actor, serviceId: string, optio
     if (!service || sim?.form !== SimForm.ESIM) return { ok: false, problem: 'not-esim' } as const;
     if (service.status === ServiceStatus.ENDED || service.status === ServiceStatus.CANCELLED) return { ok: false, problem: 'ended' } as const;
     // A replacement must be there before the old profile goes: a phone is never left without one to install.
-    if ((await esimsInStock(tx, checked.organisationId)) === 0) return { ok: false, problem: 'no-stock' } as const;
+    if ((await esimsInStock(tx, checked.organisationId)) === 0) {
+      if (actor.role !== Role.ADMINISTRATOR) await tellAdministratorsOutOfStock(tx, checked, now);
+      return { ok: false, problem: 'no-stock' } as const;
+    }
     const detail = { by: actor.role, ...(requestKey ? { requestKey } : {}) };
     const moved = await applyServiceEvent(tx, checked.id, 'esimReplaced', { now, actorId: actor.id, detail });
     if (!moved.applied) return { ok: false, problem: 'not-sent' } as const;
@@ -109,6 +114,23 @@ export async function replaceEsim(db: Db, actor: Actor, serviceId: string, optio
     });
     return { ok: true, serviceId: checked.id } as const;
   });
+}
+
+/**
+ * The user's new eSIM waits for stock only an administrator can order, then send: the organisation's administrators
+ * are told, once a day per service however often it is asked.
+ */
+async function tellAdministratorsOutOfStock(tx: DbClient, service: { id: string; organisationId: string }, now: Date): Promise<void> {
+  const administrators = await tx.person.findMany({ where: { organisationId: service.organisationId, role: Role.ADMINISTRATOR }, select: { id: true } });
+  const day = now.toISOString().slice(0, 10);
+  await queueNotifications(tx, administrators.map(({ id }) => ({
+    idempotencyKey: `esim.outOfStock:${service.id}:${day}:${id}`,
+    recipientId: id,
+    serviceId: service.id,
+    kind: 'esim.outOfStock',
+    audience: 'administrator',
+    payload: { serviceId: service.id },
+  })));
 }
 
 export type InstalledOutcome =

@@ -125,7 +125,7 @@ describe('the employee asks for a new eSIM', () => {
     expect((await serviceNow(service.id)).simCardId).toBe(service.simCardId);
   });
 
-  test('with no eSIM left in stock: said so, and the current eSIM keeps working', async () => {
+  test('with no eSIM left in stock: said so, the current eSIM kept, and the administrators told', async () => {
     const eva = await employee('fr');
     const { service } = await startedEsimService(db.prisma, eva.email);
     const [confirm] = await types(eva, "j'ai un nouveau téléphone", 'fr');
@@ -134,9 +134,12 @@ describe('the employee asks for a new eSIM', () => {
     await db.prisma.simCard.updateMany({ where: { id: { in: left.map((card) => card.id) } }, data: { state: SimState.DEACTIVATED } });
     try {
       expect(await pressedInPlace(eva, send.verb, send.data, 'fr')).toBe(
-        "Je ne peux pas vous envoyer de nouvelle eSIM pour l'instant : votre organisation n'en a plus. Votre gestionnaire de flotte peut en commander. Votre eSIM actuelle continue de fonctionner.",
+        "Je ne peux pas vous envoyer de nouvelle eSIM pour l'instant : votre organisation n'en a plus. J'ai prévenu votre gestionnaire de flotte, qui peut en commander et vous l'envoyer. D'ici là, votre eSIM actuelle reste inchangée.",
       );
       expect((await serviceNow(service.id)).simCardId).toBe(service.simCardId);
+      const told = await db.prisma.notification.findMany({ where: { kind: 'esim.outOfStock', serviceId: service.id }, select: { recipient: { select: { role: true, organisationId: true } } } });
+      expect(told.length).toBeGreaterThan(0);
+      expect(told.every(({ recipient }) => recipient.role === 'ADMINISTRATOR' && recipient.organisationId === eva.organisationId)).toBe(true);
     } finally {
       await db.prisma.simCard.updateMany({ where: { id: { in: left.map((card) => card.id) } }, data: { state: SimState.IN_STOCK } });
     }

@@ -1,5 +1,5 @@
 import { DEMO_TENANT_ID, OTHER_TENANT_ID, demo, demoEsimProfiles, demoIccid, demoStockIccids, other, otherEsimProfiles } from '../../prisma/demoData';
-import { LinkPurpose, ServiceStatus, SimForm, SimState } from '../../prisma/generated/enums';
+import { LinkPurpose, Role, ServiceStatus, SimForm, SimState } from '../../prisma/generated/enums';
 import { saveService } from '../../services/addService/orderSaving';
 import { startService } from '../../services/lifecycle/activation';
 import { recordActivationResult } from '../../services/lifecycle/activationResult';
@@ -284,16 +284,28 @@ describe('replacing an eSIM', () => {
     expect((await serviceNow(notStarted.id)).simCardId).toBe(notStarted.simCardId);
   });
 
-  it('with no profile left in stock changes nothing', async () => {
+  it("with no profile left in stock changes nothing but telling the administrators, once a day, that the user's new eSIM waits for them", async () => {
     const service = await startedEsimService(marie);
     const left = await db.prisma.simCard.findMany({ where: { organisationId: ann.organisationId, form: SimForm.ESIM, state: SimState.IN_STOCK }, select: { id: true } });
     await db.prisma.simCard.updateMany({ where: { id: { in: left.map((card) => card.id) } }, data: { state: SimState.DEACTIVATED } });
+    const told = () => db.prisma.notification.findMany({ where: { kind: 'esim.outOfStock', serviceId: service.id }, select: { recipientId: true, payload: true } });
     try {
       expect(await esimsInStock(db.prisma, ann.organisationId)).toBe(0);
-      const counts = await rowCounts(db);
-      expect(await replaceEsim(db.prisma, marie, service.id)).toEqual({ ok: false, problem: 'no-stock' });
+      // The administrator asking hears it at once: nobody else is told.
       expect(await replaceEsim(db.prisma, ann, service.id)).toEqual({ ok: false, problem: 'no-stock' });
-      expect(await rowCounts(db)).toEqual(counts);
+      expect(await told()).toEqual([]);
+      const counts = await rowCounts(db);
+      const today = new Date('2026-12-06T09:00:00Z');
+      expect(await replaceEsim(db.prisma, marie, service.id, { now: today, requestKey: 'esim-replace:first' })).toEqual({ ok: false, problem: 'no-stock' });
+      expect(await replaceEsim(db.prisma, marie, service.id, { now: new Date('2026-12-06T17:00:00Z'), requestKey: 'esim-replace:again' })).toEqual({ ok: false, problem: 'no-stock' });
+      const administrators = await db.prisma.person.findMany({ where: { organisationId: ann.organisationId, role: Role.ADMINISTRATOR }, select: { id: true } });
+      expect(administrators.length).toBeGreaterThan(0);
+      expect((await told()).map((notice) => [notice.recipientId, (notice.payload as { audience: string }).audience]).sort())
+        .toEqual(administrators.map(({ id }) => [id, 'administrator']).sort());
+      expect(await rowCounts(db)).toEqual({ ...counts, Notification: counts.Notification! + administrators.length });
+      // Asked again the next day, they are reminded.
+      await replaceEsim(db.prisma, marie, service.id, { now: new Date('2026-12-07T09:00:00Z') });
+      expect(await told()).toHaveLength(2 * administrators.length);
       const after = await serviceNow(service.id);
       expect(after).toMatchObject({ status: ServiceStatus.WAITING_FOR_ESIM_INSTALL, simCardId: service.simCardId, simCard: { state: SimState.ASSIGNED } });
       expect(await esimToInstall(db.prisma, marie.id, service.id)).toMatchObject({ activationCode: service.simCard!.activationCode });
