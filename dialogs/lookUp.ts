@@ -63,6 +63,7 @@ const eventLabel: Record<ServiceEventKind, StringKey> = {
   esim_reserved: 'support.event.esim_reserved',
   esim_installed: 'support.event.esim_installed',
   esim_replaced: 'support.event.esim_replaced',
+  esim_awaits_stock: 'support.event.esim_awaits_stock',
   fixed_number_assigned: 'support.event.fixed_number_assigned',
   fixed_number_take_planned: 'support.event.fixed_number_take_planned',
   activation_deferred: 'support.event.activation_deferred',

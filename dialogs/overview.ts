@@ -63,6 +63,7 @@ const attentionHeading: Record<AttentionKind, StringKey> = {
   notStarted: 'overview.attention.notStarted',
   overdue: 'overview.attention.overdue',
   lockedLink: 'overview.attention.lockedLink',
+  esimAwaitsStock: 'overview.attention.esimAwaitsStock',
   escalation: 'overview.attention.escalation',
 };
 
@@ -132,6 +133,8 @@ function attentionButtons(language: Language, actor: Actor, kind: AttentionKind,
       return lookUp;
     case 'lockedLink':
       return [{ title: t(language, 'overview.attention.resend'), verb: Verbs.overview.resendEmail, data: { serviceId: item.id, organisationId, requestKey: crypto.randomUUID() } }];
+    case 'esimAwaitsStock':
+      return [{ title: t(language, 'esimReplacement.admin.button'), verb: Verbs.esimReplacement.ask, data: { serviceId: item.id, requestKey: crypto.randomUUID() } }];
     case 'escalation':
       return [{ title: t(language, 'overview.attention.markHandled'), verb: Verbs.overview.markHandled, data: { escalationId: item.id, organisationId } }];
   }
@@ -158,7 +161,7 @@ export async function overviewReply(deps: OverviewDeps, actor: Actor, language: 
     const more = total > ATTENTION_SHOWN ? moreButton(language, kind, total, id) : undefined;
     return {
       heading: t(language, attentionHeading[kind], { count: total }),
-      hint: kind === 'overdue' ? t(language, 'overview.attention.overdueHint') : '',
+      hint: kind === 'overdue' ? t(language, 'overview.attention.overdueHint') : kind === 'esimAwaitsStock' ? t(language, 'overview.attention.esimAwaitsStockHint') : '',
       items: items.map((item) => ({ text: itemText(language, item), buttons: attentionButtons(language, actor, kind, item, id) })),
       more: more ? [more] : [],
     };

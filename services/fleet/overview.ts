@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { Prisma } from '../../prisma/generated/client';
 import { Role } from '../../prisma/generated/enums';
 import { lockedActivationLinks } from '../people/activationLinks';
+import { servicesAwaitingEsimStock } from '../simCards/esimProfiles';
 import { nameOf, type Localised } from '../catalog/catalog';
 import type { Db } from '../platform/db/database';
 import { openEscalations } from '../lifecycle/escalation';
@@ -42,10 +43,11 @@ export interface OverviewOptions {
 /**
  * What waits for the administrator, each with the action that unblocks it: a refused or cancelled porting (Fix), a
  * failed activation (Try again), a service not started (Start), an activation running for over two days (look it up,
- * call support), an activation link locked after too many wrong SIM card numbers (a new email), a request for help
- * (mark it handled once dealt with).
+ * call support), an activation link locked after too many wrong SIM card numbers (a new email), a new eSIM its user
+ * asked for while none was in stock (Send a new eSIM, once more are ordered), a request for help (mark it handled once
+ * dealt with).
  */
-export const attentionKinds = ['portingIssue', 'failed', 'notStarted', 'overdue', 'lockedLink', 'escalation'] as const;
+export const attentionKinds = ['portingIssue', 'failed', 'notStarted', 'overdue', 'lockedLink', 'esimAwaitsStock', 'escalation'] as const;
 export type AttentionKind = (typeof attentionKinds)[number];
 
 /** How many of each kind the card names, oldest first; the rest are in their list. */
@@ -180,6 +182,8 @@ interface StoredAttention {
 async function attentionOf(db: Db, actor: Actor, organisationId: string, options: OverviewOptions): Promise<Overview['attention']> {
   const locked = await lockedActivationLinks(db, organisationId);
   const lockedCondition = locked.length > 0 ? Prisma.sql`s."id" = ANY(${locked}::uuid[])` : Prisma.sql`false`;
+  const awaitingStock = await servicesAwaitingEsimStock(db, organisationId);
+  const awaitsStockCondition = awaitingStock.length > 0 ? Prisma.sql`s."id" = ANY(${awaitingStock}::uuid[])` : Prisma.sql`false`;
   const stored = await db.$queryRaw<StoredAttention[]>`
     SELECT y.kind, y.id, y."serviceId", y."userName", y.product, y."productTranslations", y."serviceType",
       y."serviceTypeTranslations", y."mobileNumber", y.total
@@ -195,7 +199,8 @@ async function attentionOf(db: Db, actor: Actor, organisationId: string, options
         ('failed', s."id", ${stateCondition('failed')}),
         ('notStarted', s."id", ${stateCondition('waitingForActivation')}),
         ('overdue', s."id", ${overdueCondition(options)}),
-        ('lockedLink', s."id", ${lockedCondition})
+        ('lockedLink', s."id", ${lockedCondition}),
+        ('esimAwaitsStock', s."id", ${awaitsStockCondition})
       ) k(kind, id, applies)
       WHERE s."organisationId" = ${organisationId}::uuid AND k.applies
     ) y

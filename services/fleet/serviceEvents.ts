@@ -23,6 +23,7 @@ export const serviceEventKinds = [
   'sim_submitted',
   'esim_installed',
   'esim_replaced',
+  'esim_awaits_stock',
   'activation_confirmed',
   'activation_started',
   'provisioned',

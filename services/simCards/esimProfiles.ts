@@ -103,7 +103,7 @@ export async function replaceEsim(db: Db, actor: Actor, serviceId: string, optio
     if (service.status === ServiceStatus.ENDED || service.status === ServiceStatus.CANCELLED) return { ok: false, problem: 'ended' } as const;
     // A replacement must be there before the old profile goes: a phone is never left without one to install.
     if ((await esimsInStock(tx, checked.organisationId)) === 0) {
-      if (actor.role !== Role.ADMINISTRATOR) await tellAdministratorsOutOfStock(tx, checked, now);
+      if (actor.role !== Role.ADMINISTRATOR) await tellAdministratorsOutOfStock(tx, checked, actor.id, now);
       return { ok: false, problem: 'no-stock' } as const;
     }
     const detail = { by: actor.role, ...(requestKey ? { requestKey } : {}) };
@@ -116,11 +116,21 @@ export async function replaceEsim(db: Db, actor: Actor, serviceId: string, optio
   });
 }
 
+/** The timeline entry of a new eSIM asked for with none in stock; an `esim_replaced` after it answers it. */
+export const ESIM_AWAITS_STOCK = 'esim_awaits_stock';
+
 /**
- * The user's new eSIM waits for stock only an administrator can order, then send: the organisation's administrators
- * are told, once a day per service however often it is asked.
+ * The user's new eSIM waits for stock only an administrator can order, then send: the service's timeline says so (the
+ * administrators' "Needs you now" lists it until a new eSIM is sent), and the administrators are told, once a day per
+ * service however often it is asked.
  */
-async function tellAdministratorsOutOfStock(tx: DbClient, service: { id: string; organisationId: string }, now: Date): Promise<void> {
+async function tellAdministratorsOutOfStock(tx: DbClient, service: { id: string; organisationId: string }, actorId: string, now: Date): Promise<void> {
+  const latest = await tx.serviceEvent.findFirst({
+    where: { serviceId: service.id, kind: { in: [ESIM_AWAITS_STOCK, 'esim_replaced'] } },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    select: { kind: true },
+  });
+  if (latest?.kind !== ESIM_AWAITS_STOCK) await tx.serviceEvent.create({ data: { serviceId: service.id, kind: ESIM_AWAITS_STOCK, actorId, createdAt: now } });
   const administrators = await tx.person.findMany({ where: { organisationId: service.organisationId, role: Role.ADMINISTRATOR }, select: { id: true } });
   const day = now.toISOString().slice(0, 10);
   await queueNotifications(tx, administrators.map(({ id }) => ({
@@ -131,6 +141,22 @@ async function tellAdministratorsOutOfStock(tx: DbClient, service: { id: string;
     audience: 'administrator',
     payload: { serviceId: service.id },
   })));
+}
+
+/**
+ * The organisation's lines, not ended (a working one too: its phone is lost or new), whose user's latest ask for a new
+ * eSIM found no stock and was not answered by one sent since. Read from the rare ask entries, never per service.
+ */
+export async function servicesAwaitingEsimStock(db: Db, organisationId: string): Promise<string[]> {
+  const rows = await db.$queryRaw<Array<{ serviceId: string }>>`
+    SELECT DISTINCT e."serviceId"
+    FROM "ServiceEvent" e JOIN "Service" s ON s.id = e."serviceId"
+    WHERE e.kind = ${ESIM_AWAITS_STOCK} AND s."organisationId" = ${organisationId}::uuid AND s.status NOT IN ('ENDED', 'CANCELLED')
+      AND NOT EXISTS (
+        SELECT 1 FROM "ServiceEvent" r
+        WHERE r."serviceId" = e."serviceId" AND r.kind = 'esim_replaced' AND (r."createdAt", r.id) > (e."createdAt", e.id)
+      )`;
+  return rows.map((row) => row.serviceId);
 }
 
 export type InstalledOutcome =

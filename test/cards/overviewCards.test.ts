@@ -35,6 +35,11 @@ beforeAll(async () => {
     data: { tokenHash: crypto.randomBytes(32).toString('hex'), purpose: 'ACTIVATION', personId: jan.id, serviceId: janService.id, expiresAt: new Date(Date.now() + 86_400_000), failedAttempts: LINK_ATTEMPT_LIMIT },
   });
   await escalateToAdministrators(db.prisma, jan, { requestKey: 'cards-escalation-1', serviceId: janService.id, topic: 'calls', tried: [] });
+  // Jan's new eSIM, asked for while none was in stock.
+  const esimService = await db.prisma.service.create({
+    data: { organisationId: organisation.id, userId: jan.id, createdById: ann.id, productTypeCode: 'DSTNY_MOBILE', serviceTypeCode: 'MOBILE', activationMethod: 'AUTOMATIC', activationTiming: 'NOW', status: 'ACTIVE' },
+  });
+  await db.prisma.serviceEvent.create({ data: { serviceId: esimService.id, kind: 'esim_awaits_stock', actorId: jan.id } });
 }, 60_000);
 
 afterAll(async () => {
@@ -70,8 +75,12 @@ describe.each(languages)('in %s', (language) => {
         t(language, 'overview.attention.failed', { count: 4 }),
         t(language, 'overview.attention.overdue', { count: 1 }),
         t(language, 'overview.attention.lockedLink', { count: 1 }),
+        t(language, 'overview.attention.esimAwaitsStock', { count: 1 }),
+        t(language, 'overview.attention.esimAwaitsStockHint'),
         t(language, 'overview.attention.escalation', { count: 1 }),
       ]));
+      // Sending it is the administrators': support only looks it up.
+      expect(JSON.stringify(card).includes(JSON.stringify(t(language, 'esimReplacement.admin.button')))).toBe(who === ann);
       expectValidCard(card);
       expectValidCard(withSubmitActions(card));
     }

@@ -5,6 +5,7 @@ import type { Language } from '../../cards/strings';
 import { esimReplacementFeature } from '../../dialogs/esim';
 import { articleFor } from '../../dialogs/knowledge/knowledgeBase';
 import { lookUp } from '../../dialogs/lookUp';
+import { overviewReply } from '../../dialogs/overview';
 import { intentModel } from '../../dialogs/understanding/model';
 import { SimForm, SimState } from '../../prisma/generated/enums';
 import { recordEsimInstalled } from '../../services/simCards/esimProfiles';
@@ -15,7 +16,7 @@ import { openTestDatabase } from '../support/database';
 import { startedEsimService } from '../support/esimService';
 import { featureTurn } from '../support/featureTurn';
 import { newWaitingService } from '../support/waitingService';
-import { actorsOf, buttonOf, cardOf, textOf, textsOf, titlesOf } from './see';
+import { actorsOf, buttonOf, buttonsOf, cardOf, textOf, textsOf, titlesOf } from './see';
 
 /**
  * A new eSIM for a lost, broken or new phone, called directly: what the employee sees when they ask for it in their
@@ -140,6 +141,14 @@ describe('the employee asks for a new eSIM', () => {
       const told = await db.prisma.notification.findMany({ where: { kind: 'esim.outOfStock', serviceId: service.id }, select: { recipient: { select: { role: true, organisationId: true } } } });
       expect(told.length).toBeGreaterThan(0);
       expect(told.every(({ recipient }) => recipient.role === 'ADMINISTRATOR' && recipient.organisationId === eva.organisationId)).toBe(true);
+
+      // The administrator's "Needs you now" names it, with the button that sends it once more are in stock.
+      const overview = cardOf(await overviewReply({ db: db.prisma, clockSpeed: 1 }, ann, 'en'));
+      expect(textsOf(overview)).toContain('New eSIMs waiting for stock: 1');
+      const ask = buttonsOf(overview).find((button) => button.title === 'Send a new eSIM' && button.data.serviceId === service.id);
+      expect(ask).toMatchObject({ verb: Verbs.esimReplacement.ask });
+      const { replies: [confirm] } = await press(ann, ask!.verb, ask!.data);
+      expect(titlesOf(cardOf(confirm))).toEqual(['Send a new eSIM', 'Cancel']);
     } finally {
       await db.prisma.simCard.updateMany({ where: { id: { in: left.map((card) => card.id) } }, data: { state: SimState.IN_STOCK } });
     }

@@ -5,6 +5,7 @@ import { startService } from '../../services/lifecycle/activation';
 import { recordActivationResult } from '../../services/lifecycle/activationResult';
 import { ActivationJobs } from '../../services/lifecycle/jobs';
 import { reserveNumber } from '../../services/numbers/numberPool';
+import { overviewOf } from '../../services/fleet/overview';
 import { OrganisationProblem } from '../../services/organisations/input';
 import { ALREADY_IN_STOCK, LISTED_TWICE, OTHER_ORGANISATION, addEsimProfiles } from '../../services/organisations/stock';
 import { AccessDenied, type Actor } from '../../services/people/people';
@@ -284,7 +285,7 @@ describe('replacing an eSIM', () => {
     expect((await serviceNow(notStarted.id)).simCardId).toBe(notStarted.simCardId);
   });
 
-  it("with no profile left in stock changes nothing but telling the administrators, once a day, that the user's new eSIM waits for them", async () => {
+  it("with no profile left in stock changes nothing but telling the administrators, once a day, that the user's new eSIM waits for them, until it is sent", async () => {
     const service = await startedEsimService(marie);
     const left = await db.prisma.simCard.findMany({ where: { organisationId: ann.organisationId, form: SimForm.ESIM, state: SimState.IN_STOCK }, select: { id: true } });
     await db.prisma.simCard.updateMany({ where: { id: { in: left.map((card) => card.id) } }, data: { state: SimState.DEACTIVATED } });
@@ -302,15 +303,24 @@ describe('replacing an eSIM', () => {
       expect(administrators.length).toBeGreaterThan(0);
       expect((await told()).map((notice) => [notice.recipientId, (notice.payload as { audience: string }).audience]).sort())
         .toEqual(administrators.map(({ id }) => [id, 'administrator']).sort());
-      expect(await rowCounts(db)).toEqual({ ...counts, Notification: counts.Notification! + administrators.length });
-      // Asked again the next day, they are reminded.
+      // One timeline entry for the open ask, and the service in the administrators' "Needs you now".
+      expect(await rowCounts(db)).toEqual({ ...counts, Notification: counts.Notification! + administrators.length, ServiceEvent: counts.ServiceEvent! + 1 });
+      const awaiting = async () => (await overviewOf(db.prisma, ann, ann.organisationId, { clockSpeed: 1 })).attention.find((entry) => entry.kind === 'esimAwaitsStock')?.items.map((item) => item.serviceId);
+      expect(await awaiting()).toEqual([service.id]);
+      // Asked again the next day, they are reminded; the entry stays one.
       await replaceEsim(db.prisma, marie, service.id, { now: new Date('2026-12-07T09:00:00Z') });
       expect(await told()).toHaveLength(2 * administrators.length);
+      expect(await db.prisma.serviceEvent.count({ where: { serviceId: service.id, kind: 'esim_awaits_stock' } })).toBe(1);
       const after = await serviceNow(service.id);
       expect(after).toMatchObject({ status: ServiceStatus.WAITING_FOR_ESIM_INSTALL, simCardId: service.simCardId, simCard: { state: SimState.ASSIGNED } });
       expect(await esimToInstall(db.prisma, marie.id, service.id)).toMatchObject({ activationCode: service.simCard!.activationCode });
-    } finally {
+
+      // More stock, and the administrator sends it: nothing waits any more.
       await db.prisma.simCard.updateMany({ where: { id: { in: left.map((card) => card.id) } }, data: { state: SimState.IN_STOCK } });
+      expect(await replaceEsim(db.prisma, ann, service.id, { now: new Date('2026-12-08T09:00:00Z') })).toMatchObject({ ok: true });
+      expect(await awaiting()).toBeUndefined();
+    } finally {
+      await db.prisma.simCard.updateMany({ where: { id: { in: left.map((card) => card.id) }, state: SimState.DEACTIVATED }, data: { state: SimState.IN_STOCK } });
     }
   });
 });
