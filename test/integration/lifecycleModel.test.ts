@@ -20,7 +20,7 @@ import { ACTIVATION_MAX_MS, isFinal, nextActorOf, transitions } from '../../serv
 import { createMailer } from '../../services/notifications/mail';
 import { notificationAudiences, isNotificationKind } from '../../services/notifications/notificationOutbox';
 import { reserveNumber } from '../../services/numbers/numberPool';
-import { listServices } from '../../services/fleet/overview';
+import { listServices, overviewOf } from '../../services/fleet/overview';
 import type { Actor } from '../../services/people/people';
 import { applyPortingEvent } from '../../services/numbers/portingEvents';
 import { listPortingIssues, resubmitPorting } from '../../services/numbers/portingRequests';
@@ -30,7 +30,7 @@ import { automaticActivationAllowed, type ServiceDraft } from '../../services/ad
 import { saveService } from '../../services/addService/orderSaving';
 import { luhnCheckDigit } from '../../services/simCards/simNumber';
 import { EsimJobs, releaseEsimJob, revokeEsimJob } from '../../services/simCards/esimJobs';
-import { esimToInstall, recordEsimInstalled, replaceEsim } from '../../services/simCards/esimProfiles';
+import { esimToInstall, recordEsimInstalled, replaceEsim, servicesAwaitingEsimStock } from '../../services/simCards/esimProfiles';
 import { addWorkingDays, brusselsDate, brusselsInstant } from '../../services/platform/workingDays';
 import { openTestDatabase } from '../support/database';
 
@@ -39,9 +39,8 @@ import { openTestDatabase } from '../support/database';
  * option × SIM option × fixed number option × how × when) and over random orders of what can happen to a service —
  * the administrator starting or retrying, the user entering their SIM card number (right or wrong) or pressing Start,
  * the user's phone installing the eSIM (or the lost phone its revoked one), the user or the administrator asking for a
- * replacement eSIM, the provisioning backend succeeding or failing, the donor operator answering, refusing, and
- * switching the number,
- * the administrator fixing a refused porting, background jobs run by a newly started worker (a process restart), and
+ * replacement eSIM, the eSIM stock running out and arriving again, the provisioning backend succeeding or failing,
+ * the donor operator answering, refusing, and switching the number, the administrator fixing a refused porting, background jobs run by a newly started worker (a process restart), and
  * any of these repeated (a double click, a retried job, a replayed webhook). After every step the invariants of the
  * issue hold; with only happy events every combination ends active within the help page's times.
  */
@@ -126,6 +125,10 @@ interface World {
   esims: string[];
   /** The profiles seen revoked, with when they had been installed then (null: never). */
   revoked: Map<string, Date | null>;
+  /** The organisation's eSIM stock taken away while the operator has none to give, until it arrives. */
+  stockAway: string[];
+  /** The user asked for a new eSIM while none was in stock, and none was sent since. */
+  asksForStock: boolean;
   /** What happened, for the failure message. */
   log: string[];
 }
@@ -229,7 +232,7 @@ async function saveChoice(choice: Choice): Promise<World> {
   const wrongIccid = iccid ? iccid.slice(0, 10) + String((Number(iccid[10]) + 1) % 10) + iccid.slice(11) : iccidOf(900_000 + n);
   return {
     admin, user, choice, serviceId: saved.service.id, iccid, wrongIccid, porting, colleagueServiceId,
-    esims: choice.simOption === 'ESIM' ? [saved.service.simCardId!] : [], revoked: new Map(), log: [`saved ${describeChoice(choice)}`],
+    esims: choice.simOption === 'ESIM' ? [saved.service.simCardId!] : [], revoked: new Map(), stockAway: [], asksForStock: false, log: [`saved ${describeChoice(choice)}`],
   };
 }
 
@@ -316,8 +319,16 @@ const steps: Record<string, Step> = {
     await db.prisma.job.updateMany({ where: { id: { in: ours.map((job) => job.id) } }, data: { runAt: new Date() } });
     return runJobs();
   },
-  userReplacesEsim: (w) => replaceEsim(db.prisma, w.user, w.serviceId),
-  adminReplacesEsim: (w) => replaceEsim(db.prisma, w.admin, w.serviceId),
+  userReplacesEsim: (w) => replacesEsim(w, w.user),
+  adminReplacesEsim: (w) => replacesEsim(w, w.admin),
+  /** The organisation's eSIM stock runs out: a new eSIM asked for now must wait for more. */
+  async esimStockRunsOut(w) {
+    const left = await db.prisma.simCard.findMany({ where: { organisationId: w.admin.organisationId, form: SimForm.ESIM, state: SimState.IN_STOCK }, select: { id: true } });
+    w.stockAway.push(...left.map((profile) => profile.id));
+    await db.prisma.simCard.updateMany({ where: { id: { in: w.stockAway } }, data: { state: SimState.DEACTIVATED } });
+  },
+  /** The operator's new eSIM profiles arrive. */
+  esimStockArrives: (w) => restoreStock(w),
   async adminFixesPorting(w) {
     const request = await latestPorting(w.serviceId);
     if ((request?.state !== PortingState.REFUSED && request?.state !== PortingState.CANCELLED) || !w.porting) return undefined;
@@ -325,6 +336,17 @@ const steps: Record<string, Step> = {
   },
 };
 const stepNames = Object.keys(steps);
+
+async function replacesEsim(w: World, actor: Actor): Promise<void> {
+  const outcome = await replaceEsim(db.prisma, actor, w.serviceId);
+  if (outcome.ok) w.asksForStock = false;
+  else if (outcome.problem === 'no-stock' && actor === w.user) w.asksForStock = true;
+}
+
+async function restoreStock(w: World): Promise<void> {
+  await db.prisma.simCard.updateMany({ where: { id: { in: w.stockAway } }, data: { state: SimState.IN_STOCK } });
+  w.stockAway = [];
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // The invariants
@@ -374,6 +396,17 @@ async function checkInvariants(w: World): Promise<void> {
 
   // (6) An eSIM: one profile at a time that is not revoked, a revoked one never back, and one to install while waiting.
   await checkEsims(w, service, fail);
+
+  // (7) A new eSIM its user asked for while none was in stock reaches the administrators: told, and under "Needs you
+  // now" until one is sent (or the line ends); nothing else is.
+  const awaitsStock = w.asksForStock && service.status !== ServiceStatus.ENDED && service.status !== ServiceStatus.CANCELLED;
+  const awaiting = await servicesAwaitingEsimStock(db.prisma, w.admin.organisationId);
+  if (awaitsStock) {
+    const needsYou = (await overviewOf(db.prisma, w.admin, w.admin.organisationId, { clockSpeed: CLOCK })).attention.find((entry) => entry.kind === 'esimAwaitsStock');
+    if (!awaiting.includes(w.serviceId) || needsYou?.total !== awaiting.length) fail('a new eSIM waiting for stock is not under the administrators\' "Needs you now"');
+    if (!(await db.prisma.notification.count({ where: { serviceId: w.serviceId, kind: 'esim.outOfStock' } }))) fail('the administrators were not told of a new eSIM waiting for stock');
+  }
+  if (!awaitsStock && awaiting.includes(w.serviceId)) fail('a service is listed as waiting for eSIM stock while nothing waits');
 
   // (4) Every notification is of a kind with words for its audience; (5) "active" only when it is true; an eSIM's
   // activation code is never in one (the user's card reads it when shown).
@@ -516,10 +549,14 @@ test(`the invariants hold after every step of ${RUNS} random event orders over r
       async (pick, events) => {
         const w = await saveChoice(choices[pick % choices.length]!);
         await checkInvariants(w);
-        for (const { step, repeat } of events) {
-          await apply(w, step);
-          // The same thing again: a double click, a retried job, a replayed webhook.
-          if (repeat) await apply(w, step);
+        try {
+          for (const { step, repeat } of events) {
+            await apply(w, step);
+            // The same thing again: a double click, a retried job, a replayed webhook.
+            if (repeat) await apply(w, step);
+          }
+        } finally {
+          await restoreStock(w);
         }
       },
     ),
