@@ -1,5 +1,5 @@
 import { Prisma } from '../../prisma/generated/client';
-import { NotificationState } from '../../prisma/generated/enums';
+import { NotificationState, Role } from '../../prisma/generated/enums';
 import type { Db } from '../platform/db/database';
 import type { DbClient } from '../platform/jobQueue';
 import { batchedRead } from '../platform/batchedRead';
@@ -69,6 +69,20 @@ export interface NewNotification {
 /** Writes a notification unless one with the same idempotency key exists; true when it was written. */
 export async function queueNotification(client: DbClient, notification: NewNotification): Promise<boolean> {
   return (await queueNotifications(client, [notification])) === 1;
+}
+
+/**
+ * The same notification to each administrator of the organisation, as what only they can act on; `key` names the
+ * event (each administrator's own key ends with their id). How many were new.
+ */
+export async function notifyAdministrators(
+  client: DbClient,
+  organisationId: string,
+  key: string,
+  notification: Omit<NewNotification, 'idempotencyKey' | 'recipientId' | 'audience'>,
+): Promise<number> {
+  const administrators = await client.person.findMany({ where: { organisationId, role: Role.ADMINISTRATOR }, select: { id: true } });
+  return queueNotifications(client, administrators.map(({ id }) => ({ ...notification, idempotencyKey: `${key}:${id}`, recipientId: id, audience: 'administrator' })));
 }
 
 /** Writes several at once; how many were new. Of two with the same key, the first is kept. */

@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
-import { LinkPurpose, Role, ServiceStatus, SimForm } from '../../prisma/generated/enums';
+import { LinkPurpose, ServiceStatus, SimForm } from '../../prisma/generated/enums';
 import { findUsableLink, isUsable } from './accessLinks';
 import { portingPending, startActivationAsUser, submitSimNumber, type SubmitSimResult } from '../lifecycle/userActivation';
 import { giveBackAttempt, takeAttempt, type AttemptLimit } from './attemptWindows';
 import { nameOrCode, type Localised } from '../catalog/catalog';
 import type { Db } from '../platform/db/database';
 import type { Service } from '../../prisma/generated/client';
-import { queueNotifications } from '../notifications/notificationOutbox';
+import { notifyAdministrators } from '../notifications/notificationOutbox';
 import { esimToInstall, type EsimToInstall } from '../simCards/esimProfiles';
 import type { Actor } from './people';
 
@@ -256,18 +256,7 @@ export async function startOnLink(db: Db, token: string, now = new Date()): Prom
  * per link, whichever process locked it.
  */
 async function tellAdministratorsLocked(db: Db, organisationId: string, serviceId: string, linkId: string): Promise<void> {
-  const administrators = await db.person.findMany({
-    where: { organisationId, role: Role.ADMINISTRATOR },
-    select: { id: true },
-  });
-  await queueNotifications(db, administrators.map(({ id }) => ({
-    idempotencyKey: `activation.linkLocked:${serviceId}:${linkId}:${id}`,
-    recipientId: id,
-    serviceId,
-    kind: 'activation.linkLocked',
-    audience: 'administrator',
-    payload: { serviceId, linkId },
-  })));
+  await notifyAdministrators(db, organisationId, `activation.linkLocked:${serviceId}:${linkId}`, { serviceId, kind: 'activation.linkLocked', payload: { serviceId, linkId } });
 }
 
 /**

@@ -3,7 +3,7 @@ import type { Prisma } from '../../prisma/generated/client';
 import { ServiceStatus, SimForm, SimState } from '../../prisma/generated/enums';
 import type { Db } from '../platform/db/database';
 import { applyServiceEvent } from '../lifecycle/engine';
-import { queueNotifications } from '../notifications/notificationOutbox';
+import { notifyAdministrators } from '../notifications/notificationOutbox';
 import type { DbClient } from '../platform/jobQueue';
 import { serviceFor } from '../lifecycle/serviceAccess';
 
@@ -131,16 +131,8 @@ async function tellAdministratorsOutOfStock(tx: DbClient, service: { id: string;
     select: { kind: true },
   });
   if (latest?.kind !== ESIM_AWAITS_STOCK) await tx.serviceEvent.create({ data: { serviceId: service.id, kind: ESIM_AWAITS_STOCK, actorId, createdAt: now } });
-  const administrators = await tx.person.findMany({ where: { organisationId: service.organisationId, role: Role.ADMINISTRATOR }, select: { id: true } });
   const day = now.toISOString().slice(0, 10);
-  await queueNotifications(tx, administrators.map(({ id }) => ({
-    idempotencyKey: `esim.outOfStock:${service.id}:${day}:${id}`,
-    recipientId: id,
-    serviceId: service.id,
-    kind: 'esim.outOfStock',
-    audience: 'administrator',
-    payload: { serviceId: service.id },
-  })));
+  await notifyAdministrators(tx, service.organisationId, `esim.outOfStock:${service.id}:${day}`, { serviceId: service.id, kind: 'esim.outOfStock', payload: { serviceId: service.id } });
 }
 
 /**
