@@ -72,7 +72,7 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv = process.env) {
     port: e.PORT,
     dataDir,
     /** Base of the links the bot prints and emails; defaults to this machine. */
-    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/(?<!\/)\/+$/, ''),
     clockSpeed: e.SIM_CLOCK_SPEED,
     database: databaseLocationOf(e),
     teams: e.MicrosoftAppId

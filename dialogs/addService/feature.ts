@@ -24,7 +24,7 @@ const flowActions: Record<string, FlowAction> = {
   [Verbs.addService.restart]: (flow, turn) => flow.restart(turn),
 };
 
-const continueWords = /^\s*(continue|go on|resume|doorgaan|verdergaan|ga verder|verder|continuer|reprendre)\s*[.!]?\s*$/i;
+const continueWords = /^(?:continue|go on|resume|doorgaan|verdergaan|ga verder|verder|continuer|reprendre)\s*[.!]?$/i;
 
 const refused = (language: Language): Reply => ({
   kind: 'card',
@@ -98,7 +98,7 @@ export const addServiceFeature = defineFeature<Stored>({
   // "continue" typed while a flow is unfinished: its card again, as a new message at the bottom of the chat.
   typedInput: async (turn, text) => {
     const stored = readFlowState(turn.state, new Date());
-    if (!stored || stored.step === 'done' || !continueWords.test(text)) return undefined;
+    if (!stored || stored.step === 'done' || !continueWords.test(text.trim())) return undefined;
     return runFlow(turn, (flow, flowTurn) => flow.resume(flowTurn));
   },
   actions: {

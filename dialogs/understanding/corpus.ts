@@ -25,7 +25,7 @@ export function loadCorpus(language: NluLanguage): Corpus {
 
 /** A phrasing with its `{…}` slots (a name, an address) left out. */
 export function withoutSlots(phrasing: string): string {
-  return phrasing.replace(/\{[^}]*\}/g, ' ').replace(/\s+/g, ' ').trim();
+  return phrasing.replace(/\{[^{}]*\}/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
 export function loadCorpora(): Record<NluLanguage, Corpus> {

@@ -1,14 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { parsedSource, productFolders, repositoryRoot, tsFiles } from '../support/productSources';
 
 /**
  * The directions of ARCHITECTURE.md, checked on the code: every import of every .ts file under bot/, dialogs/,
  * cards/, services/ and prisma/ (the generated client aside). A failure lists each offending `file → import`.
  */
 
-const root = path.join(__dirname, '..', '..');
-const scanned = ['bot', 'dialogs', 'cards', 'services', 'prisma'];
+const root = repositoryRoot;
+const scanned = productFolders;
 
 /** The Bot Framework, Teams and HTTP server libraries: only bot/ knows Teams and HTTP. */
 const CHANNEL_PACKAGE = /^(botbuilder(-[\w-]+)?|botframework-[\w-]+|@microsoft\/teams-ai|restify)(\/|$)/;
@@ -32,16 +33,8 @@ interface Import {
   typeOnly: boolean;
 }
 
-function tsFiles(dir: string): string[] {
-  return fs.readdirSync(path.join(root, dir), { withFileTypes: true }).flatMap((entry) => {
-    const relative = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return relative === 'prisma/generated' || entry.name === 'node_modules' ? [] : tsFiles(relative);
-    return entry.name.endsWith('.ts') ? [relative] : [];
-  });
-}
-
 function importsOf(file: string): Import[] {
-  const source = ts.createSourceFile(file, fs.readFileSync(path.join(root, file), 'utf8'), ts.ScriptTarget.Latest, true);
+  const source = parsedSource(file);
   const found: Import[] = [];
   const add = (specifier: string, typeOnly: boolean) => {
     const target = specifier.startsWith('.') ? path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier)) : undefined;
