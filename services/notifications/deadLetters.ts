@@ -22,7 +22,7 @@ export async function recordDeadLetters(db: Db, now: Date = new Date()): Promise
       WHERE n.state = 'DEAD' AND n."serviceId" IS NOT NULL
         AND NOT EXISTS (SELECT 1 FROM "ServiceEvent" e
                         WHERE e."serviceId" = n."serviceId" AND e.kind = ${TIMELINE_KIND} AND e.detail->>'notificationId' = n.id::text)
-      ORDER BY n."createdAt"`;
+      ORDER BY n.sequence`;
     for (const letter of dead) {
       const service = await tx.service.findUniqueOrThrow({ where: { id: letter.serviceId }, select: { createdById: true } });
       await tx.serviceEvent.create({

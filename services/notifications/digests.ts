@@ -24,15 +24,9 @@ export interface DigestTally {
 
 /** Whether a later update of the same digest is still to be delivered: it will make this one's change anyway. */
 export async function supersededInDigest(db: Db, notificationId: string, recipientId: string, digestKey: string): Promise<boolean> {
-  // Written in one transaction, a bulk operation's notifications share their creation time: the id breaks the tie.
-  const { createdAt } = await db.notification.findUniqueOrThrow({ where: { id: notificationId }, select: { createdAt: true } });
+  const { sequence } = await db.notification.findUniqueOrThrow({ where: { id: notificationId }, select: { sequence: true } });
   const later = await db.notification.count({
-    where: {
-      recipientId,
-      payload: { path: ['digestKey'], equals: digestKey },
-      state: 'PENDING',
-      OR: [{ createdAt: { gt: createdAt } }, { createdAt, id: { gt: notificationId } }],
-    },
+    where: { recipientId, payload: { path: ['digestKey'], equals: digestKey }, state: 'PENDING', sequence: { gt: sequence } },
   });
   return later > 0;
 }

@@ -158,7 +158,8 @@ interface ClaimedRow {
   payload: unknown;
   /** Our claim: the attempt count the claim set. Any record of ours requires it unchanged. */
   attempts: number;
-  createdAt: Date;
+  /** The order notifications were written in. */
+  sequence: bigint;
 }
 
 /** Notifications claimed by one deliverer (claimDueNotifications), to be sent with deliverClaimed. */
@@ -192,25 +193,25 @@ export async function claimDueNotifications(db: Db, options: DeliveryOptions = {
   // to one recipient leaves room for others; of those, at most `perRecipient` each.
   const claimed = await db.$queryRaw<ClaimedRow[]>`
     WITH due AS (
-      SELECT id, "recipientId", "nextAttemptAt", "createdAt" FROM "Notification"
+      SELECT id, "recipientId", "nextAttemptAt", sequence FROM "Notification"
       WHERE state = 'PENDING' AND "nextAttemptAt" <= ${utc(now)} AND NOT ("recipientId" = ANY(${[...busyRecipients]}::uuid[]))
-      ORDER BY "nextAttemptAt", "createdAt"
+      ORDER BY "nextAttemptAt", sequence
       LIMIT ${batch * LOOK_AHEAD_BATCHES}
       FOR UPDATE SKIP LOCKED
     ), chosen AS (
       SELECT id FROM (
-        SELECT id, "nextAttemptAt", "createdAt", row_number() OVER (PARTITION BY "recipientId" ORDER BY "nextAttemptAt", "createdAt") AS nth
+        SELECT id, "nextAttemptAt", sequence, row_number() OVER (PARTITION BY "recipientId" ORDER BY "nextAttemptAt", sequence) AS nth
         FROM due
       ) AS ranked
       WHERE nth <= ${perRecipient}
-      ORDER BY "nextAttemptAt", "createdAt"
+      ORDER BY "nextAttemptAt", sequence
       LIMIT ${batch}
     )
     UPDATE "Notification"
     SET attempts = attempts + 1, "nextAttemptAt" = ${utc(new Date(now.getTime() + leaseMs))}
     WHERE id IN (SELECT id FROM chosen)
-    RETURNING id, "idempotencyKey", "recipientId", "serviceId", kind, payload, attempts, "createdAt"`;
-  const rows = [...claimed].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+    RETURNING id, "idempotencyKey", "recipientId", "serviceId", kind, payload, attempts, sequence`;
+  const rows = [...claimed].sort((a, b) => (a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0));
   return { rows, options: { maxAttempts, now, leaseMs, backoff }, claimedAtMs };
 }
 

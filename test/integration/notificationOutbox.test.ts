@@ -2,6 +2,7 @@ import type { Database } from '../../services/platform/db/database';
 import {
   deliverDueNotifications,
   queueNotification,
+  queueNotifications,
   type DeliverNotification,
   type OutboxNotification,
 } from '../../services/notifications/notificationOutbox';
@@ -237,6 +238,23 @@ test('two deliverers on two connections to one database deliver each notificatio
   } finally {
     await shared?.close();
   }
+});
+
+test('notifications written together, sharing their creation time, go out in the order they were written', async () => {
+  // A bulk operation or a lifecycle step writes many updates at once, with one creation time.
+  const keys = Array.from({ length: 30 }, (_, i) => `update-${String(i).padStart(2, '0')}`);
+  await queueNotifications(db.prisma, keys.map((key) => ({ idempotencyKey: key, recipientId: recipients[0]!, kind: 'activation.completed', audience: 'user' as const, payload: { key } })));
+  expect(new Set((await db.prisma.notification.findMany()).map((n) => n.createdAt.getTime())).size).toBe(1);
+  // Rows written again (a lease taken and given back) move within the table and its index: their order there is not theirs.
+  const { nextAttemptAt } = await db.prisma.notification.findFirstOrThrow();
+  const firstHalf = { idempotencyKey: { in: keys.slice(0, 15) } };
+  await db.prisma.notification.updateMany({ where: firstHalf, data: { nextAttemptAt: at(nextAttemptAt, 1) } });
+  await db.prisma.notification.updateMany({ where: firstHalf, data: { nextAttemptAt } });
+
+  const { calls, deliver } = recorder();
+  for (let batch = 0; batch < keys.length / 5; batch++) await deliverDueNotifications(db.prisma, deliver, { batch: 5, perRecipient: 5, now: T() });
+
+  expect(calls.map((n) => n.idempotencyKey)).toEqual(keys);
 });
 
 test("a flood to one recipient takes only part of a batch: the others' notifications go in the same batch", async () => {
