@@ -159,7 +159,7 @@ interface ClaimedRow {
   /** Our claim: the attempt count the claim set. Any record of ours requires it unchanged. */
   attempts: number;
   /** The order notifications were written in. */
-  sequence: bigint;
+  sequence: number;
 }
 
 /** Notifications claimed by one deliverer (claimDueNotifications), to be sent with deliverClaimed. */
@@ -211,7 +211,7 @@ export async function claimDueNotifications(db: Db, options: DeliveryOptions = {
     SET attempts = attempts + 1, "nextAttemptAt" = ${utc(new Date(now.getTime() + leaseMs))}
     WHERE id IN (SELECT id FROM chosen)
     RETURNING id, "idempotencyKey", "recipientId", "serviceId", kind, payload, attempts, sequence`;
-  const rows = [...claimed].sort((a, b) => (a.sequence < b.sequence ? -1 : a.sequence > b.sequence ? 1 : 0));
+  const rows = [...claimed].sort((a, b) => a.sequence - b.sequence);
   return { rows, options: { maxAttempts, now, leaseMs, backoff }, claimedAtMs };
 }
 
