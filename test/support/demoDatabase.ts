@@ -61,7 +61,8 @@ function sources(): string[] {
   return [...files].sort();
 }
 
-function contentKey(): string {
+/** What the schema, its migrations and the demo data are made of, as a short hash: templates are kept per key. */
+export function demoTemplateKey(): string {
   const hash = crypto.createHash('sha256');
   for (const file of sources()) {
     hash.update(file).update('\0').update(fs.readFileSync(path.join(root, file))).update('\0');
@@ -74,7 +75,7 @@ function contentKey(): string {
  * folder of its own and renames it into place; the one that comes second keeps the first's.
  */
 async function demoTemplate(): Promise<string> {
-  const template = path.join(home, contentKey());
+  const template = path.join(home, demoTemplateKey());
   if (fs.existsSync(template)) {
     const now = new Date();
     fs.utimesSync(template, now, now);

@@ -11,9 +11,9 @@ export interface SharedDatabase {
   close(): Promise<void>;
 }
 
-/** A fresh database on the PostgreSQL server at `serverUrl`, migrated, with `count` pools on it. */
+/** A fresh database on the PostgreSQL server at `serverUrl`, a copy of the migrated template, with `count` pools on it. */
 export async function openSharedDatabase(serverUrl: string, count: number): Promise<SharedDatabase> {
-  const server = await createServerDatabase(serverUrl);
+  const server = await createServerDatabase(serverUrl, { template: 'migrated' });
   const pools: Database[] = [];
   for (let i = 0; i < count; i++) pools.push(await openDatabase({ kind: 'postgresql', url: server.url }));
   const name = decodeURIComponent(new URL(server.url).pathname.slice(1));
