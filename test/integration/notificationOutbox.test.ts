@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { Database } from '../../services/platform/db/database';
 import {
   deliverDueNotifications,
@@ -255,6 +256,57 @@ test('notifications written together, sharing their creation time, go out in the
   for (let batch = 0; batch < keys.length / 5; batch++) await deliverDueNotifications(db.prisma, deliver, { batch: 5, perRecipient: 5, now: T() });
 
   expect(calls.map((n) => n.idempotencyKey)).toEqual(keys);
+});
+
+test('whatever the writes, rewrites and batch sizes, each person receives their notifications once, in the order written', async () => {
+  type Step =
+    | { op: 'write'; person: number; count: number; together: boolean }
+    | { op: 'rewrite'; person: number }
+    | { op: 'deliver'; batch: number; perRecipient: number };
+  const person = fc.nat({ max: 3 });
+  const steps = fc.array(
+    fc.oneof(
+      fc.record({ op: fc.constant('write' as const), person, count: fc.integer({ min: 1, max: 8 }), together: fc.boolean() }),
+      fc.record({ op: fc.constant('rewrite' as const), person }),
+      fc.record({ op: fc.constant('deliver' as const), batch: fc.integer({ min: 1, max: 10 }), perRecipient: fc.integer({ min: 1, max: 5 }) }),
+    ),
+    { minLength: 3, maxLength: 16 },
+  );
+
+  await fc.assert(
+    fc.asyncProperty(steps, async (run: Step[]) => {
+      await db.prisma.notification.deleteMany();
+      const written: string[][] = [[], [], [], []];
+      const { calls, deliver } = recorder();
+      let next = 0;
+      for (const step of run) {
+        if (step.op === 'write') {
+          const keys = Array.from({ length: step.count }, () => `person${step.person}-${next++}`);
+          const recipientId = recipients[step.person]!;
+          if (step.together) await queueNotifications(db.prisma, keys.map((key) => ({ idempotencyKey: key, recipientId, kind: 'activation.completed', audience: 'user' as const, payload: { key } })));
+          else for (const key of keys) await queue(key, recipientId);
+          written[step.person]!.push(...keys);
+        } else if (step.op === 'rewrite') {
+          // A lease taken and given back: the same due times, the rows moved within the table and its index.
+          for (const shift of ['1 millisecond', '-1 millisecond']) {
+            await db.prisma.$executeRawUnsafe(
+              `UPDATE "Notification" SET "nextAttemptAt" = "nextAttemptAt" + interval '${shift}' WHERE state = 'PENDING' AND "recipientId" = $1::uuid`,
+              recipients[step.person],
+            );
+          }
+        } else {
+          await deliverDueNotifications(db.prisma, deliver, { batch: step.batch, perRecipient: step.perRecipient, now: T() });
+        }
+      }
+      // Whatever is left, until nothing is.
+      for (let report = { claimed: 1 }; report.claimed > 0; ) report = await deliverDueNotifications(db.prisma, deliver, { batch: 10, perRecipient: 5, now: T() });
+
+      for (const [index, keys] of written.entries()) {
+        expect(calls.filter((call) => call.recipientId === recipients[index]).map((call) => call.idempotencyKey)).toEqual(keys);
+      }
+    }),
+    { numRuns: 30, seed: Number(process.env.OUTBOX_SEED ?? Date.now() % 2 ** 31), endOnFailure: true },
+  );
 });
 
 test("a flood to one recipient takes only part of a batch: the others' notifications go in the same batch", async () => {
