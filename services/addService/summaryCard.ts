@@ -30,7 +30,7 @@ export async function recordSummaryCard(db: Db, actor: Actor, serviceId: string,
 
 /** Where the service's summary card was last posted, if anywhere. */
 export async function summaryCardOf(db: Db, serviceId: string): Promise<SummaryCardPlace | null> {
-  const event = await db.serviceEvent.findFirst({ where: { serviceId, kind: 'summary_card_posted' }, orderBy: { createdAt: 'desc' } });
+  const event = await db.serviceEvent.findFirst({ where: { serviceId, kind: 'summary_card_posted' }, orderBy: [{ createdAt: 'desc' }, { sequence: 'desc' }] });
   const place = summaryCardPlaceSchema.safeParse(event?.detail);
   return place.success ? place.data : null;
 }

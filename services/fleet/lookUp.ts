@@ -229,7 +229,7 @@ export async function timelineOf(
   const events = await db.serviceEvent.findMany({
     where: { serviceId: service.id },
     select: { kind: true, createdAt: true },
-    orderBy: { createdAt: 'asc' },
+    orderBy: [{ createdAt: 'asc' }, { sequence: 'asc' }],
   });
   return { service, events: events.map((event) => ({ kind: event.kind, at: event.createdAt })), changes: actor.role === Role.USER ? [] : await changesOf(db, service.id) };
 }
@@ -245,7 +245,7 @@ async function changesOf(db: Db, serviceId: string): Promise<ChangeEntry[]> {
       ],
     },
     include: { actor: { select: { displayName: true } } },
-    orderBy: { createdAt: 'asc' },
+    orderBy: [{ createdAt: 'asc' }, { sequence: 'asc' }],
   });
   return rows.map((row) => ({
     at: row.createdAt,

@@ -64,7 +64,7 @@ export async function undeliveredUpdatesOf(db: Db, actor: Actor, serviceId: stri
   }
   const rows = await db.notification.findMany({
     where: { serviceId, state: NotificationState.DEAD },
-    orderBy: { createdAt: 'asc' },
+    orderBy: { sequence: 'asc' },
     select: { kind: true, lastError: true, recipient: { select: { displayName: true } } },
   });
   return rows.map((row) => ({ kind: row.kind, recipientName: row.recipient.displayName, lastError: row.lastError }));

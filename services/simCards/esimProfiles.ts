@@ -127,7 +127,7 @@ export const ESIM_AWAITS_STOCK = 'esim_awaits_stock';
 async function tellAdministratorsOutOfStock(tx: DbClient, service: { id: string; organisationId: string }, actorId: string, now: Date): Promise<void> {
   const latest = await tx.serviceEvent.findFirst({
     where: { serviceId: service.id, kind: { in: [ESIM_AWAITS_STOCK, 'esim_replaced'] } },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    orderBy: [{ createdAt: 'desc' }, { sequence: 'desc' }],
     select: { kind: true },
   });
   if (latest?.kind !== ESIM_AWAITS_STOCK) await tx.serviceEvent.create({ data: { serviceId: service.id, kind: ESIM_AWAITS_STOCK, actorId, createdAt: now } });
@@ -146,7 +146,7 @@ export async function servicesAwaitingEsimStock(db: Db, organisationId: string):
     WHERE e.kind = ${ESIM_AWAITS_STOCK} AND s."organisationId" = ${organisationId}::uuid AND s.status NOT IN ('ENDED', 'CANCELLED')
       AND NOT EXISTS (
         SELECT 1 FROM "ServiceEvent" r
-        WHERE r."serviceId" = e."serviceId" AND r.kind = 'esim_replaced' AND (r."createdAt", r.id) > (e."createdAt", e.id)
+        WHERE r."serviceId" = e."serviceId" AND r.kind = 'esim_replaced' AND (r."createdAt", r.sequence) > (e."createdAt", e.sequence)
       )`;
   return rows.map((row) => row.serviceId);
 }
