@@ -67,6 +67,12 @@ const attentionHeading: Record<AttentionKind, StringKey> = {
   escalation: 'overview.attention.escalation',
 };
 
+/** What to do about a kind, said under its heading where the heading alone does not say it. */
+const attentionHint: Partial<Record<AttentionKind, StringKey>> = {
+  overdue: 'overview.attention.overdueHint',
+  esimAwaitsStock: 'overview.attention.esimAwaitsStockHint',
+};
+
 /** What an unfiltered choice sends back. */
 const ALL = 'all';
 
@@ -161,7 +167,7 @@ export async function overviewReply(deps: OverviewDeps, actor: Actor, language: 
     const more = total > ATTENTION_SHOWN ? moreButton(language, kind, total, id) : undefined;
     return {
       heading: t(language, attentionHeading[kind], { count: total }),
-      hint: kind === 'overdue' ? t(language, 'overview.attention.overdueHint') : kind === 'esimAwaitsStock' ? t(language, 'overview.attention.esimAwaitsStockHint') : '',
+      hint: attentionHint[kind] ? t(language, attentionHint[kind]) : '',
       items: items.map((item) => ({ text: itemText(language, item), buttons: attentionButtons(language, actor, kind, item, id) })),
       more: more ? [more] : [],
     };

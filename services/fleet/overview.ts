@@ -180,10 +180,8 @@ interface StoredAttention {
  * organisation's services; the requests for help, which need not concern a service, come from their own table.
  */
 async function attentionOf(db: Db, actor: Actor, organisationId: string, options: OverviewOptions): Promise<Overview['attention']> {
-  const locked = await lockedActivationLinks(db, organisationId);
-  const lockedCondition = locked.length > 0 ? Prisma.sql`s."id" = ANY(${locked}::uuid[])` : Prisma.sql`false`;
-  const awaitingStock = await servicesAwaitingEsimStock(db, organisationId);
-  const awaitsStockCondition = awaitingStock.length > 0 ? Prisma.sql`s."id" = ANY(${awaitingStock}::uuid[])` : Prisma.sql`false`;
+  const [locked, awaitingStock] = await Promise.all([lockedActivationLinks(db, organisationId), servicesAwaitingEsimStock(db, organisationId)]);
+  const oneOf = (serviceIds: string[]) => (serviceIds.length > 0 ? Prisma.sql`s."id" = ANY(${serviceIds}::uuid[])` : Prisma.sql`false`);
   const stored = await db.$queryRaw<StoredAttention[]>`
     SELECT y.kind, y.id, y."serviceId", y."userName", y.product, y."productTranslations", y."serviceType",
       y."serviceTypeTranslations", y."mobileNumber", y.total
@@ -199,8 +197,8 @@ async function attentionOf(db: Db, actor: Actor, organisationId: string, options
         ('failed', s."id", ${stateCondition('failed')}),
         ('notStarted', s."id", ${stateCondition('waitingForActivation')}),
         ('overdue', s."id", ${overdueCondition(options)}),
-        ('lockedLink', s."id", ${lockedCondition}),
-        ('esimAwaitsStock', s."id", ${awaitsStockCondition})
+        ('lockedLink', s."id", ${oneOf(locked)}),
+        ('esimAwaitsStock', s."id", ${oneOf(awaitingStock)})
       ) k(kind, id, applies)
       WHERE s."organisationId" = ${organisationId}::uuid AND k.applies
     ) y

@@ -9,6 +9,7 @@ import {
 } from '../../services/notifications/notificationOutbox';
 import { httpStatusError } from '../../services/platform/retry';
 import { openTestDatabase } from '../support/database';
+import { moveRows } from '../support/rowMoves';
 import { openSharedDatabase } from '../support/sharedDatabase';
 import { gate, waitFor } from '../support/waitFor';
 
@@ -246,11 +247,8 @@ test('notifications written together, sharing their creation time, go out in the
   const keys = Array.from({ length: 30 }, (_, i) => `update-${String(i).padStart(2, '0')}`);
   await queueNotifications(db.prisma, keys.map((key) => ({ idempotencyKey: key, recipientId: recipients[0]!, kind: 'activation.completed', audience: 'user' as const, payload: { key } })));
   expect(new Set((await db.prisma.notification.findMany()).map((n) => n.createdAt.getTime())).size).toBe(1);
-  // Rows written again (a lease taken and given back) move within the table and its index: their order there is not theirs.
-  const { nextAttemptAt } = await db.prisma.notification.findFirstOrThrow();
-  const firstHalf = { idempotencyKey: { in: keys.slice(0, 15) } };
-  await db.prisma.notification.updateMany({ where: firstHalf, data: { nextAttemptAt: at(nextAttemptAt, 1) } });
-  await db.prisma.notification.updateMany({ where: firstHalf, data: { nextAttemptAt } });
+  const firstHalf = await db.prisma.notification.findMany({ where: { idempotencyKey: { in: keys.slice(0, 15) } }, select: { id: true } });
+  await moveRows(db.prisma, 'Notification', 'nextAttemptAt', firstHalf.map((row) => row.id));
 
   const { calls, deliver } = recorder();
   for (let batch = 0; batch < keys.length / 5; batch++) await deliverDueNotifications(db.prisma, deliver, { batch: 5, perRecipient: 5, now: T() });
@@ -287,13 +285,8 @@ test('whatever the writes, rewrites and batch sizes, each person receives their 
           else for (const key of keys) await queue(key, recipientId);
           written[step.person]!.push(...keys);
         } else if (step.op === 'rewrite') {
-          // A lease taken and given back: the same due times, the rows moved within the table and its index.
-          for (const shift of ['1 millisecond', '-1 millisecond']) {
-            await db.prisma.$executeRawUnsafe(
-              `UPDATE "Notification" SET "nextAttemptAt" = "nextAttemptAt" + interval '${shift}' WHERE state = 'PENDING' AND "recipientId" = $1::uuid`,
-              recipients[step.person],
-            );
-          }
+          const pending = await db.prisma.notification.findMany({ where: { state: 'PENDING', recipientId: recipients[step.person] }, select: { id: true } });
+          await moveRows(db.prisma, 'Notification', 'nextAttemptAt', pending.map((row) => row.id));
         } else {
           await deliverDueNotifications(db.prisma, deliver, { batch: step.batch, perRecipient: step.perRecipient, now: T() });
         }

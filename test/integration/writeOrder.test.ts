@@ -5,6 +5,7 @@ import type { Database } from '../../services/platform/db/database';
 import { ESIM_AWAITS_STOCK, servicesAwaitingEsimStock } from '../../services/simCards/esimProfiles';
 import { demoActor } from '../support/addServiceDriver';
 import { openTestDatabase } from '../support/database';
+import { moveRows } from '../support/rowMoves';
 
 /**
  * One step of a service writes several timeline entries and audit records with one clock reading: what reads them
@@ -25,13 +26,6 @@ afterAll(async () => {
 
 const AT = new Date('2026-12-01T09:00:00.000Z');
 
-/** Moves the first rows within their table and its index, as rows written again do, without changing their time. */
-async function moveRows(table: 'ServiceEvent' | 'AuditEvent', ids: string[]): Promise<void> {
-  for (const shift of ['1 millisecond', '-1 millisecond']) {
-    await db.prisma.$executeRawUnsafe(`UPDATE "${table}" SET "createdAt" = "createdAt" + interval '${shift}' WHERE id = ANY($1::uuid[])`, ids);
-  }
-}
-
 async function aService(): Promise<{ id: string; organisationId: string }> {
   return db.prisma.service.findFirstOrThrow({ where: { organisation: { tenantId: DEMO_TENANT_ID } }, select: { id: true, organisationId: true } });
 }
@@ -48,8 +42,8 @@ test("a service's timeline and its changes, written at one moment, read in the o
     table === 'serviceEvent'
       ? (await db.prisma.serviceEvent.findMany({ where: { serviceId: service.id }, select: { id: true } })).map((row) => row.id)
       : (await db.prisma.auditEvent.findMany({ where: { subjectId: service.id }, select: { id: true } })).map((row) => row.id);
-  await moveRows('ServiceEvent', (await written('serviceEvent')).slice(0, 3));
-  await moveRows('AuditEvent', (await written('auditEvent')).slice(0, 2));
+  await moveRows(db.prisma, 'ServiceEvent', 'createdAt', (await written('serviceEvent')).slice(0, 3));
+  await moveRows(db.prisma, 'AuditEvent', 'createdAt', (await written('auditEvent')).slice(0, 2));
 
   const timeline = await timelineOf(db.prisma, ann, service.id);
 
@@ -67,7 +61,7 @@ test('a new eSIM asked for and one sent at the same moment: the one written last
     const kinds = i % 2 === 0 ? [ESIM_AWAITS_STOCK, 'esim_replaced', ESIM_AWAITS_STOCK] : [ESIM_AWAITS_STOCK, 'esim_replaced'];
     for (const kind of kinds) await db.prisma.serviceEvent.create({ data: { serviceId: service.id, kind, createdAt: AT } });
     const ids = (await db.prisma.serviceEvent.findMany({ where: { serviceId: service.id, kind: { in: kinds } }, select: { id: true } })).map((row) => row.id);
-    await moveRows('ServiceEvent', ids.slice(0, 1));
+    await moveRows(db.prisma, 'ServiceEvent', 'createdAt', ids.slice(0, 1));
   }
 
   expect((await servicesAwaitingEsimStock(db.prisma, services[0]!.organisationId)).sort()).toEqual(stillWaiting.sort());

@@ -72,17 +72,13 @@ async function serverTemplate(serverUrl: string, kind: ServerTemplate): Promise<
 
 /** Templates of earlier sources, left by runs on this server before the schema or the seed changed. */
 async function dropTemplatesOtherThan(serverUrl: string, key: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
+  await onServer(serverUrl, async (client) => {
     const { rows } = await client.query<{ datname: string }>(
       "SELECT datname FROM pg_database WHERE datname LIKE 'sim\\_test\\_template\\_%' AND datname NOT LIKE $1",
       [`sim\\_test\\_template\\_${key}\\_%`],
     );
     for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /** A copy of `template`; two copies started at once may find the template busy with the other for a moment. */
@@ -98,15 +94,8 @@ async function copyOf(serverUrl: string, template: string, name: string): Promis
   }
 }
 
-async function databaseExists(serverUrl: string, name: string): Promise<boolean> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1;
-  } finally {
-    await client.end();
-  }
-}
+const databaseExists = (serverUrl: string, name: string) =>
+  onServer(serverUrl, async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount === 1);
 
 /**
  * pg's pool resolves end() before its sockets are gone; dropping with FORCE then would terminate those closing
@@ -117,26 +106,25 @@ async function dropWhenClosed(serverUrl: string, name: string): Promise<void> {
   await adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
 
-/** Waits (up to 5 s) until the server sees no connection to `name` left. */
+/** Waits (up to 20 s, on a busy machine) until the server sees no connection to `name` left. */
 async function untilUnused(serverUrl: string, name: string): Promise<void> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    for (let i = 0; i < 50; i++) {
-      const { rows } = await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
-      if (rows[0].n === 0) break;
+  await onServer(serverUrl, async (client) => {
+    for (let i = 0; i < 200; i++) {
+      const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+      if (rows[0]?.n === 0) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-  } finally {
-    await client.end();
-  }
+  });
 }
 
-async function adminQuery(serverUrl: string, sql: string): Promise<void> {
+const adminQuery = (serverUrl: string, sql: string) => onServer(serverUrl, async (client) => void (await client.query(sql)));
+
+/** `work` on a connection of its own to the server's maintenance database, closed whatever happens. */
+async function onServer<T>(serverUrl: string, work: (client: Client) => Promise<T>): Promise<T> {
   const client = new Client({ connectionString: serverUrl });
   await client.connect();
   try {
-    await client.query(sql);
+    return await work(client);
   } finally {
     await client.end();
   }

@@ -1,7 +1,5 @@
-import { Client } from 'pg';
 import { openDatabase, type Database } from '../../services/platform/db/database';
 import { createServerDatabase } from './database';
-import { waitFor } from './waitFor';
 
 export interface SharedDatabase {
   url: string;
@@ -16,27 +14,13 @@ export async function openSharedDatabase(serverUrl: string, count: number): Prom
   const server = await createServerDatabase(serverUrl, { template: 'migrated' });
   const pools: Database[] = [];
   for (let i = 0; i < count; i++) pools.push(await openDatabase({ kind: 'postgresql', url: server.url }));
-  const name = decodeURIComponent(new URL(server.url).pathname.slice(1));
   return {
     url: server.url,
     pools,
     close: async () => {
       for (const pool of pools) await pool.close();
-      // pg's Pool.end() resolves before its sockets are closed; dropping WITH (FORCE) then would terminate them
-      // and surface as an unhandled 'error' event. So wait until the server sees no connection left.
-      await waitFor(`connections to ${name} to close`, async () => (await connectionsTo(serverUrl, name)) === 0);
+      // Dropped once the server sees no connection left (test/support/database.ts).
       await server.drop();
     },
   };
-}
-
-async function connectionsTo(serverUrl: string, database: string): Promise<number> {
-  const client = new Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    const result = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [database]);
-    return result.rows[0]?.n ?? 0;
-  } finally {
-    await client.end();
-  }
 }

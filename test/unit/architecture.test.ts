@@ -8,9 +8,6 @@ import { parsedSource, productFolders, repositoryRoot, tsFiles } from '../suppor
  * cards/, services/ and prisma/ (the generated client aside). A failure lists each offending `file → import`.
  */
 
-const root = repositoryRoot;
-const scanned = productFolders;
-
 /** The Bot Framework, Teams and HTTP server libraries: only bot/ knows Teams and HTTP. */
 const CHANNEL_PACKAGE = /^(botbuilder(-[\w-]+)?|botframework-[\w-]+|@microsoft\/teams-ai|restify)(\/|$)/;
 
@@ -67,7 +64,7 @@ function importsOf(file: string): Import[] {
   return found;
 }
 
-const files = scanned.flatMap(tsFiles);
+const files = productFolders.flatMap(tsFiles);
 const imports = files.flatMap(importsOf);
 
 /** Is `target` (a path relative to the repository) `folder` or inside it? */
@@ -139,7 +136,7 @@ function fail(rule: string, offending: string[]): void {
 }
 
 test('the import parser sees every folder and the imports it should', () => {
-  for (const folder of scanned) expect(files.some((file) => within(file, folder))).toBe(true);
+  for (const folder of productFolders) expect(files.some((file) => within(file, folder))).toBe(true);
   expect(files.some((file) => file.startsWith('prisma/generated/'))).toBe(false);
   expect(imports.find((i) => i.file === 'dialogs/reply.ts' && i.specifier === '../cards/render')).toMatchObject({ target: 'cards/render', typeOnly: true });
   expect(imports.some((i) => from('bot')(i) && i.specifier === 'botbuilder' && !i.typeOnly)).toBe(true);
@@ -179,7 +176,7 @@ describe('the directions of ARCHITECTURE.md', () => {
   test(`no file under services/ is longer than ${SERVICES_MAX_LINES} lines`, () => {
     const long = files
       .filter((file) => within(file, 'services'))
-      .map((file) => ({ file, lines: lineCount(fs.readFileSync(path.join(root, file), 'utf8')) }))
+      .map((file) => ({ file, lines: lineCount(fs.readFileSync(path.join(repositoryRoot, file), 'utf8')) }))
       .filter(({ lines }) => lines > SERVICES_MAX_LINES);
     fail(`no file under services/ is longer than ${SERVICES_MAX_LINES} lines`, long.map(({ file, lines }) => `${file}: ${lines} lines`));
   });
