@@ -171,7 +171,12 @@ async function donorStep(db: Db, request: PortingRequest, now: Date): Promise<Po
       return decideDonorAnswer(request, line, other !== null);
     }
     case PortingState.ACCEPTED: {
-      const slot = portingSlot(request.holderKind, now, request.wishDate ? toCalendarDate(request.wishDate) : null);
+      // The date counts from the acceptance (when the request entered ACCEPTED), not from this later step: accepted
+      // at 23:55 and announced at 00:10, it is the same date. Only a date already past when announced (the donor
+      // took that long) counts from now.
+      const wish = request.wishDate ? toCalendarDate(request.wishDate) : null;
+      const fromAcceptance = portingSlot(request.holderKind, request.updatedAt, wish);
+      const slot = fromAcceptance.windowEndsAt > now ? fromAcceptance : portingSlot(request.holderKind, now, wish);
       return { to: PortingState.SCHEDULED, scheduledAt: slot.scheduledAt, windowEndsAt: slot.windowEndsAt };
     }
     default:

@@ -155,6 +155,30 @@ describe('timing', () => {
     expect(slot.windowEndsAt.toISOString()).toBe(`${date}T08:00:00.000Z`);
   });
 
+  test('the date counts from the acceptance, also when it is announced after midnight', async () => {
+    // Submitted Tuesday 23:20 in Brussels: accepted at 23:50, announced at 00:05 on Wednesday.
+    const submittedAt = new Date('2025-06-10T21:20:00Z');
+    const request = await submitted(personRequest, submittedAt);
+    const { steps } = await donorSteps(request.id, submittedAt, 1, 2);
+    expect(steps).toEqual([PortingState.ACCEPTED, PortingState.SCHEDULED]);
+
+    const scheduled = await db.prisma.portingRequest.findUniqueOrThrow({ where: { id: request.id } });
+    // Simple porting: the next working day after Tuesday's acceptance, not after Wednesday's announcement.
+    expect(scheduled.scheduledAt).toEqual(portingSlot(HolderKind.PERSON, new Date('2025-06-10T21:50:00Z'), null).scheduledAt);
+    expect(scheduled.scheduledAt?.toISOString()).toBe('2025-06-11T06:00:00.000Z');
+  });
+
+  test('a date already past when announced counts from the announcement', async () => {
+    const request = await submitted(personRequest);
+    await advancePorting(db.prisma, request.id, afterAnswer, 1);
+    // The donor takes a week to announce the date.
+    const weekLater = new Date(afterAnswer.getTime() + 7 * 24 * 3600_000);
+    expect(await advancePorting(db.prisma, request.id, weekLater, 1)).toMatchObject({ status: 'applied', to: PortingState.SCHEDULED });
+
+    const scheduled = await db.prisma.portingRequest.findUniqueOrThrow({ where: { id: request.id } });
+    expect(scheduled.scheduledAt).toEqual(portingSlot(HolderKind.PERSON, weekLater, null).scheduledAt);
+  });
+
   test('a scheduled porting completes when its window opens, scaled by the clock speed', () => {
     const scheduledAt = new Date(t0.getTime() + 72 * 3600_000);
     const request = { state: PortingState.SCHEDULED, updatedAt: t0, scheduledAt };
